@@ -1,0 +1,35 @@
+# orchestra_module(NAME DEPS <targets...>)
+# Builds every *.cc of the calling folder except *_test.cc into the static library
+# orchestra_NAME, and every *_test.cc into the test binary NAME_test (GoogleTest).
+function(orchestra_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
+  file(GLOB sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  file(GLOB tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc)
+  if(tests)
+    list(REMOVE_ITEM sources ${tests})
+  endif()
+  add_library(orchestra_${name} STATIC ${sources})
+  target_include_directories(orchestra_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(orchestra_${name} PUBLIC ${ARG_DEPS})
+  if(tests)
+    add_executable(${name}_test ${tests})
+    target_link_libraries(${name}_test PRIVATE orchestra_${name} ${ARG_TEST_DEPS} GTest::gmock GTest::gtest_main)
+    gtest_discover_tests(${name}_test
+      WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
+      PROPERTIES ENVIRONMENT "ORCHESTRA_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+      DISCOVERY_TIMEOUT 60)
+  endif()
+endfunction()
+
+# orchestra_embed(TARGET OUT_CC NAMESPACE_SYMBOL FILES...)
+# Generates a .cc defining `const std::vector<orchestra::EmbeddedFile>& SYMBOL()` holding the
+# bytes of FILES (paths relative to the source root), so the binary needs no data directory.
+function(orchestra_embed out_cc symbol)
+  set(files ${ARGN})
+  add_custom_command(
+    OUTPUT ${out_cc}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out_cc} -DSYMBOL=${symbol} -DROOT=${PROJECT_SOURCE_DIR}
+            "-DFILES=${files}" -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+    DEPENDS ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake ${files}
+    COMMENT "Embedding ${symbol}")
+endfunction()

@@ -1,0 +1,220 @@
+#include "orchestra/core/json.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+namespace orchestra {
+namespace {
+
+std::string LineColumn(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return fmt::format("line {}, column {}", line, column);
+}
+
+void AppendString(std::string& out, std::string_view s) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+enum class Layout { kCanonical, kCompact, kPretty };
+
+void Write(std::string& out, const Json& v, Layout layout, int indent) {
+  const bool pretty = layout == Layout::kPretty;
+  auto newline = [&](int level) {
+    if (!pretty) return;
+    out += '\n';
+    out.append(static_cast<size_t>(level) * 2, ' ');
+  };
+  switch (v.kind()) {
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: out += std::to_string(v.get_int64()); return;
+    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); return;
+    case boost::json::kind::double_: out += FormatDouble(v.get_double()); return;
+    case boost::json::kind::string: AppendString(out, v.get_string()); return;
+    case boost::json::kind::array: {
+      const auto& a = v.get_array();
+      if (a.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (i) out += pretty ? "," : ",";
+        newline(indent + 1);
+        Write(out, a[i], layout, indent + 1);
+      }
+      newline(indent);
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: {
+      const auto& o = v.get_object();
+      if (o.empty()) {
+        out += "{}";
+        return;
+      }
+      std::vector<const boost::json::key_value_pair*> members;
+      members.reserve(o.size());
+      for (const auto& kv : o) members.push_back(&kv);
+      if (layout == Layout::kCanonical) {
+        std::sort(members.begin(), members.end(),
+                  [](auto* a, auto* b) { return a->key() < b->key(); });
+      }
+      out += '{';
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (i) out += ',';
+        newline(indent + 1);
+        AppendString(out, members[i]->key());
+        out += pretty ? ": " : ":";
+        Write(out, members[i]->value(), layout, indent + 1);
+      }
+      newline(indent);
+      out += '}';
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+Result<Json> ParseJson(std::string_view text, std::string_view what) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::json::stream_parser parser({}, options);
+  boost::system::error_code ec;
+  const size_t consumed = parser.write_some(text.data(), text.size(), ec);
+  if (ec) {
+    return Error(ErrorCode::kParse,
+                 fmt::format("{}: {} at {}", what, ec.message(), LineColumn(text, consumed)));
+  }
+  if (consumed < text.size()) {
+    return Error(ErrorCode::kParse, fmt::format("{}: unexpected characters after the document at {}",
+                                                what, LineColumn(text, consumed)));
+  }
+  parser.finish(ec);
+  if (ec) {
+    return Error(ErrorCode::kParse, fmt::format("{}: {} at {} (document ends too early)", what,
+                                                ec.message(), LineColumn(text, text.size())));
+  }
+  return parser.release();
+}
+
+std::string CanonicalJson(const Json& value) {
+  std::string out;
+  Write(out, value, Layout::kCanonical, 0);
+  return out;
+}
+
+std::string PrettyJson(const Json& value) {
+  std::string out;
+  Write(out, value, Layout::kPretty, 0);
+  return out;
+}
+
+std::string CompactJson(const Json& value) {
+  std::string out;
+  Write(out, value, Layout::kCompact, 0);
+  return out;
+}
+
+std::string FormatDouble(double value) {
+  if (!std::isfinite(value)) return "null";
+  if (value == 0.0) return std::signbit(value) ? "-0.0" : "0.0";
+  // Shortest round-trip digits in scientific form: "d.ddde±XX".
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
+  std::string sci(buf, end);
+  const bool negative = sci[0] == '-';
+  if (negative) sci.erase(0, 1);
+  const size_t e = sci.find('e');
+  std::string digits = sci.substr(0, e);
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  const int exponent = std::stoi(sci.substr(e + 1));
+  std::string out;
+  if (exponent < -4 || exponent >= 16) {
+    out = digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    out += fmt::format("e{}{:02d}", exponent < 0 ? '-' : '+', std::abs(exponent));
+  } else if (exponent < 0) {
+    out = "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+  } else {
+    const size_t int_len = static_cast<size_t>(exponent) + 1;
+    if (digits.size() <= int_len) {
+      out = digits + std::string(int_len - digits.size(), '0') + ".0";
+    } else {
+      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+    }
+  }
+  return negative ? "-" + out : out;
+}
+
+bool JsonNumber(const Json& value, double* out) {
+  switch (value.kind()) {
+    case boost::json::kind::int64: *out = static_cast<double>(value.get_int64()); return true;
+    case boost::json::kind::uint64: *out = static_cast<double>(value.get_uint64()); return true;
+    case boost::json::kind::double_: *out = value.get_double(); return true;
+    default: return false;
+  }
+}
+
+const Json* JsonFind(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  return object.get_object().if_contains(key);
+}
+
+std::string JsonString(const Json& object, std::string_view key, std::string_view fallback) {
+  const Json* v = JsonFind(object, key);
+  if (v && v->is_string()) return std::string(v->get_string());
+  return std::string(fallback);
+}
+
+double JsonDouble(const Json& object, std::string_view key, double fallback) {
+  const Json* v = JsonFind(object, key);
+  double d;
+  if (v && JsonNumber(*v, &d)) return d;
+  return fallback;
+}
+
+int64_t JsonInt(const Json& object, std::string_view key, int64_t fallback) {
+  const Json* v = JsonFind(object, key);
+  if (!v) return fallback;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<uint64_t>(INT64_MAX)) {
+    return static_cast<int64_t>(v->get_uint64());
+  }
+  return fallback;
+}
+
+}  // namespace orchestra

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "orchestra/core/result.h"
+
+namespace orchestra {
+
+using Json = boost::json::value;
+using JsonObject = boost::json::object;
+using JsonArray = boost::json::array;
+
+inline constexpr int kMaxJsonDepth = 128;
+
+// Parses one JSON document. Errors say what was wrong and where ("line 3, column 14"):
+// syntax, invalid UTF-8, nesting deeper than kMaxJsonDepth, trailing characters.
+// `what` names the input in the message ("--schema", "challenge file").
+Result<Json> ParseJson(std::string_view text, std::string_view what = "JSON");
+
+// Canonical form, the one that gets hashed: object keys sorted by code point, no whitespace,
+// UTF-8 as is (only '"', '\\' and control characters escaped), numbers as Python's json.dumps
+// writes them (1.0 stays "1.0", 1e-05, 1e+16). Equal to Python's
+// json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).
+std::string CanonicalJson(const Json& value);
+
+// Human-facing form: two-space indentation, keys in document order, same number format.
+std::string PrettyJson(const Json& value);
+
+// Compact form in document order (for wire bodies).
+std::string CompactJson(const Json& value);
+
+// A double as Python's repr() writes it (shortest round-trip digits, ".0" on integral values,
+// exponent form below 1e-4 and from 1e16). Non-finite values have no JSON form: "null".
+std::string FormatDouble(double value);
+
+// Number as double whatever its JSON representation; nullopt-like false when not a number.
+bool JsonNumber(const Json& value, double* out);
+
+// Convenience lookups that never throw: nullptr / fallback when absent or of another type.
+const Json* JsonFind(const Json& object, std::string_view key);
+std::string JsonString(const Json& object, std::string_view key, std::string_view fallback = "");
+double JsonDouble(const Json& object, std::string_view key, double fallback = 0.0);
+int64_t JsonInt(const Json& object, std::string_view key, int64_t fallback = 0);
+
+}  // namespace orchestra

@@ -1,0 +1,76 @@
+#include "orchestra/core/json.h"
+
+#include <gtest/gtest.h>
+
+#include "orchestra/core/hash.h"
+
+namespace orchestra {
+namespace {
+
+TEST(ParseJsonTest, ReportsLineAndColumnOfSyntaxError) {
+  auto r = ParseJson("{\n  \"a\": 1,\n  \"b\": ]\n}", "--schema");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kParse);
+  EXPECT_NE(r.error().message.find("--schema"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("line 3, column 8"), std::string::npos) << r.error().message;
+}
+
+TEST(ParseJsonTest, RejectsTrailingCharacters) {
+  auto r = ParseJson("{} x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("line 1, column 4"), std::string::npos) << r.error().message;
+}
+
+TEST(ParseJsonTest, RejectsTruncatedDocument) {
+  auto r = ParseJson("{\"a\": [1, 2");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("ends too early"), std::string::npos) << r.error().message;
+}
+
+TEST(ParseJsonTest, RejectsInvalidUtf8) {
+  EXPECT_FALSE(ParseJson("\"\xff\xfe\"").ok());
+}
+
+TEST(ParseJsonTest, RejectsNestingBeyondLimitButAcceptsItsEdge) {
+  std::string ok_doc = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  EXPECT_TRUE(ParseJson(ok_doc).ok());
+  std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
+  EXPECT_FALSE(ParseJson(deep).ok());
+}
+
+TEST(CanonicalJsonTest, SortsKeysAndDropsWhitespaceLikePython) {
+  auto v = ParseJson(R"({"b": [1, 2.0, "x"], "a": {"d": null, "c": true}, "é": "ü\n"})");
+  ASSERT_TRUE(v.ok());
+  // python3 -c 'import json; print(json.dumps(v, sort_keys=True, separators=(",",":"),
+  // ensure_ascii=False))'
+  EXPECT_EQ(CanonicalJson(*v), "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,2.0,\"x\"],\"é\":\"ü\\n\"}");
+}
+
+TEST(FormatDoubleTest, MatchesPythonRepr) {
+  EXPECT_EQ(FormatDouble(0.002), "0.002");
+  EXPECT_EQ(FormatDouble(1.0), "1.0");
+  EXPECT_EQ(FormatDouble(-2.5), "-2.5");
+  EXPECT_EQ(FormatDouble(0.0001), "0.0001");
+  EXPECT_EQ(FormatDouble(0.00001), "1e-05");
+  EXPECT_EQ(FormatDouble(1e15), "1000000000000000.0");
+  EXPECT_EQ(FormatDouble(1e16), "1e+16");
+  EXPECT_EQ(FormatDouble(123456.789), "123456.789");
+  EXPECT_EQ(FormatDouble(0.1 + 0.2), "0.30000000000000004");
+  EXPECT_EQ(FormatDouble(6.6e9), "6600000000.0");
+}
+
+TEST(HashTest, Blake2b256OfEmptyInputIsTheKnownVector) {
+  EXPECT_EQ(Hex(Blake2b256("")),
+            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+}
+
+TEST(HashTest, CanonicalHashIgnoresKeyOrder) {
+  auto a = ParseJson(R"({"x": 1, "y": [true]})");
+  auto b = ParseJson(R"({"y": [true], "x": 1})");
+  EXPECT_EQ(CanonicalHash(*a), CanonicalHash(*b));
+  EXPECT_TRUE(IsPrefixedHash256(CanonicalHash(*a)));
+  EXPECT_FALSE(IsPrefixedHash256("0x1234"));
+}
+
+}  // namespace
+}  // namespace orchestra
