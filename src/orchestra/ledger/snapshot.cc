@@ -1,0 +1,57 @@
+#include "orchestra/ledger/snapshot.h"
+
+#include "orchestra/core/embedded.h"
+#include "orchestra/core/hash.h"
+
+namespace orchestra {
+const std::vector<EmbeddedFile>& EmbeddedLedgerSeed();
+}  // namespace orchestra
+
+namespace orchestra::ledger {
+
+Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries) : entries_(std::move(entries)) {
+  version_ = "lv-" + CanonicalHash(ToJson()).substr(2, 16);
+}
+
+Result<Snapshot> Snapshot::FromJson(const Json& json) {
+  const Json* entries = JsonFind(json, "entries");
+  if (!entries || !entries->is_object()) {
+    return Error(ErrorCode::kInvalidArgument, "ledger snapshot: \"entries\" must be an object");
+  }
+  std::map<std::string, LedgerEntry> out;
+  for (const auto& kv : entries->get_object()) {
+    auto entry = EntryFromJson(kv.key(), kv.value());
+    if (!entry) return entry.error();
+    out.emplace(std::string(kv.key()), std::move(*entry));
+  }
+  return Snapshot(std::move(out));
+}
+
+Json Snapshot::ToJson() const {
+  JsonObject entries;
+  for (const auto& [id, entry] : entries_) entries[id] = ledger::ToJson(entry);
+  return JsonObject{{"entries", std::move(entries)}};
+}
+
+const LedgerEntry* Snapshot::Find(std::string_view subnet_id) const {
+  auto it = entries_.find(std::string(subnet_id));
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+std::vector<const LedgerEntry*> Snapshot::WithCapability(std::string_view capability) const {
+  std::vector<const LedgerEntry*> out;
+  for (const auto& [id, entry] : entries_) {
+    if (entry.HasCapability(capability)) out.push_back(&entry);
+  }
+  return out;
+}
+
+Result<Snapshot> SeedSnapshot() {
+  const auto& files = EmbeddedLedgerSeed();
+  if (files.empty()) return Error(ErrorCode::kInternal, "no seed ledger snapshot compiled in");
+  auto json = ParseJson(files.front().bytes, files.front().path);
+  if (!json) return json.error();
+  return Snapshot::FromJson(*json);
+}
+
+}  // namespace orchestra::ledger
