@@ -1,4 +1,6 @@
-# Script mode: writes OUT, a C++ file embedding FILES (absolute paths) under names relative to ROOT.
+# Script mode: writes OUT, a C++ file embedding FILES (absolute paths, separated by '|' or ';')
+# under names relative to ROOT.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "#include \"orchestra/core/embedded.h\"\n\nnamespace {\n")
 set(entries "")
 set(index 0)

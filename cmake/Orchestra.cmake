@@ -26,10 +26,13 @@ endfunction()
 # bytes of FILES (paths relative to the source root), so the binary needs no data directory.
 function(orchestra_embed out_cc symbol)
   set(files ${ARGN})
+  # A ';' would end the shell command: pass the list '|'-separated (Embed.cmake splits it).
+  string(REPLACE ";" "|" files_arg "${files}")
   add_custom_command(
     OUTPUT ${out_cc}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out_cc} -DSYMBOL=${symbol} -DROOT=${PROJECT_SOURCE_DIR}
-            "-DFILES=${files}" -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+            "-DFILES=${files_arg}" -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
     DEPENDS ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake ${files}
-    COMMENT "Embedding ${symbol}")
+    COMMENT "Embedding ${symbol}"
+    VERBATIM)
 endfunction()

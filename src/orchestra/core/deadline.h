@@ -12,7 +12,9 @@ class Deadline {
   using Clock = std::chrono::steady_clock;
 
   explicit Deadline(Clock::time_point at) : at_(at) {}
-  static Deadline After(std::chrono::milliseconds budget) { return Deadline(Clock::now() + budget); }
+  static Deadline After(std::chrono::milliseconds budget) {
+    return Deadline(Clock::now() + budget);
+  }
   static Deadline Never() { return Deadline(Clock::time_point::max()); }
 
   Clock::time_point at() const { return at_; }

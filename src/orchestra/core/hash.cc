@@ -21,7 +21,9 @@ std::string Hex(const uint8_t* data, size_t size) {
   return out;
 }
 
-std::string CanonicalHash(const Json& value) { return PrefixedHex(Blake2b256(CanonicalJson(value))); }
+std::string CanonicalHash(const Json& value) {
+  return PrefixedHex(Blake2b256(CanonicalJson(value)));
+}
 
 bool IsPrefixedHash256(std::string_view text) {
   if (text.size() != 66 || text.substr(0, 2) != "0x") return false;

@@ -29,13 +29,27 @@ void AppendString(std::string& out, std::string_view s) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -57,16 +71,42 @@ void Write(std::string& out, const Json& v, Layout layout, int indent) {
     out.append(static_cast<size_t>(level) * 2, ' ');
   };
   switch (v.kind()) {
-    case boost::json::kind::null: out += "null"; return;
-    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
-    case boost::json::kind::int64: out += std::to_string(v.get_int64()); return;
-    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); return;
-    case boost::json::kind::double_: out += FormatDouble(v.get_double()); return;
-    case boost::json::kind::string: AppendString(out, v.get_string()); return;
+    case boost::json::kind::null:
+      out += "null";
+      return;
+    case boost::json::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case boost::json::kind::int64:
+      out += std::to_string(v.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      out += std::to_string(v.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      out += FormatDouble(v.get_double());
+      return;
+    case boost::json::kind::string:
+      AppendString(out, v.get_string());
+      return;
     case boost::json::kind::array: {
       const auto& a = v.get_array();
       if (a.empty()) {
         out += "[]";
+        return;
+      }
+      // Short arrays of scalars stay on one line: [1, 2, 3] reads better than a column.
+      const bool inline_scalars =
+          pretty && a.size() <= 16 && std::all_of(a.begin(), a.end(), [](const Json& x) {
+            return !x.is_structured() && (!x.is_string() || x.get_string().size() < 24);
+          });
+      if (inline_scalars) {
+        out += '[';
+        for (size_t i = 0; i < a.size(); ++i) {
+          if (i) out += ", ";
+          Write(out, a[i], layout, indent);
+        }
+        out += ']';
         return;
       }
       out += '[';
@@ -120,8 +160,9 @@ Result<Json> ParseJson(std::string_view text, std::string_view what) {
                  fmt::format("{}: {} at {}", what, ec.message(), LineColumn(text, consumed)));
   }
   if (consumed < text.size()) {
-    return Error(ErrorCode::kParse, fmt::format("{}: unexpected characters after the document at {}",
-                                                what, LineColumn(text, consumed)));
+    return Error(ErrorCode::kParse,
+                 fmt::format("{}: unexpected characters after the document at {}", what,
+                             LineColumn(text, consumed)));
   }
   parser.finish(ec);
   if (ec) {
@@ -182,10 +223,17 @@ std::string FormatDouble(double value) {
 
 bool JsonNumber(const Json& value, double* out) {
   switch (value.kind()) {
-    case boost::json::kind::int64: *out = static_cast<double>(value.get_int64()); return true;
-    case boost::json::kind::uint64: *out = static_cast<double>(value.get_uint64()); return true;
-    case boost::json::kind::double_: *out = value.get_double(); return true;
-    default: return false;
+    case boost::json::kind::int64:
+      *out = static_cast<double>(value.get_int64());
+      return true;
+    case boost::json::kind::uint64:
+      *out = static_cast<double>(value.get_uint64());
+      return true;
+    case boost::json::kind::double_:
+      *out = value.get_double();
+      return true;
+    default:
+      return false;
   }
 }
 

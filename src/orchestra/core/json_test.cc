@@ -27,9 +27,7 @@ TEST(ParseJsonTest, RejectsTruncatedDocument) {
   EXPECT_NE(r.error().message.find("ends too early"), std::string::npos) << r.error().message;
 }
 
-TEST(ParseJsonTest, RejectsInvalidUtf8) {
-  EXPECT_FALSE(ParseJson("\"\xff\xfe\"").ok());
-}
+TEST(ParseJsonTest, RejectsInvalidUtf8) { EXPECT_FALSE(ParseJson("\"\xff\xfe\"").ok()); }
 
 TEST(ParseJsonTest, RejectsNestingBeyondLimitButAcceptsItsEdge) {
   std::string ok_doc = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
@@ -43,7 +41,8 @@ TEST(CanonicalJsonTest, SortsKeysAndDropsWhitespaceLikePython) {
   ASSERT_TRUE(v.ok());
   // python3 -c 'import json; print(json.dumps(v, sort_keys=True, separators=(",",":"),
   // ensure_ascii=False))'
-  EXPECT_EQ(CanonicalJson(*v), "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,2.0,\"x\"],\"é\":\"ü\\n\"}");
+  EXPECT_EQ(CanonicalJson(*v),
+            "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,2.0,\"x\"],\"é\":\"ü\\n\"}");
 }
 
 TEST(FormatDoubleTest, MatchesPythonRepr) {

@@ -42,7 +42,8 @@ Result<LedgerEntry> EntryFromJson(std::string_view subnet_id, const Json& json) 
   e.avg_latency_ms = JsonDouble(json, "avg_latency_ms", -1);
   e.p95_latency_ms = JsonDouble(json, "p95_latency_ms", e.avg_latency_ms);
   if (e.avg_latency_ms <= 0) return fail("avg_latency_ms", "must be a positive number");
-  if (e.p95_latency_ms < e.avg_latency_ms) return fail("p95_latency_ms", "must be >= avg_latency_ms");
+  if (e.p95_latency_ms < e.avg_latency_ms)
+    return fail("p95_latency_ms", "must be >= avg_latency_ms");
   e.reliability = JsonDouble(json, "reliability", -1);
   if (e.reliability < 0 || e.reliability > 1) return fail("reliability", "must be in [0, 1]");
   e.cost_per_query = JsonDouble(json, "cost_per_query", -1);
@@ -55,8 +56,9 @@ Result<LedgerEntry> EntryFromJson(std::string_view subnet_id, const Json& json) 
   } else if (transport == "openai_chat") {
     e.transport = Transport::kOpenAiChat;
   } else {
-    return fail("transport", fmt::format("unknown transport \"{}\" (expected synapse or openai_chat)",
-                                         transport));
+    return fail(
+        "transport",
+        fmt::format("unknown transport \"{}\" (expected synapse or openai_chat)", transport));
   }
   e.synapse = JsonString(json, "synapse");
   if (e.transport == Transport::kSynapse && e.synapse.empty()) {

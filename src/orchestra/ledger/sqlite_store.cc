@@ -22,8 +22,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   if (ec) {
-    return Error(ErrorCode::kIo,
-                 fmt::format("ledger: cannot create {}: {}", path.parent_path().string(), ec.message()));
+    return Error(ErrorCode::kIo, fmt::format("ledger: cannot create {}: {}",
+                                             path.parent_path().string(), ec.message()));
   }
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
@@ -35,10 +35,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::pa
   sqlite3_busy_timeout(db, 5000);
   std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
   if (auto s = store->Exec("PRAGMA journal_mode=WAL;"); !s) return s.error();
-  if (auto s = store->Exec("CREATE TABLE IF NOT EXISTS ledger_entries ("
-                           " subnet_id TEXT PRIMARY KEY,"
-                           " entry TEXT NOT NULL,"
-                           " written_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));");
+  if (auto s =
+          store->Exec("CREATE TABLE IF NOT EXISTS ledger_entries ("
+                      " subnet_id TEXT PRIMARY KEY,"
+                      " entry TEXT NOT NULL,"
+                      " written_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));");
       !s) {
     return s.error();
   }

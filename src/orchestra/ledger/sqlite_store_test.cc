@@ -33,7 +33,8 @@ TEST(SeedSnapshotTest, HoldsTheSeedEntriesWithTheirFigures) {
   const LedgerEntry* sn13 = seed->Find("SN13");
   ASSERT_NE(sn13, nullptr);
   EXPECT_EQ(sn13->avg_latency_ms, 890);
-  EXPECT_EQ(CanonicalJson(sn13->input_schema), R"({"extract_fields":"list[str]","urls":"list[str]"})");
+  EXPECT_EQ(CanonicalJson(sn13->input_schema),
+            R"({"extract_fields":"list[str]","urls":"list[str]"})");
   EXPECT_EQ(seed->WithCapability("synthesis").size(), 1u);
 }
 

@@ -12,15 +12,15 @@ namespace {
 // Words that say what to do, not what about.
 const std::set<std::string>& NonTopicWords() {
   static const std::set<std::string> words = {
-      "a",        "an",        "and",      "any",     "are",      "as",       "at",
-      "be",       "by",        "can",      "could",   "compare",  "describe", "determine",
-      "do",       "explain",   "find",     "fill",    "for",      "from",     "give",
-      "how",      "identify",  "in",       "into",    "is",       "it",       "its",
-      "list",     "me",        "new",      "of",      "on",       "or",       "our",
-      "please",   "product",   "provide",  "recommend", "research", "should", "summarize",
-      "summarise", "that",     "the",      "their",   "them",     "these",    "this",
-      "to",       "us",        "we",       "what",    "which",    "with",     "would",
-      "you",      "your"};
+      "a",         "an",       "and",     "any",       "are",      "as",       "at",
+      "be",        "by",       "can",     "could",     "compare",  "describe", "determine",
+      "do",        "explain",  "find",    "fill",      "for",      "from",     "give",
+      "how",       "identify", "in",      "into",      "is",       "it",       "its",
+      "list",      "me",       "new",     "of",        "on",       "or",       "our",
+      "please",    "product",  "provide", "recommend", "research", "should",   "summarize",
+      "summarise", "that",     "the",     "their",     "them",     "these",    "this",
+      "to",        "us",       "we",      "what",      "which",    "with",     "would",
+      "you",       "your"};
   return words;
 }
 
@@ -109,10 +109,10 @@ std::string TopicQuery(std::string_view objective) {
   return out;
 }
 
-std::vector<std::string> EntityFields(const Json& json_schema) {
+static const Json* EntityItems(const Json& json_schema, std::string* name) {
   const Json* root = Resolve(json_schema, &json_schema);
   const Json* props = root ? JsonFind(*root, "properties") : nullptr;
-  if (!props || !props->is_object()) return {};
+  if (!props || !props->is_object()) return nullptr;
   for (const auto& kv : props->get_object()) {
     const Json* field = Resolve(json_schema, &kv.value());
     if (!field || JsonString(*field, "type") != "array") continue;
@@ -120,32 +120,115 @@ std::vector<std::string> EntityFields(const Json& json_schema) {
     items = items ? Resolve(json_schema, items) : nullptr;
     const Json* item_props = items ? JsonFind(*items, "properties") : nullptr;
     if (!item_props || !item_props->is_object()) continue;
-    std::vector<std::string> fields;
-    for (const auto& p : item_props->get_object()) fields.emplace_back(p.key());
-    return fields;
+    if (name) *name = std::string(kv.key());
+    return item_props;
   }
-  return {};
+  return nullptr;
+}
+
+// Lower-case words of the top-level property names other than `entity` (and of their nested
+// property names): "market_gaps" → {"market", "gaps"}.
+static std::set<std::string> OtherFieldWords(const Json& json_schema, const std::string& entity) {
+  std::set<std::string> words;
+  auto add_words = [&](std::string_view key) {
+    std::string word;
+    for (char c : std::string(key) + "_") {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (!word.empty()) {
+        words.insert(word);
+        word.clear();
+      }
+    }
+  };
+  const Json* root = Resolve(json_schema, &json_schema);
+  const Json* props = root ? JsonFind(*root, "properties") : nullptr;
+  if (!props || !props->is_object()) return words;
+  for (const auto& kv : props->get_object()) {
+    if (kv.key() == entity) continue;
+    add_words(kv.key());
+    const Json* field = Resolve(json_schema, &kv.value());
+    const Json* nested = field ? JsonFind(*field, "properties") : nullptr;
+    if (nested && nested->is_object()) {
+      for (const auto& n : nested->get_object()) add_words(n.key());
+    }
+  }
+  return words;
+}
+
+static std::string WithoutWords(const std::string& query, const std::set<std::string>& drop) {
+  std::string out, word;
+  for (char c : query + " ") {
+    if (c != ' ') {
+      word += c;
+      continue;
+    }
+    if (!word.empty() && !drop.contains(Lower(word))) out += (out.empty() ? "" : " ") + word;
+    word.clear();
+  }
+  return out;
+}
+
+std::vector<std::string> EntityFields(const Json& json_schema) {
+  std::vector<std::string> fields;
+  if (const Json* props = EntityItems(json_schema, nullptr)) {
+    for (const auto& p : props->get_object()) fields.emplace_back(p.key());
+  }
+  return fields;
+}
+
+SearchQueries ResearchQueries(std::string_view objective, const Json& json_schema) {
+  const std::string topic = TopicQuery(objective);
+  std::string entity;
+  EntityItems(json_schema, &entity);
+  const std::set<std::string> other = OtherFieldWords(json_schema, entity);
+  SearchQueries q;
+  q.entity = WithoutWords(topic, other);
+  if (q.entity.empty()) q.entity = topic;
+  // The analysis search covers what the entity list does not: name those fields.
+  std::string extra;
+  for (const auto& w : other) {
+    if (topic.find(w) == std::string::npos) extra += " " + w;
+  }
+  q.analysis = topic + extra + " analysis";
+  return q;
 }
 
 TaskDag Decompose(std::string_view objective, const Json& json_schema) {
-  const std::string topic = TopicQuery(objective);
+  const SearchQueries queries = ResearchQueries(objective, json_schema);
   std::vector<std::string> fields = EntityFields(json_schema);
   if (fields.empty()) fields = {"title", "text"};
   JsonArray extract;
   for (const auto& f : fields) extract.emplace_back(f);
 
   TaskDag dag;
-  dag.tasks.push_back(Task{1, "market_search", "web_search", {}, QueryKind::kFixed,
-                           JsonObject{{"query", topic},
+  dag.tasks.push_back(Task{1,
+                           "market_search",
+                           "web_search",
+                           {},
+                           QueryKind::kFixed,
+                           JsonObject{{"query", queries.entity},
                                       {"max_results", kMarketSearchResults},
                                       {"search_type", "web"}}});
-  dag.tasks.push_back(Task{2, "entity_scraping", "web_scraping", {1}, QueryKind::kScrapeResults,
+  dag.tasks.push_back(Task{2,
+                           "entity_scraping",
+                           "web_scraping",
+                           {1},
+                           QueryKind::kScrapeResults,
                            JsonObject{{"extract_fields", std::move(extract)}}});
-  dag.tasks.push_back(Task{3, "analysis_search", "web_search", {1}, QueryKind::kSizedSearch,
-                           JsonObject{{"query", topic + " analysis report"},
+  dag.tasks.push_back(Task{3,
+                           "analysis_search",
+                           "web_search",
+                           {1},
+                           QueryKind::kSizedSearch,
+                           JsonObject{{"query", queries.analysis},
                                       {"max_results", kAnalysisSearchResults},
-                                      {"search_type", "web"}}});
-  dag.tasks.push_back(Task{4, "synthesis", "synthesis", {1, 2, 3}, QueryKind::kSynthesize,
+                                      {"search_type", "news"}}});
+  dag.tasks.push_back(Task{4,
+                           "synthesis",
+                           "synthesis",
+                           {1, 2, 3},
+                           QueryKind::kSynthesize,
                            JsonObject{{"json_schema", json_schema}}});
   return dag;
 }
@@ -177,9 +260,9 @@ Result<Json> BuildQuery(const Task& task, const std::map<int, Json>& outputs,
       }
       JsonArray urls = Links(*search, kMaxScrapedUrls);
       if (urls.empty()) {
-        return Error(ErrorCode::kDependencyFailed,
-                     fmt::format("{}: step {} found no links to scrape", task.name,
-                                 task.depends_on[0]));
+        return Error(
+            ErrorCode::kDependencyFailed,
+            fmt::format("{}: step {} found no links to scrape", task.name, task.depends_on[0]));
       }
       Json query = JsonObject{{"urls", std::move(urls)},
                               {"extract_fields", FieldOr(task.query, "extract_fields")}};

@@ -28,6 +28,16 @@ TaskDag Decompose(std::string_view objective, const Json& json_schema);
 // funding rounds trends").
 std::string TopicQuery(std::string_view objective);
 
+// The two searches of the research DAG. `entity` looks for the things the target's entity list
+// describes: the topic without words that name the target's other fields ("gaps" of
+// "market_gaps"). `analysis` looks for material on those other fields: the topic plus their
+// names, plus "analysis".
+struct SearchQueries {
+  std::string entity;
+  std::string analysis;
+};
+SearchQueries ResearchQueries(std::string_view objective, const Json& json_schema);
+
 // Property names of the items of the first array-of-objects property of `json_schema`
 // (resolving "$ref" into "$defs"); empty when there is none.
 std::vector<std::string> EntityFields(const Json& json_schema);

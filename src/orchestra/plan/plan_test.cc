@@ -84,7 +84,8 @@ TEST(BuildQueryTest, SynthesisPromptCarriesObjectiveContextAndSchema) {
   ASSERT_TRUE(q.ok());
   const std::string prompt(q->at("messages").as_array()[1].at("content").as_string());
   EXPECT_EQ(prompt.rfind("Objective: Find X\n", 0), 0u);
-  EXPECT_NE(prompt.find(R"({"step":2,"kind":"record","data":{"name":"Akash"}})"), std::string::npos);
+  EXPECT_NE(prompt.find(R"({"step":2,"kind":"record","data":{"name":"Akash"}})"),
+            std::string::npos);
   EXPECT_EQ(q->at("response_format").at("json_schema").at("schema"), WorkedExampleSchema());
 }
 
@@ -106,8 +107,8 @@ TaskDag SearchOnly() {
 }
 
 TEST(RouteTest, PrefersCheaperSubnetWhenBothFitTheDeadline) {
-  ledger::Snapshot ledger({{"SNA", Entry("SNA", 0.004, 0.95, 300)},
-                           {"SNB", Entry("SNB", 0.002, 0.95, 300)}});
+  ledger::Snapshot ledger(
+      {{"SNA", Entry("SNA", 0.004, 0.95, 300)}, {"SNB", Entry("SNB", 0.002, 0.95, 300)}});
   auto r = Route(SearchOnly(), ledger, {}, std::chrono::milliseconds(30000));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->routes[0].candidates[0]->subnet_id, "SNB");
@@ -115,15 +116,15 @@ TEST(RouteTest, PrefersCheaperSubnetWhenBothFitTheDeadline) {
 }
 
 TEST(RouteTest, SkipsSubnetBelowMinimumReliabilityUnlessItIsTheOnlyOne) {
-  ledger::Snapshot ledger({{"SNA", Entry("SNA", 0.004, 0.95, 300)},
-                           {"SNB", Entry("SNB", 0.001, 0.50, 300)}});
+  ledger::Snapshot ledger(
+      {{"SNA", Entry("SNA", 0.004, 0.95, 300)}, {"SNB", Entry("SNB", 0.001, 0.50, 300)}});
   auto r = Route(SearchOnly(), ledger, {}, std::chrono::milliseconds(30000));
   EXPECT_EQ(r->routes[0].candidates[0]->subnet_id, "SNA");
 }
 
 TEST(RouteTest, PutsSubnetWhoseP95ExceedsTheBudgetLast) {
-  ledger::Snapshot ledger({{"SNA", Entry("SNA", 0.001, 0.95, 3000)},
-                           {"SNB", Entry("SNB", 0.003, 0.95, 300)}});
+  ledger::Snapshot ledger(
+      {{"SNA", Entry("SNA", 0.001, 0.95, 3000)}, {"SNB", Entry("SNB", 0.003, 0.95, 300)}});
   auto r = Route(SearchOnly(), ledger, {}, std::chrono::milliseconds(2000));
   EXPECT_EQ(r->routes[0].candidates[0]->subnet_id, "SNB");
 }

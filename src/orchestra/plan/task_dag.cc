@@ -23,8 +23,9 @@ Status TaskDag::Validate() const {
     }
     for (int d : t.depends_on) {
       if (d < 1 || d >= t.step) {
-        return Error(ErrorCode::kInternal,
-                     fmt::format("step {} depends on step {}, which does not precede it", t.step, d));
+        return Error(
+            ErrorCode::kInternal,
+            fmt::format("step {} depends on step {}, which does not precede it", t.step, d));
       }
     }
   }

@@ -50,7 +50,8 @@ Status ReadDouble(const Json& obj, std::string_view field, double* out) {
 }  // namespace
 
 Result<Challenge> ChallengeFromJson(const Json& json) {
-  if (!json.is_object()) return Error(ErrorCode::kInvalidArgument, "challenge: must be a JSON object");
+  if (!json.is_object())
+    return Error(ErrorCode::kInvalidArgument, "challenge: must be a JSON object");
   Challenge c;
   if (auto s = ReadString(json, "challenge_id", &c.challenge_id, false); !s) return s.error();
   if (auto s = ReadString(json, "objective", &c.objective, true); !s) return s.error();
@@ -150,8 +151,7 @@ Result<Response> ResponseFromJson(const Json& json) {
   for (size_t i = 0; i < steps->get_array().size(); ++i) {
     auto step = TaskStepFromJson(steps->get_array()[i]);
     if (!step) {
-      return Error(step.error().code,
-                   fmt::format("task_pipeline[{}].{}", i, step.error().message));
+      return Error(step.error().code, fmt::format("task_pipeline[{}].{}", i, step.error().message));
     }
     r.task_pipeline.push_back(std::move(*step));
   }
@@ -166,17 +166,16 @@ Result<Response> ResponseFromJson(const Json& json) {
 
 std::string StepHash(std::string_view challenge_id, int step, const Json& query,
                      const Json& response) {
-  return CanonicalHash(JsonObject{{"challenge_id", challenge_id},
-                                  {"step", step},
-                                  {"query", query},
-                                  {"response", response}});
+  return CanonicalHash(JsonObject{
+      {"challenge_id", challenge_id}, {"step", step}, {"query", query}, {"response", response}});
 }
 
 std::string NewChallengeId(std::string_view objective) {
   uint8_t nonce[16];
   randombytes_buf(nonce, sizeof(nonce));
   const auto now = std::chrono::system_clock::now().time_since_epoch().count();
-  return PrefixedHex(Blake2b256(fmt::format("{}|{}|{}", objective, now, Hex(nonce, sizeof(nonce)))));
+  return PrefixedHex(
+      Blake2b256(fmt::format("{}|{}|{}", objective, now, Hex(nonce, sizeof(nonce)))));
 }
 
 }  // namespace orchestra::protocol

@@ -1,0 +1,125 @@
+#include "orchestra/cli/run_command.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "orchestra/cli/input.h"
+#include "orchestra/experts/http_transport.h"
+#include "orchestra/ledger/sqlite_store.h"
+#include "orchestra/miner/orchestrator.h"
+#include "orchestra/net/http_client.h"
+#include "orchestra/obs/pipeline_report.h"
+#include "orchestra/schema/schema.h"
+#include "orchestra/sim/expert_network.h"
+
+namespace orchestra::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitBadInput = 2;
+
+int BadInput(const Error& e) {
+  fmt::print(stderr, "orchestra run: {}\n", e.message);
+  return kExitBadInput;
+}
+
+Result<protocol::Challenge> ReadChallenge(const RunFlags& flags) {
+  if (!flags.challenge.empty()) {
+    auto json = JsonArgument(flags.challenge, "--challenge");
+    if (!json) return json.error();
+    auto challenge = protocol::ChallengeFromJson(*json);
+    if (!challenge) {
+      return Error(challenge.error().code,
+                   fmt::format("--challenge: {}", challenge.error().message));
+    }
+    return challenge;
+  }
+  if (!flags.objective.empty() || !flags.schema.empty()) {
+    if (flags.objective.empty())
+      return Error(ErrorCode::kInvalidArgument, "--schema needs --objective");
+    if (flags.schema.empty())
+      return Error(ErrorCode::kInvalidArgument, "--objective needs --schema");
+    auto schema = JsonArgument(flags.schema, "--schema");
+    if (!schema) return schema.error();
+    if (!schema->is_object()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "--schema: the target schema must be a JSON object");
+    }
+    protocol::Challenge c;
+    c.objective = flags.objective;
+    c.target_schema = std::move(*schema);
+    return c;
+  }
+  return ExampleChallenge(flags.example.empty() ? ExampleNames().front() : flags.example);
+}
+
+}  // namespace
+
+int RunCommand(const RunFlags& flags) {
+  auto challenge = ReadChallenge(flags);
+  if (!challenge) return BadInput(challenge.error());
+  if (flags.deadline_ms) {
+    if (*flags.deadline_ms <= 0) {
+      return BadInput(Error(ErrorCode::kInvalidArgument, "--deadline-ms: must be positive"));
+    }
+    challenge->deadline_ms = *flags.deadline_ms;
+  }
+  auto target = schema::Schema::FromTarget(challenge->target_schema);
+  if (!target) return BadInput(target.error());
+
+  auto ledger = ledger::OpenLedger(DataDir(flags.data_dir));
+  if (!ledger) {
+    fmt::print(stderr, "orchestra run: {}\n", ledger.error().ToString());
+    return kExitFailed;
+  }
+  auto corpus = sim::Corpus::LoadEmbedded();
+  if (!corpus) {
+    fmt::print(stderr, "orchestra run: corpus: {}\n", corpus.error().ToString());
+    return kExitFailed;
+  }
+  auto network =
+      sim::ExpertNetwork::Start(**ledger, std::make_shared<const sim::Corpus>(std::move(*corpus)),
+                                sim::NetworkOptions{flags.seed, flags.latency_scale});
+  if (!network) {
+    fmt::print(stderr, "orchestra run: expert network: {}\n", network.error().ToString());
+    return kExitFailed;
+  }
+
+  boost::asio::io_context io;
+  net::HttpClient client(io.get_executor());
+  experts::HttpTransport transport(client, (*network)->directory());
+  std::optional<Result<protocol::Response>> outcome;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        outcome.emplace(co_await miner::Orchestrate(*challenge, *ledger, transport));
+      },
+      [&](std::exception_ptr e) {
+        if (e) outcome.emplace(Error(ErrorCode::kInternal, "orchestration raised an exception"));
+      });
+  io.run();
+  if (!outcome || !outcome->ok()) {
+    const Error e = outcome ? outcome->error() : Error(ErrorCode::kInternal, "no outcome");
+    if (e.code == ErrorCode::kInvalidArgument) return BadInput(e);
+    fmt::print(stderr, "orchestra run: {}\n", e.ToString());
+    return kExitFailed;
+  }
+  const protocol::Response& response = outcome->value();
+  std::cout << PrettyJson(protocol::ToJson(response)) << "\n";
+  if (!flags.json_only) {
+    const auto report = target->Validate(response.standardized_data);
+    std::cout << "\n"
+              << obs::RenderPipelineReport(
+                     response,
+                     obs::ReportExtras{report.valid, report.compliance, report.completeness});
+  }
+  return kExitOk;
+}
+
+}  // namespace orchestra::cli

@@ -1,0 +1,238 @@
+#include "orchestra/exec/executor.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <functional>
+#include <optional>
+
+#include "orchestra/core/hash.h"
+#include "orchestra/plan/decompose.h"
+#include "orchestra/schema/schema.h"
+
+namespace orchestra::exec {
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+
+struct StepResult {
+  protocol::TaskStep record;
+  std::optional<Json> output;
+};
+
+milliseconds Since(Deadline::Clock::time_point t) {
+  return std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - t);
+}
+
+bool WorthBackingOff(ErrorCode code) {
+  return code == ErrorCode::kDeadline || code == ErrorCode::kUnavailable;
+}
+
+// Checks an expert's output against its subnet's ledger output schema; compiled once per
+// subnet per execution.
+class Auditor {
+ public:
+  std::optional<Error> Check(const ledger::LedgerEntry& entry, const Json& output) {
+    auto it = compiled_.find(entry.subnet_id);
+    if (it == compiled_.end()) {
+      auto schema = schema::Schema::FromTarget(entry.output_schema);
+      if (!schema) {
+        return Error(ErrorCode::kInternal, fmt::format("ledger {} output_schema: {}",
+                                                       entry.subnet_id, schema.error().message));
+      }
+      it = compiled_.emplace(entry.subnet_id, std::move(*schema)).first;
+    }
+    auto report = it->second.Validate(output);
+    if (report.valid) return std::nullopt;
+    const auto& v = report.violations.front();
+    return Error(ErrorCode::kMalformedAnswer,
+                 fmt::format("audit: {} answer violates its ledger output_schema at {} ({}: {})",
+                             entry.subnet_id, v.path, v.rule, v.message));
+  }
+
+ private:
+  std::map<std::string, schema::Schema> compiled_;
+};
+
+struct StepEnvironment {
+  experts::Transport& transport;
+  const PipelineContext& context;
+  Deadline deadline;
+  const ExecOptions& options;
+  Auditor& auditor;
+};
+
+asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRoute& route,
+                                    std::map<int, Json> inputs, milliseconds reserve,
+                                    StepEnvironment env) {
+  const auto start = Deadline::Clock::now();
+  StepResult result;
+  protocol::TaskStep& rec = result.record;
+  rec.step = task.step;
+  rec.task = task.name;
+  rec.depends_on = task.depends_on;
+  rec.subnet = route.candidates.front()->subnet_id;
+  rec.started_ms = Since(env.context.received_at).count();
+
+  auto query = plan::BuildQuery(task, inputs, env.context.objective);
+  if (!query) {
+    rec.error = query.error().ToString();
+    co_return result;
+  }
+  rec.query = *query;
+  const std::string lock = CallLock(env.context.challenge_id, task.step, *query);
+  auto executor = co_await asio::this_coro::executor;
+
+  std::optional<Error> last;
+  bool out_of_time = false;
+  for (const ledger::LedgerEntry* entry : route.candidates) {
+    for (int attempt = 0; attempt <= env.options.max_retries && !out_of_time; ++attempt) {
+      if (env.deadline.Expired()) {
+        if (!last) last = Error(ErrorCode::kDeadline, "deadline passed before the call");
+        out_of_time = true;
+        break;
+      }
+      if (attempt > 0 && last && WorthBackingOff(last->code)) {
+        const milliseconds pause = env.options.backoff_base * attempt;
+        if (env.deadline.Remaining() <= pause) {
+          out_of_time = true;
+          break;
+        }
+        asio::steady_timer timer(executor, pause);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
+      const milliseconds p95(static_cast<int64_t>(entry->p95_latency_ms));
+      const milliseconds remaining = env.deadline.Remaining();
+      milliseconds budget = remaining - reserve;
+      if (budget < p95)
+        budget = remaining;  // too tight to keep a reserve: give this step its chance
+      budget = std::min(budget, milliseconds(static_cast<int64_t>(entry->p95_latency_ms *
+                                                                  env.options.per_try_p95_factor)));
+      ++rec.attempts;
+      // Named, not a temporary inside co_await: g++ 12 mis-destroys such temporaries.
+      experts::ExpertCall call{entry, *query, lock, attempt};
+      const Deadline try_deadline = env.deadline.Within(budget);
+      Result<experts::ExpertReply> reply =
+          co_await env.transport.Call(std::move(call), try_deadline);
+      if (!reply) {
+        last = reply.error();
+        spdlog::debug("step {} {} try {}: {}", task.step, entry->subnet_id, attempt + 1,
+                      last->ToString());
+        if (last->code == ErrorCode::kNotFound) break;  // this subnet has no UID: fall back
+        continue;
+      }
+      rec.cost += reply->cost;
+      if (auto bad = env.auditor.Check(*entry, reply->output)) {
+        last = *bad;
+        spdlog::debug("step {} {} uid {}: {}", task.step, entry->subnet_id, reply->uid,
+                      last->ToString());
+        continue;
+      }
+      rec.subnet = entry->subnet_id;
+      rec.uid = reply->uid;
+      rec.expert_hotkey = reply->hotkey;
+      rec.hash = protocol::StepHash(env.context.challenge_id, task.step, *query, reply->output);
+      rec.latency_ms = Since(start).count();
+      result.output = std::move(reply->output);
+      co_return result;
+    }
+    if (out_of_time) break;
+  }
+  rec.latency_ms = Since(start).count();
+  rec.error = last ? last->ToString() : "no subnet could serve the task";
+  co_return result;
+}
+
+// For each step, the p95 latency its dependents still need after it: the longest chain of
+// primary-candidate p95s below it in the DAG.
+std::vector<milliseconds> DownstreamReserve(const plan::TaskDag& dag,
+                                            const plan::Routing& routing) {
+  const size_t n = dag.tasks.size();
+  std::vector<milliseconds> reserve(n, milliseconds::zero());
+  for (size_t i = n; i-- > 0;) {
+    for (size_t j = i + 1; j < n; ++j) {
+      const auto& deps = dag.tasks[j].depends_on;
+      if (std::find(deps.begin(), deps.end(), dag.tasks[i].step) == deps.end()) continue;
+      const milliseconds p95(
+          static_cast<int64_t>(routing.routes[j].candidates.front()->p95_latency_ms));
+      reserve[i] = std::max(reserve[i], p95 + reserve[j]);
+    }
+  }
+  return reserve;
+}
+
+}  // namespace
+
+std::string CallLock(std::string_view challenge_id, int step, const Json& query) {
+  return CanonicalHash(JsonObject{
+      {"challenge_id", challenge_id}, {"step", step}, {"request_hash", CanonicalHash(query)}});
+}
+
+asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing& routing,
+                                   experts::Transport& transport, const PipelineContext& context,
+                                   Deadline deadline, const ExecOptions& options) {
+  auto executor = co_await asio::this_coro::executor;
+  const size_t n = dag.tasks.size();
+  Execution execution;
+  execution.steps.resize(n);
+  if (routing.routes.size() != n) {
+    for (size_t i = 0; i < n; ++i) {
+      execution.steps[i].step = dag.tasks[i].step;
+      execution.steps[i].task = dag.tasks[i].name;
+      execution.steps[i].error = "internal: routing does not cover the plan";
+    }
+    co_return execution;
+  }
+  const auto reserve = DownstreamReserve(dag, routing);
+  Auditor auditor;
+  enum class State { kPending, kRunning, kDone };
+  std::vector<State> state(n, State::kPending);
+  size_t finished = 0;
+  asio::steady_timer all_done(executor, Deadline::Clock::time_point::max());
+
+  std::function<void()> launch_ready = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      if (state[i] != State::kPending) continue;
+      const plan::Task& task = dag.tasks[i];
+      std::map<int, Json> inputs;
+      bool ready = true;
+      for (int d : task.depends_on) {
+        if (state[static_cast<size_t>(d - 1)] != State::kDone) ready = false;
+        auto out = execution.outputs.find(d);
+        if (out != execution.outputs.end()) inputs.emplace(d, out->second);
+      }
+      if (!ready) continue;
+      state[i] = State::kRunning;
+      asio::co_spawn(executor,
+                     RunStep(task, routing.routes[i], std::move(inputs), reserve[i],
+                             StepEnvironment{transport, context, deadline, options, auditor}),
+                     [&, i](std::exception_ptr error, StepResult result) {
+                       if (error) {
+                         result.record.step = dag.tasks[i].step;
+                         result.record.task = dag.tasks[i].name;
+                         result.record.error = "internal: step raised an exception";
+                       }
+                       if (result.output)
+                         execution.outputs.emplace(dag.tasks[i].step, std::move(*result.output));
+                       execution.steps[i] = std::move(result.record);
+                       state[i] = State::kDone;
+                       if (++finished == n) {
+                         all_done.cancel();
+                       } else {
+                         launch_ready();
+                       }
+                     });
+    }
+  };
+  launch_ready();
+  if (finished < n) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_return execution;
+}
+
+}  // namespace orchestra::exec

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "orchestra/core/deadline.h"
+#include "orchestra/core/json.h"
+#include "orchestra/experts/transport.h"
+#include "orchestra/plan/route.h"
+#include "orchestra/plan/task_dag.h"
+#include "orchestra/protocol/orchestra_synapse.h"
+
+namespace orchestra::exec {
+
+struct ExecOptions {
+  // Tries per subnet after the first (the seed's max_retries), before falling back to the next
+  // candidate subnet of the route.
+  int max_retries = 2;
+  // Pause before retry n after a timeout or an unavailable expert: backoff_base × n (seed: 0.5 s).
+  // Retries after a failed audit go to another UID at once.
+  std::chrono::milliseconds backoff_base{500};
+  // One try may take at most this many times the subnet's ledger p95 latency.
+  double per_try_p95_factor = 4.0;
+};
+
+struct PipelineContext {
+  std::string challenge_id;
+  std::string objective;
+  Deadline::Clock::time_point received_at;  // TaskStep.started_ms is measured from here
+};
+
+struct Execution {
+  std::vector<protocol::TaskStep> steps;  // one per task, in step order
+  std::map<int, Json> outputs;            // audited outputs of the steps that succeeded
+};
+
+// Runs `dag` on `transport`: a task starts as soon as every task it depends on has finished
+// (tasks with no path between them run concurrently), each expert call carries a deadline
+// derived from `deadline` (keeping back the p95 latency its dependents will need), failures are
+// retried with backoff and then routed to the next candidate subnet, and every answer is
+// audited against the subnet's ledger output_schema; a bad answer is re-routed to another UID.
+// A task whose query cannot be built because an input failed is recorded as skipped with the
+// reason. Never throws and always returns one TaskStep per task: failures are in its `error`.
+// Runs on the calling coroutine's executor (single-threaded use).
+boost::asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing& routing,
+                                          experts::Transport& transport,
+                                          const PipelineContext& context, Deadline deadline,
+                                          const ExecOptions& options = {});
+
+// The lock committed before calling an expert for `step` with `query`: blake2b-256 over the
+// canonical JSON of {challenge_id, step, request_hash}. (The signed receipt of PROTOCOL.md §3
+// adds the miner hotkey.)
+std::string CallLock(std::string_view challenge_id, int step, const Json& query);
+
+}  // namespace orchestra::exec

@@ -1,0 +1,165 @@
+#include "orchestra/exec/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "orchestra/core/hash.h"
+#include "orchestra/plan/decompose.h"
+
+namespace orchestra::exec {
+namespace {
+
+ledger::LedgerEntry Entry(std::string id, std::string capability, Json output_schema) {
+  ledger::LedgerEntry e;
+  e.subnet_id = std::move(id);
+  e.capabilities = {std::move(capability)};
+  e.output_schema = std::move(output_schema);
+  e.avg_latency_ms = 100;
+  e.p95_latency_ms = 200;
+  e.reliability = 0.95;
+  e.cost_per_query = 0.002;
+  return e;
+}
+
+const Json kSearchOut = *ParseJson(R"({"results": "list[dict]", "total_found": "int"})");
+
+// search(1) → scrape(2) ; search(1) → analysis(3) ; 2,3 → nothing else: a small research DAG.
+plan::TaskDag Dag() {
+  plan::TaskDag dag;
+  dag.tasks.push_back(plan::Task{
+      1, "search", "web_search", {}, plan::QueryKind::kFixed, JsonObject{{"query", "q"}}});
+  dag.tasks.push_back(plan::Task{2,
+                                 "scrape",
+                                 "web_scraping",
+                                 {1},
+                                 plan::QueryKind::kScrapeResults,
+                                 JsonObject{{"extract_fields", JsonArray{"name"}}}});
+  dag.tasks.push_back(plan::Task{
+      3, "analysis", "web_search", {1}, plan::QueryKind::kFixed, JsonObject{{"query", "a"}}});
+  return dag;
+}
+
+struct Fixture {
+  ledger::Snapshot ledger{
+      {{"SN22", Entry("SN22", "web_search", kSearchOut)},
+       {"SN13",
+        Entry("SN13", "web_scraping", *ParseJson(R"({"data": "list[dict]", "errors": "list"})"))},
+       {"SN99",
+        Entry("SN99", "web_scraping", *ParseJson(R"({"data": "list[dict]", "errors": "list"})"))}}};
+  ExecOptions options{2, std::chrono::milliseconds(0), 4.0};
+
+  Execution Run(experts::Transport& transport, const plan::TaskDag& dag, Deadline deadline) {
+    auto routing = plan::Route(dag, ledger, {}, std::chrono::milliseconds(30000));
+    EXPECT_TRUE(routing.ok());
+    boost::asio::io_context io;
+    PipelineContext context{"0xchallenge", "objective", Deadline::Clock::now()};
+    auto future = boost::asio::co_spawn(
+        io, Execute(dag, *routing, transport, context, deadline, options), boost::asio::use_future);
+    io.run();
+    return future.get();
+  }
+};
+
+Json SearchAnswer() {
+  return *ParseJson(R"({"results": [{"title": "Akash", "link": "https://akash.network"}],
+                        "total_found": 1})");
+}
+
+TEST(ExecuteTest, RunsEveryStepWithHashesCostsAndDependencies) {
+  Fixture f;
+  std::vector<std::string> order;
+  experts::InProcessTransport transport(
+      [&](const ledger::LedgerEntry& e, const Json& q) -> Result<Json> {
+        order.push_back(e.subnet_id);
+        if (e.subnet_id == "SN22") return SearchAnswer();
+        EXPECT_EQ(q.at("urls").as_array().front(), "https://akash.network");
+        return *ParseJson(R"({"data": [{"name": "Akash"}], "errors": []})");
+      });
+  Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
+  ASSERT_EQ(ex.steps.size(), 3u);
+  EXPECT_EQ(order.front(), "SN22");
+  for (const auto& s : ex.steps) {
+    EXPECT_FALSE(s.error) << *s.error;
+    EXPECT_TRUE(IsPrefixedHash256(s.hash)) << s.hash;
+    EXPECT_EQ(s.attempts, 1);
+    EXPECT_DOUBLE_EQ(s.cost, 0.002);
+  }
+  EXPECT_EQ(ex.steps[1].subnet, "SN13");
+  EXPECT_EQ(ex.steps[1].depends_on, std::vector<int>{1});
+  EXPECT_EQ(ex.steps[1].hash,
+            protocol::StepHash("0xchallenge", 2, ex.steps[1].query, ex.outputs.at(2)));
+  EXPECT_NE(ex.steps[0].hash, ex.steps[2].hash);
+}
+
+TEST(ExecuteTest, RetriesThenFallsBackToTheNextSubnet) {
+  Fixture f;
+  int sn13_calls = 0;
+  experts::InProcessTransport transport(
+      [&](const ledger::LedgerEntry& e, const Json&) -> Result<Json> {
+        if (e.subnet_id == "SN22") return SearchAnswer();
+        if (e.subnet_id == "SN13") {
+          ++sn13_calls;
+          return Error(ErrorCode::kUnavailable, "SN13: HTTP 503");
+        }
+        return *ParseJson(R"({"data": [], "errors": []})");
+      });
+  Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
+  EXPECT_EQ(sn13_calls, 3);  // first try + max_retries
+  EXPECT_FALSE(ex.steps[1].error);
+  EXPECT_EQ(ex.steps[1].subnet, "SN99");
+  EXPECT_EQ(ex.steps[1].attempts, 4);
+}
+
+TEST(ExecuteTest, AuditRejectsAnswerViolatingTheLedgerOutputSchema) {
+  Fixture f;
+  int calls = 0;
+  experts::InProcessTransport transport(
+      [&](const ledger::LedgerEntry& e, const Json&) -> Result<Json> {
+        if (e.subnet_id != "SN22") return *ParseJson(R"({"data": [], "errors": []})");
+        if (++calls == 1) return *ParseJson(R"({"results": "not a list", "total_found": 1})");
+        return SearchAnswer();
+      });
+  Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
+  EXPECT_FALSE(ex.steps[0].error);
+  EXPECT_EQ(ex.steps[0].attempts, 2);
+  EXPECT_DOUBLE_EQ(ex.steps[0].cost, 0.004);  // the bad answer was paid for too
+}
+
+TEST(ExecuteTest, FailedInputSkipsDependentStepWithTheReason) {
+  Fixture f;
+  experts::InProcessTransport transport(
+      [&](const ledger::LedgerEntry& e, const Json& q) -> Result<Json> {
+        if (e.subnet_id == "SN22" && q.at("query") == "q")
+          return Error(ErrorCode::kDeadline, "SN22: slow");
+        if (e.subnet_id == "SN22") return SearchAnswer();
+        ADD_FAILURE() << "scrape must not be called";
+        return Error(ErrorCode::kInternal, "unexpected");
+      });
+  Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
+  ASSERT_TRUE(ex.steps[0].error);
+  EXPECT_NE(ex.steps[0].error->find("deadline_exceeded"), std::string::npos);
+  ASSERT_TRUE(ex.steps[1].error);
+  EXPECT_NE(ex.steps[1].error->find("dependency_failed"), std::string::npos) << *ex.steps[1].error;
+  EXPECT_EQ(ex.steps[1].attempts, 0);
+  EXPECT_FALSE(ex.steps[2].error);  // the independent branch still answers
+}
+
+TEST(ExecuteTest, ExpiredDeadlineFailsEveryStepWithoutCalling) {
+  Fixture f;
+  int calls = 0;
+  experts::InProcessTransport transport(
+      [&](const ledger::LedgerEntry&, const Json&) -> Result<Json> {
+        ++calls;
+        return SearchAnswer();
+      });
+  Execution ex = f.Run(transport, Dag(), Deadline(Deadline::Clock::now()));
+  EXPECT_EQ(calls, 0);
+  for (const auto& s : ex.steps) ASSERT_TRUE(s.error);
+  EXPECT_NE(ex.steps[0].error->find("deadline"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace orchestra::exec

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orchestra::experts {
+
+// Where one UID of an expert subnet listens, and who it is.
+struct Endpoint {
+  int uid = 0;
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::string hotkey;  // the UID's hotkey (SS58 once keys land)
+};
+
+// The reachable UIDs of each subnet, keyed by ledger subnet id ("SN22"). The local stand-in
+// for the metagraph's axon table. Immutable once built; share by const reference.
+class Directory {
+ public:
+  void Add(const std::string& subnet_id, Endpoint endpoint) {
+    endpoints_[subnet_id].push_back(std::move(endpoint));
+  }
+  // UIDs of `subnet_id`; empty when the subnet has none.
+  const std::vector<Endpoint>& Find(const std::string& subnet_id) const {
+    static const std::vector<Endpoint> kNone;
+    auto it = endpoints_.find(subnet_id);
+    return it == endpoints_.end() ? kNone : it->second;
+  }
+  const std::map<std::string, std::vector<Endpoint>>& all() const { return endpoints_; }
+
+ private:
+  std::map<std::string, std::vector<Endpoint>> endpoints_;
+};
+
+}  // namespace orchestra::experts

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+
+#include "orchestra/core/deadline.h"
+#include "orchestra/core/json.h"
+#include "orchestra/core/result.h"
+#include "orchestra/ledger/entry.h"
+
+namespace orchestra::experts {
+
+// One call to an expert subnet, as the executor asks for it.
+struct ExpertCall {
+  const ledger::LedgerEntry* entry = nullptr;  // the subnet; outlives the call
+  Json payload;                                // the subnet's input (ledger input_schema)
+  std::string lock;                            // hash lock committed before the call
+  int attempt = 0;                             // 0-based; transports rotate UIDs with it
+};
+
+// What came back: the subnet's output and who produced it at what price.
+struct ExpertReply {
+  Json output;  // the subnet's output (ledger output_schema), unaudited
+  int uid = -1;
+  std::string hotkey;
+  double cost = 0.0;
+};
+
+// Sends expert calls. Implementations never throw; failures come back as:
+// kDeadline (no answer in time), kUnavailable (unreachable, overloaded, 5xx/429),
+// kMalformedAnswer (an answer that is not the subnet's JSON), kNotFound (no UID known).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual boost::asio::awaitable<Result<ExpertReply>> Call(ExpertCall call, Deadline deadline) = 0;
+};
+
+// Answers in-process through a function, without networking: for benchmarks of the
+// orchestration itself and for tests. UID is always 0, cost the ledger's cost_per_query.
+class InProcessTransport : public Transport {
+ public:
+  using Handler = std::function<Result<Json>(const ledger::LedgerEntry&, const Json& payload)>;
+  explicit InProcessTransport(Handler handler) : handler_(std::move(handler)) {}
+  boost::asio::awaitable<Result<ExpertReply>> Call(ExpertCall call, Deadline deadline) override;
+
+ private:
+  Handler handler_;
+};
+
+}  // namespace orchestra::experts

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace orchestra::net {
+
+// Header fields in wire order; names keep the case they were sent with.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// Value of the first field of `headers` named `name` (ASCII case-insensitive); "" when absent.
+// The view points into `headers`.
+std::string_view FindHeader(const HttpHeaders& headers, std::string_view name);
+
+// Whether `name` is a non-empty HTTP token and `value` holds no CR, LF or NUL, i.e. the field
+// can be written without forging other fields. Server and client drop unsafe fields on send.
+bool IsSafeHeaderField(std::string_view name, std::string_view value);
+
+// Whether `text` is a non-empty HTTP token (the grammar of methods and field names).
+bool IsHttpToken(std::string_view text);
+
+// One HTTP/1.1 request as handlers see it and as HttpClient sends it. Content-Length and
+// Transfer-Encoding are computed from `body` on send; a Host field is added when absent.
+struct HttpRequest {
+  std::string method = "POST";
+  std::string target = "/";
+  HttpHeaders headers;
+  std::string body;
+
+  // Case-insensitive lookup; "" when absent.
+  std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }
+};
+
+// One HTTP/1.1 response. A handler returning "Connection: close" ends the connection after it.
+struct HttpResponse {
+  int status = 200;
+  HttpHeaders headers;
+  std::string body;
+
+  // Case-insensitive lookup; "" when absent.
+  std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }
+};
+
+}  // namespace orchestra::net

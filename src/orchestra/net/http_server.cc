@@ -1,0 +1,378 @@
+#include "orchestra/net/http_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <exception>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace orchestra::net {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kFirstReadBytes = 4096;
+// After an error answer, unread request bytes are drained for a while before closing, so the
+// peer reads the answer instead of a reset.
+constexpr size_t kMaxDrainBytes = 8 << 20;
+constexpr auto kMaxDrainTime = 1s;
+
+bool IsHttpError(const beast::error_code& ec) {
+  return ec.category() == make_error_code(http::error::end_of_stream).category();
+}
+
+// The status a read error deserves, or 0 when the connection should just close (the peer
+// left, went quiet, or the server is stopping).
+unsigned StatusForReadError(const beast::error_code& ec) {
+  if (ec == http::error::body_limit) return 413;
+  if (ec == http::error::header_limit) return 431;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return 0;
+  if (IsHttpError(ec)) return 400;
+  return 0;
+}
+
+http::response<http::string_body> PlainResponse(unsigned status, unsigned version,
+                                                std::string text) {
+  http::response<http::string_body> response{static_cast<http::status>(status), version};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.body() = std::move(text);
+  return response;
+}
+
+HttpRequest ToHttpRequest(http::request<http::string_body>&& in) {
+  HttpRequest out;
+  out.method = std::string(in.method_string());
+  out.target = std::string(in.target());
+  out.headers.reserve(std::distance(in.begin(), in.end()));
+  for (const auto& field : in) {
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  out.body = std::move(in.body());
+  return out;
+}
+
+// Builds the wire response for `in`; sets *close when the handler asked to close.
+http::response<http::string_body> ToBeastResponse(HttpResponse&& in, unsigned version,
+                                                  bool* close) {
+  if (in.status < 100 || in.status > 999) {
+    spdlog::error("http handler returned status {}; answering 500", in.status);
+    return PlainResponse(500, version, "handler returned an invalid status\n");
+  }
+  http::response<http::string_body> out;
+  out.version(version);
+  out.result(static_cast<unsigned>(in.status));
+  for (auto& [name, value] : in.headers) {
+    if (!IsSafeHeaderField(name, value)) {
+      spdlog::warn("http handler returned unsafe header field '{}'; dropped", name);
+      continue;
+    }
+    if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
+      continue;
+    }
+    if (beast::iequals(name, "connection")) {
+      if (beast::iequals(value, "close")) *close = true;
+      continue;
+    }
+    out.insert(name, value);
+  }
+  out.body() = std::move(in.body);
+  return out;
+}
+
+// Ends the sending side, drains what the peer still sends (bounded), then closes.
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(kMaxDrainTime);
+  std::vector<char> scratch(16 << 10);
+  for (size_t drained = 0; drained < kMaxDrainBytes;) {
+    auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(scratch), kNoThrow);
+    if (read_ec) break;
+    drained += n;
+  }
+  stream.close();
+}
+
+asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream,
+                                     http::response<http::string_body> response,
+                                     std::chrono::milliseconds write_timeout) {
+  response.keep_alive(false);
+  response.prepare_payload();
+  stream.expires_after(write_timeout);
+  auto [ec, n] = co_await http::async_write(stream, response, kNoThrow);
+  if (ec) {
+    stream.close();
+    co_return;
+  }
+  co_await LingeringClose(stream);
+}
+
+void CloseGracefully(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+}  // namespace
+
+namespace internal {
+
+struct HttpServerConnection {
+  explicit HttpServerConnection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  // Emitted (on the connection's strand) by Stop() to cancel a handler in flight.
+  asio::cancellation_signal cancel;
+};
+
+struct HttpServerState {
+  HttpServerState(asio::any_io_executor ex, ServerOptions opts)
+      : executor(std::move(ex)),
+        options(std::move(opts)),
+        acceptor(asio::any_io_executor(asio::make_strand(executor))) {}
+
+  const asio::any_io_executor executor;
+  const ServerOptions options;
+  Handler handler;         // set once by Start(), read-only afterwards
+  tcp::acceptor acceptor;  // used on its own strand only
+  std::atomic<uint16_t> port{0};
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<bool> stopped{false};
+  mutable std::mutex mu;
+  std::unordered_map<HttpServerConnection*, std::shared_ptr<HttpServerConnection>>
+      open;  // guarded by mu
+};
+
+}  // namespace internal
+
+namespace {
+
+using State = internal::HttpServerState;
+using Connection = internal::HttpServerConnection;
+
+asio::awaitable<HttpResponse> CallHandler(const Handler& handler, HttpRequest request) {
+  try {
+    co_return co_await handler(std::move(request));
+  } catch (const std::exception& e) {
+    spdlog::error("http handler failed: {}", e.what());
+  } catch (...) {
+    spdlog::error("http handler failed with a non-standard exception");
+  }
+  co_return HttpResponse{.status = 500, .headers = {}, .body = "internal error\n"};
+}
+
+// Serves requests on `stream` until the peer leaves, a timeout, an error answer or Stop().
+asio::awaitable<void> ServeRequests(const State& state, beast::tcp_stream& stream) {
+  const ServerOptions& opts = state.options;
+  beast::flat_buffer buffer;
+  Clock::time_point head_deadline = Clock::now() + opts.header_timeout;
+  for (bool first = true;; first = false) {
+    if (!first) {
+      if (buffer.size() == 0) {
+        stream.expires_after(opts.idle_timeout);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kFirstReadBytes), kNoThrow);
+        if (ec) co_return;
+        buffer.commit(n);
+      }
+      head_deadline = Clock::now() + opts.header_timeout;
+    }
+
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<uint32_t>(std::min<size_t>(opts.max_header_bytes, UINT32_MAX)));
+    parser.body_limit(opts.max_body_bytes);
+    stream.expires_at(head_deadline);
+    if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow); ec) {
+      if (unsigned status = StatusForReadError(ec)) {
+        co_await AnswerAndClose(stream, PlainResponse(status, 11, ec.message() + "\n"),
+                                opts.body_timeout);
+      }
+      co_return;
+    }
+
+    if (!parser.is_done()) {
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        stream.expires_after(opts.body_timeout);
+        if (auto [ec, n] = co_await http::async_write(stream, go_on, kNoThrow); ec) co_return;
+      }
+      stream.expires_after(opts.body_timeout);
+      if (auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow); ec) {
+        if (unsigned status = StatusForReadError(ec)) {
+          co_await AnswerAndClose(
+              stream, PlainResponse(status, parser.get().version(), ec.message() + "\n"),
+              opts.body_timeout);
+        }
+        co_return;
+      }
+    }
+
+    http::request<http::string_body> request = parser.release();
+    const unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    stream.expires_never();
+    HttpResponse answer = co_await CallHandler(state.handler, ToHttpRequest(std::move(request)));
+
+    bool close_requested = false;
+    http::response<http::string_body> response =
+        ToBeastResponse(std::move(answer), version, &close_requested);
+    keep_alive = keep_alive && !close_requested && !state.stopped.load();
+    response.keep_alive(keep_alive);
+    response.prepare_payload();
+    stream.expires_after(opts.body_timeout);
+    if (auto [ec, n] = co_await http::async_write(stream, response, kNoThrow); ec) co_return;
+    if (!keep_alive) {
+      CloseGracefully(stream);
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
+                                      std::shared_ptr<Connection> connection) {
+  // Stop() cancels this coroutine; the cleanup below must still run, so cancellation shows
+  // up as operation errors, never as exceptions.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  co_await ServeRequests(*state, connection->stream);
+  connection->stream.close();
+  std::lock_guard lock(state->mu);
+  state->open.erase(connection.get());
+}
+
+asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  co_await AnswerAndClose(stream, PlainResponse(503, 11, "too many connections\n"),
+                          state->options.header_timeout);
+}
+
+asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
+  for (;;) {
+    auto [ec, socket] = co_await state->acceptor.async_accept(
+        asio::any_io_executor(asio::make_strand(state->executor)), kNoThrow);
+    if (state->stopped.load() || !state->acceptor.is_open()) co_return;
+    if (ec) {
+      if (ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("http accept on port {}: {}", state->port.load(), ec.message());
+      if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+          ec == asio::error::no_memory) {
+        // Out of descriptors: give closing connections a moment instead of spinning.
+        asio::steady_timer pause(state->acceptor.get_executor(), 50ms);
+        co_await pause.async_wait(kNoThrow);
+      }
+      continue;
+    }
+    state->accepted.fetch_add(1);
+    beast::error_code option_ec;
+    socket.set_option(tcp::no_delay(true), option_ec);
+
+    std::unique_lock lock(state->mu);
+    if (state->stopped.load()) {
+      socket.close(option_ec);
+      co_return;
+    }
+    if (state->open.size() >= state->options.max_connections) {
+      lock.unlock();
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, TurnAwayBusy(state, std::move(socket)), asio::detached);
+      continue;
+    }
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    state->open.emplace(connection.get(), connection);
+    lock.unlock();
+    auto executor = connection->stream.get_executor();
+    auto slot = connection->cancel.slot();
+    asio::co_spawn(executor, ServeConnection(state, std::move(connection)),
+                   asio::bind_cancellation_slot(slot, asio::detached));
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::any_io_executor executor, ServerOptions options)
+    : state_(std::make_shared<internal::HttpServerState>(std::move(executor), std::move(options))) {
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Result<uint16_t> HttpServer::Start(Handler handler) {
+  if (!handler) return Error(ErrorCode::kInvalidArgument, "http server: null handler");
+  internal::HttpServerState& state = *state_;
+  if (state.acceptor.is_open() || state.stopped.load()) {
+    return Error(ErrorCode::kInternal, "http server: Start() called twice");
+  }
+  const std::string where = fmt::format("listen {}:{}", state.options.address, state.options.port);
+  beast::error_code ec;
+  const auto address = asio::ip::make_address(state.options.address, ec);
+  if (ec) return Error(ErrorCode::kInvalidArgument, fmt::format("{}: {}", where, ec.message()));
+  const tcp::endpoint endpoint(address, state.options.port);
+  state.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) state.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) state.acceptor.bind(endpoint, ec);
+  if (!ec) state.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  uint16_t bound = 0;
+  if (!ec) bound = state.acceptor.local_endpoint(ec).port();
+  if (ec) {
+    beast::error_code ignored;
+    state.acceptor.close(ignored);
+    return Error(ErrorCode::kUnavailable, fmt::format("{}: {}", where, ec.message()));
+  }
+  state.port.store(bound);
+  state.handler = std::move(handler);
+  asio::co_spawn(state.acceptor.get_executor(), AcceptLoop(state_), asio::detached);
+  return bound;
+}
+
+void HttpServer::Stop() {
+  std::vector<std::shared_ptr<Connection>> to_close;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopped.exchange(true)) return;
+    to_close.reserve(state_->open.size());
+    for (const auto& [key, connection] : state_->open) to_close.push_back(connection);
+  }
+  asio::dispatch(state_->acceptor.get_executor(), [state = state_] {
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+  for (auto& connection : to_close) {
+    auto executor = connection->stream.get_executor();
+    asio::dispatch(executor, [connection = std::move(connection)] {
+      connection->cancel.emit(asio::cancellation_type::terminal);
+      connection->stream.close();
+    });
+  }
+}
+
+uint16_t HttpServer::port() const { return state_->port.load(); }
+
+uint64_t HttpServer::accepted_connections() const { return state_->accepted.load(); }
+
+size_t HttpServer::open_connections() const {
+  std::lock_guard lock(state_->mu);
+  return state_->open.size();
+}
+
+}  // namespace orchestra::net

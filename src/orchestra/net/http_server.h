@@ -1,0 +1,79 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "orchestra/core/result.h"
+#include "orchestra/net/http_message.h"
+
+namespace orchestra::net {
+
+namespace asio = boost::asio;
+
+namespace internal {
+struct HttpServerState;  // defined in http_server.cc
+}  // namespace internal
+
+// Answers one request. Runs inside the connection's coroutine, on that connection's strand;
+// several connections may call it at once (from several threads when the io_context has
+// several), so it must be safe to call concurrently. An exception escaping it becomes a 500.
+// When the server stops, the coroutine is cancelled (terminal cancellation): waits inside the
+// handler complete with operation_aborted.
+using Handler = std::function<asio::awaitable<HttpResponse>(HttpRequest)>;
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0: an ephemeral port, reported by Start()
+  size_t max_body_bytes = 4 << 20;
+  size_t max_header_bytes = 64 << 10;
+  // From accepting a connection (or from the first byte of a later request) until the request
+  // head is complete; past it the connection is closed.
+  std::chrono::milliseconds header_timeout{10000};
+  // Reading a request body, and writing a response.
+  std::chrono::milliseconds body_timeout{30000};
+  // Waiting for the next request on a kept-alive connection.
+  std::chrono::milliseconds idle_timeout{60000};
+  size_t max_connections = 1024;
+};
+
+// HTTP/1.1 server: one coroutine per connection, keep-alive, on the given executor (an
+// io_context run by one or more threads; each connection gets its own strand).
+// Answers without calling the handler: 413 when the body exceeds max_body_bytes, 431 when the
+// head exceeds max_header_bytes, 400 on a malformed request (then closes), 503 + close when
+// max_connections are open; a connection whose head does not arrive in header_timeout is closed.
+// The io_context must outlive the server. Connection state is shared with the running
+// coroutines, so destroying the server while they run is safe.
+class HttpServer {
+ public:
+  HttpServer(asio::any_io_executor executor, ServerOptions options);
+  ~HttpServer();  // Stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens on options.address:options.port and starts accepting. Returns the bound
+  // port; kInvalidArgument for an unparsable address or a null handler, kUnavailable when the
+  // address cannot be bound, kInternal when called twice.
+  Result<uint16_t> Start(Handler handler);
+
+  // Closes the acceptor and every open connection and cancels handlers in flight. Returns at
+  // once; the connection coroutines wind down on the executor. Idempotent; thread-safe.
+  void Stop();
+
+  // The bound port; 0 before Start().
+  uint16_t port() const;
+  // Connections accepted since Start() (including those turned away with 503).
+  uint64_t accepted_connections() const;
+  // Connections currently being served.
+  size_t open_connections() const;
+
+ private:
+  std::shared_ptr<internal::HttpServerState> state_;
+};
+
+}  // namespace orchestra::net

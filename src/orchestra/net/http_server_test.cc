@@ -1,0 +1,290 @@
+#include "orchestra/net/http_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include "orchestra/net/http_client.h"
+#include "orchestra/net/net_test_util.h"
+#include "orchestra/net/server_thread.h"
+
+namespace orchestra::net {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using testing::kNoThrow;
+using testing::ReadHead;
+using testing::ReadToEnd;
+using testing::RunUntilDone;
+using ::testing::StartsWith;
+using testing::WriteAll;
+using tcp = asio::ip::tcp;
+
+constexpr auto kBudget = 5s;
+
+asio::awaitable<HttpResponse> Echo(HttpRequest request) {
+  HttpResponse response;
+  response.headers = {{"X-Method", request.method},
+                      {"X-Target", request.target},
+                      {"X-Echo", std::string(request.Header("x-echo"))}};
+  response.body = std::move(request.body);
+  co_return response;
+}
+
+HttpRequest Post(std::string target, std::string body) {
+  HttpRequest request;
+  request.target = std::move(target);
+  request.body = std::move(body);
+  return request;
+}
+
+// A client on the test thread's io_context, talking to a server on its own thread.
+class ClientOnTestThread {
+ public:
+  Result<HttpResponse> Send(uint16_t port, HttpRequest request) {
+    return RunUntilDone(
+        io_, client_.Send("127.0.0.1", port, std::move(request), Deadline::After(kBudget)));
+  }
+  asio::io_context& io() { return io_; }
+  HttpClient& client() { return client_; }
+
+ private:
+  asio::io_context io_;
+  HttpClient client_{io_.get_executor()};
+};
+
+TEST(HttpServerTest, EchoesMethodTargetHeadersAndBody) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok()) << port.error().ToString();
+  ASSERT_NE(*port, 0);
+
+  HttpRequest request = Post("/echo?x=1", "hello body");
+  request.headers = {{"X-Echo", "header value"}};
+  ClientOnTestThread client;
+  auto response = client.Send(*port, std::move(request));
+
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "hello body");
+  EXPECT_EQ(response->Header("x-method"), "POST");
+  EXPECT_EQ(response->Header("X-TARGET"), "/echo?x=1");
+  EXPECT_EQ(response->Header("x-echo"), "header value");
+  EXPECT_EQ(response->Header("content-length"), "10");
+  EXPECT_EQ(response->Header("x-absent"), "");
+}
+
+TEST(HttpServerTest, ServesSequentialRequestsOnOneKeptAliveConnection) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  ClientOnTestThread client;
+  for (int i = 0; i < 10; ++i) {
+    auto response = client.Send(*port, Post("/n", std::to_string(i)));
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->body, std::to_string(i));
+  }
+  EXPECT_EQ(server.server().accepted_connections(), 1u);
+  EXPECT_EQ(client.client().idle_connections(), 1u);
+}
+
+TEST(HttpServerTest, AnswersFiftyConcurrentRequests) {
+  ServerThread server({}, Echo, /*threads=*/2);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  std::vector<std::optional<Result<HttpResponse>>> results(50);
+  for (size_t i = 0; i < results.size(); ++i) {
+    asio::co_spawn(
+        io,
+        [&, i]() -> asio::awaitable<void> {
+          results[i] = co_await client.Send("127.0.0.1", *port, Post("/c", std::to_string(i)),
+                                            Deadline::After(kBudget));
+        },
+        asio::detached);
+  }
+  io.run();
+
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].has_value()) << i;
+    ASSERT_TRUE(results[i]->ok()) << results[i]->error().ToString();
+    EXPECT_EQ((*results[i])->body, std::to_string(i));
+  }
+  EXPECT_LE(client.idle_connections(), ClientOptions{}.max_idle_per_host);
+}
+
+TEST(HttpServerTest, Answers413WhenTheBodyExceedsTheLimit) {
+  ServerThread server({.max_body_bytes = 1024}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/big", std::string(4096, 'x')));
+
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 413);
+  auto small = client.Send(*port, Post("/small", std::string(1024, 'x')));
+  ASSERT_TRUE(small.ok()) << small.error().ToString();
+  EXPECT_EQ(small->status, 200);
+}
+
+TEST(HttpServerTest, Answers400ToGarbageAndKeepsServing) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  asio::io_context io;
+  std::string answer = RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+    tcp::socket socket(io);
+    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+    constexpr char kGarbage[] = "\x16\x03\x01\x00\xff garbage\0\r\n\r\n";
+    co_await WriteAll(socket, std::string(kGarbage, sizeof(kGarbage) - 1));
+    co_return co_await ReadToEnd(socket);
+  }());
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 400"));
+
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/after", "still here"));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->body, "still here");
+}
+
+TEST(HttpServerTest, ClosesAConnectionWhoseHeadDoesNotArriveInTime) {
+  ServerThread server({.header_timeout = 100ms}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  asio::io_context io;
+  const auto started = std::chrono::steady_clock::now();
+  std::string answer = RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+    tcp::socket socket(io);
+    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+    co_await WriteAll(socket, "GET / HTTP/1.1\r\nHost: x\r\n");
+    co_return co_await ReadToEnd(socket);
+  }());
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+
+  EXPECT_EQ(answer, "");
+  EXPECT_GE(elapsed, 90ms);
+  EXPECT_LT(elapsed, 2s);
+}
+
+TEST(HttpServerTest, Answers503WhenAllConnectionsAreTaken) {
+  ServerThread server({.max_connections = 1}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  ClientOnTestThread holder;  // keeps its connection open, idle in its pool
+  ASSERT_TRUE(holder.Send(*port, Post("/", "first")).ok());
+  ClientOnTestThread other;
+  auto response = other.Send(*port, Post("/", "second"));
+
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(server.server().open_connections(), 1u);
+}
+
+TEST(HttpServerTest, TurnsAThrowingHandlerInto500) {
+  ServerThread server({}, [](HttpRequest) -> asio::awaitable<HttpResponse> {
+    throw std::runtime_error("handler bug");
+    co_return HttpResponse{};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/", ""));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 500);
+}
+
+TEST(HttpServerTest, ClosesTheConnectionWhenTheHandlerAsksTo) {
+  ServerThread server({}, [](HttpRequest) -> asio::awaitable<HttpResponse> {
+    co_return HttpResponse{.status = 200, .headers = {{"Connection", "close"}}, .body = "bye"};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  ClientOnTestThread client;
+  auto first = client.Send(*port, Post("/", ""));
+  auto second = client.Send(*port, Post("/", ""));
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->Header("connection"), "close");
+  EXPECT_EQ(client.client().idle_connections(), 0u);
+  EXPECT_EQ(server.server().accepted_connections(), 2u);
+}
+
+TEST(HttpServerTest, StopClosesOpenConnectionsAndCancelsHandlersPromptly) {
+  asio::io_context io;
+  bool slow_started = false;
+  asio::steady_timer slow_handler_started(io, 1h);  // cancelled by the handler to signal
+  HttpServer server(io.get_executor(), {});
+  auto port = server.Start([&](HttpRequest request) -> asio::awaitable<HttpResponse> {
+    if (request.target == "/slow") {
+      slow_started = true;
+      slow_handler_started.cancel();
+      asio::steady_timer wait(co_await asio::this_coro::executor, 1h);
+      co_await wait.async_wait(kNoThrow);
+    }
+    co_return HttpResponse{.status = 200, .headers = {}, .body = "ok"};
+  });
+  ASSERT_TRUE(port.ok());
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), *port);
+
+  std::chrono::steady_clock::duration stop_took{};
+  std::string idle_rest, slow_rest;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket idle(io), slow(io);
+        co_await idle.async_connect(endpoint, kNoThrow);
+        co_await WriteAll(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        std::string head = co_await ReadHead(idle);  // answered: now idle, kept alive
+        EXPECT_THAT(head, StartsWith("HTTP/1.1 200"));
+        co_await slow.async_connect(endpoint, kNoThrow);
+        co_await WriteAll(slow, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+        if (!slow_started) co_await slow_handler_started.async_wait(kNoThrow);
+
+        const auto before = std::chrono::steady_clock::now();
+        server.Stop();
+        server.Stop();
+        stop_took = std::chrono::steady_clock::now() - before;
+        idle_rest = co_await ReadToEnd(idle);
+        slow_rest = co_await ReadToEnd(slow);
+      },
+      asio::detached);
+
+  const auto started = std::chrono::steady_clock::now();
+  io.run_for(5s);
+  EXPECT_TRUE(io.stopped()) << "a connection or handler outlived Stop()";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_LT(stop_took, 50ms);
+  EXPECT_THAT(idle_rest, ::testing::IsEmpty());
+  EXPECT_THAT(slow_rest, ::testing::Not(HasSubstr("ok")));
+  EXPECT_EQ(server.open_connections(), 0u);
+}
+
+TEST(HttpServerTest, StartReportsAnAddressThatCannotBeBound) {
+  asio::io_context io;
+  HttpServer first(io.get_executor(), {});
+  auto port = first.Start(Echo);
+  ASSERT_TRUE(port.ok());
+  HttpServer second(io.get_executor(), {.port = *port});
+
+  auto clash = second.Start(Echo);
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kUnavailable);
+  EXPECT_THAT(clash.error().message, HasSubstr("listen 127.0.0.1:"));
+}
+
+}  // namespace
+}  // namespace orchestra::net

@@ -1,0 +1,114 @@
+#pragma once
+
+// Test helpers for net_test only: running coroutines to completion and a raw TCP server whose
+// sessions a test scripts byte by byte.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <functional>
+#include <future>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+
+namespace orchestra::net::testing {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+inline constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+// Runs `io` until `task` has finished and returns what it returned. (co_spawn wants a
+// default-constructible result, which Result<T> is not, hence the detour through optional.)
+template <typename T>
+T RunUntilDone(asio::io_context& io, asio::awaitable<T> task) {
+  std::optional<T> result;
+  auto store = [](asio::awaitable<T> task, std::optional<T>* out) -> asio::awaitable<void> {
+    out->emplace(co_await std::move(task));
+  };
+  std::future<void> done = asio::co_spawn(io, store(std::move(task), &result), asio::use_future);
+  io.restart();
+  while (done.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    if (io.run_one() == 0) break;
+  }
+  done.get();
+  return std::move(*result);
+}
+
+// Reads one request head (requests in these tests carry no body); "" when the peer left first.
+inline asio::awaitable<std::string> ReadHead(tcp::socket& socket) {
+  std::string data;
+  auto [ec, n] =
+      co_await asio::async_read_until(socket, asio::dynamic_buffer(data), "\r\n\r\n", kNoThrow);
+  if (ec) co_return std::string();
+  co_return data;
+}
+
+inline asio::awaitable<void> WriteAll(tcp::socket& socket, std::string bytes) {
+  co_await asio::async_write(socket, asio::buffer(bytes), kNoThrow);
+}
+
+// Reads until the peer closes (or `limit` bytes); returns what arrived.
+inline asio::awaitable<std::string> ReadToEnd(tcp::socket& socket, size_t limit = 1 << 20) {
+  std::string data;
+  char chunk[4096];
+  while (data.size() < limit) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(chunk), kNoThrow);
+    if (ec) break;
+    data.append(chunk, n);
+  }
+  co_return data;
+}
+
+// A TCP server on 127.0.0.1:0 with its own thread; every accepted connection runs `session`
+// with the connection's index (0, 1, ...).
+class RawServer {
+ public:
+  using Session = std::function<asio::awaitable<void>(tcp::socket, int)>;
+
+  explicit RawServer(Session session)
+      : session_(std::move(session)),
+        acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(io_, AcceptLoop(), asio::detached);
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~RawServer() {
+    io_.stop();
+    thread_.join();
+  }
+
+  uint16_t port() const { return port_; }
+  int connections() const { return connections_.load(); }
+
+ private:
+  asio::awaitable<void> AcceptLoop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kNoThrow);
+      if (ec) co_return;
+      asio::co_spawn(io_, session_(std::move(socket), connections_.fetch_add(1)), asio::detached);
+    }
+  }
+
+  Session session_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_;
+  uint16_t port_ = 0;
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+}  // namespace orchestra::net::testing

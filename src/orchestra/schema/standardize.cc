@@ -1,0 +1,473 @@
+#include "orchestra/schema/standardize.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <string_view>
+
+#include "orchestra/schema/coerce.h"
+#include "orchestra/schema/instance.h"
+#include "orchestra/schema/key_match.h"
+#include "orchestra/schema/validator.h"
+
+namespace orchestra::schema {
+namespace {
+
+constexpr int kMaxDepth = 256;
+
+// Follows $ref while a node has no keywords of its own.
+const Node& Target(const Node& node) {
+  const Node* n = &node;
+  for (int hops = 0; n->ref && hops < kMaxDepth; ++hops) {
+    const bool only_ref = n->types == kAllTypeBits && n->properties.empty() &&
+                          n->required.empty() && !n->additional_properties && !n->items &&
+                          n->any_of.empty() && !n->enum_values && !n->const_value;
+    if (!only_ref) break;
+    n = n->ref;
+  }
+  return *n;
+}
+
+bool HasObjectKeywords(const Node& node) {
+  return !node.properties.empty() || !node.required.empty() || node.additional_properties;
+}
+
+bool HasArrayKeywords(const Node& node) { return node.items || node.min_items || node.max_items; }
+
+// Null is spelled out as allowed, not merely unconstrained.
+bool ExplicitlyNullable(const Node& node) {
+  const Node& n = Target(node);
+  if (n.types != kAllTypeBits) return (n.types & kNullBit) != 0;
+  if (n.enum_values) {
+    return std::any_of(n.enum_values->begin(), n.enum_values->end(),
+                       [](const Json& v) { return v.is_null(); });
+  }
+  return std::any_of(n.any_of.begin(), n.any_of.end(),
+                     [](const Node* branch) { return ExplicitlyNullable(*branch); });
+}
+
+// Only strings (or null) fit: a comma-joined string is then a list, not one item.
+bool StringTyped(const Node& node) {
+  const Node& n = Target(node);
+  if (n.types != kAllTypeBits) {
+    return (n.types & kStringBit) && !(n.types & ~(kStringBit | kNullBit));
+  }
+  if (n.any_of.empty()) return false;
+  return std::all_of(n.any_of.begin(), n.any_of.end(), [](const Node* branch) {
+    return StringTyped(*branch) || Target(*branch).types == kNullBit;
+  });
+}
+
+bool IsEnvelopeKey(std::string_view key) {
+  const std::string normalized = NormalizeKey(key);
+  return normalized == "data" || normalized == "result" || normalized == "results";
+}
+
+std::string Trimmed(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
+
+bool SameIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+class Standardizer {
+ public:
+  Standardizer(Standardized* out, int depth) : out_(out), depth_(depth) {}
+
+  // The value repaired to fit `node`, or nullopt when it cannot be made to fit (the caller
+  // drops it).
+  std::optional<Json> Conform(const Node& node, const Json& value, const std::string& path) {
+    if (node.is_false || depth_ >= kMaxDepth) return std::nullopt;
+    ++depth_;
+    auto result = ConformSteps(node, value, path);
+    --depth_;
+    return result;
+  }
+
+ private:
+  std::optional<Json> ConformSteps(const Node& node, const Json& value, const std::string& path) {
+    Json current = value;
+    if (node.ref) {
+      auto r = Conform(*node.ref, current, path);
+      if (!r) return std::nullopt;
+      current = std::move(*r);
+    }
+    if (!node.any_of.empty()) {
+      auto r = ConformAnyOf(node, current, path);
+      if (!r) return std::nullopt;
+      current = std::move(*r);
+    }
+    auto r = ConformType(node, current, path);
+    if (!r) return std::nullopt;
+    return ConformValue(node, std::move(*r), path);
+  }
+
+  // Runs `attempt` on a scratch standardizer; keeps its notes only when `keep` approves.
+  template <typename Attempt, typename Keep>
+  std::optional<Json> Try(Attempt&& attempt, Keep&& keep) {
+    Standardized scratch;
+    Standardizer trial(&scratch, depth_);
+    std::optional<Json> result = attempt(trial);
+    if (!result || !keep(*result)) return std::nullopt;
+    Absorb(std::move(scratch));
+    return result;
+  }
+
+  std::optional<Json> ConformChild(const Node& node, const Json& value, const std::string& path) {
+    return Try([&](Standardizer& s) { return s.Conform(node, value, path); },
+               [](const Json&) { return true; });
+  }
+
+  void Absorb(Standardized&& scratch) {
+    for (auto& line : scratch.coercions) out_->coercions.push_back(std::move(line));
+    for (auto& path : scratch.missing) out_->missing.push_back(std::move(path));
+  }
+
+  void Note(const std::string& path, std::string_view what) {
+    out_->coercions.push_back(fmt::format("{}: {}", path, what));
+  }
+
+  std::optional<Json> ConformAnyOf(const Node& node, const Json& value, const std::string& path) {
+    if (value.is_null()) {
+      for (const Node* branch : node.any_of) {
+        if (Accepts(*branch, value)) return value;
+      }
+    }
+    for (const Node* branch : node.any_of) {
+      if (!Accepts(*branch, value)) continue;
+      if (auto r = ConformChild(*branch, value, path)) return r;
+    }
+    for (const Node* branch : node.any_of) {
+      auto r = Try([&](Standardizer& s) { return s.Conform(*branch, value, path); },
+                   [&](const Json& repaired) { return Accepts(*branch, repaired); });
+      if (r) return r;
+    }
+    if (value.is_null()) return std::nullopt;
+    for (const Node* branch : node.any_of) {
+      if (auto r = ConformChild(*branch, value, path)) return r;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Json> ConformType(const Node& node, const Json& value, const std::string& path) {
+    if (node.types == kAllTypeBits) {
+      if (value.is_object() && HasObjectKeywords(node)) {
+        return ConformObject(node, value.get_object(), path);
+      }
+      if (value.is_array() && HasArrayKeywords(node)) {
+        return ConformArray(node, value.get_array(), path);
+      }
+      return value;
+    }
+    const uint8_t kind = InstanceType(value);
+    if (!(node.types & kind)) return Coerce(node, value, path);
+    if (kind == kIntegerBit && value.is_double() && !(node.types & kNumberBit)) {
+      if (auto integer = IntegralDouble(value)) {
+        Note(path, fmt::format("converted {} to integer {}", Excerpt(value), *integer));
+        return Json(*integer);
+      }
+    }
+    if (value.is_object()) return ConformObject(node, value.get_object(), path);
+    if (value.is_array()) return ConformArray(node, value.get_array(), path);
+    return value;
+  }
+
+  // `value` is of a type `node` does not allow: try the unambiguous conversions.
+  std::optional<Json> Coerce(const Node& node, const Json& value, const std::string& path) {
+    const uint8_t types = node.types;
+    if (value.is_string()) {
+      const std::string_view text = value.get_string();
+      if (types & (kIntegerBit | kNumberBit)) {
+        if (auto number = ParseLooseNumber(text)) {
+          std::optional<Json> fitted = *number;
+          if (!(types & kNumberBit) && number->is_double()) {
+            auto integer = IntegralDouble(*number);
+            fitted = integer ? std::optional<Json>(Json(*integer)) : std::nullopt;
+          }
+          if (fitted) {
+            Note(path, fmt::format("parsed number {} from string {}", NumberText(*fitted),
+                                   Excerpt(value)));
+            return fitted;
+          }
+        }
+      }
+      if (types & kBooleanBit) {
+        if (auto flag = ParseLooseBool(text)) {
+          Note(path, fmt::format("parsed boolean {} from string {}", *flag, Excerpt(value)));
+          return Json(*flag);
+        }
+      }
+      if (types & (kObjectBit | kArrayBit)) {
+        if (auto parsed = ParseEmbeddedJson(text, types)) {
+          Note(path, "parsed JSON held in a string");
+          return ConformType(node, *parsed, path);
+        }
+      }
+      if (types & kArrayBit) return WrapInList(node, value, path);
+      return std::nullopt;
+    }
+    if (value.is_number()) {
+      if (types & kStringBit) {
+        Note(path, fmt::format("converted number {} to string", Excerpt(value)));
+        return Json(NumberText(value));
+      }
+      if (types & kArrayBit) return WrapInList(node, value, path);
+      return std::nullopt;
+    }
+    if (value.is_array()) {
+      const auto& list = value.get_array();
+      if (list.size() != 1) return std::nullopt;
+      const size_t first_note = out_->coercions.size();
+      auto inner = ConformChild(node, list[0], path);
+      if (inner) {
+        out_->coercions.insert(out_->coercions.begin() + static_cast<ptrdiff_t>(first_note),
+                               fmt::format("{}: unwrapped single-element list", path));
+      }
+      return inner;
+    }
+    if (value.is_object() && (types & kArrayBit)) {
+      if (auto inner = Envelope(node, value.get_object(), /*want_array=*/true)) {
+        Note(path, fmt::format("unwrapped \"{}\" envelope", inner->first));
+        return ConformType(node, *inner->second, path);
+      }
+      return WrapInList(node, value, path);
+    }
+    if (value.is_bool() && (types & kArrayBit)) return WrapInList(node, value, path);
+    return std::nullopt;
+  }
+
+  static std::optional<Json> ParseEmbeddedJson(std::string_view text, uint8_t types) {
+    const std::string trimmed = Trimmed(text);
+    const bool object = trimmed.starts_with('{') && (types & kObjectBit);
+    const bool array = trimmed.starts_with('[') && (types & kArrayBit);
+    if (!object && !array) return std::nullopt;
+    auto parsed = ParseJson(trimmed);
+    if (!parsed.ok()) return std::nullopt;
+    return std::move(*parsed);
+  }
+
+  std::optional<Json> WrapInList(const Node& node, const Json& value, const std::string& path) {
+    if (value.is_string() && node.items && StringTyped(*node.items)) {
+      const std::vector<std::string> parts = SplitCommaList(value.get_string());
+      if (parts.size() > 1) {
+        Note(path, fmt::format("split comma-separated string into {} items", parts.size()));
+        JsonArray list;
+        for (const std::string& part : parts) list.emplace_back(part);
+        return ConformArray(node, list, path);
+      }
+    }
+    Note(path, "wrapped single value in a list");
+    JsonArray list;
+    list.push_back(value);
+    return ConformArray(node, list, path);
+  }
+
+  // The content of an envelope object ({"data": X}, {"result": X}, {"results": X}) when X has
+  // the wanted shape and no member of the envelope is a field the schema asks for.
+  static std::optional<std::pair<std::string, const Json*>> Envelope(const Node& node,
+                                                                     const JsonObject& object,
+                                                                     bool want_array) {
+    const boost::json::key_value_pair* envelope = nullptr;
+    for (const auto& member : object) {
+      if (IsEnvelopeKey(member.key())) {
+        envelope = &member;
+        break;
+      }
+    }
+    if (!envelope) return std::nullopt;
+    std::vector<std::string_view> wanted, given;
+    for (const auto& [name, child] : node.properties) wanted.push_back(name);
+    for (const auto& member : object) given.push_back(member.key());
+    for (const auto& match : MatchKeys(wanted, given)) {
+      if (match) return std::nullopt;
+    }
+    const Json& inner = envelope->value();
+    const bool fits =
+        want_array ? inner.is_array()
+                   : inner.is_object() || (inner.is_array() && inner.get_array().size() == 1 &&
+                                           inner.get_array()[0].is_object());
+    if (!fits) return std::nullopt;
+    return std::pair{std::string(envelope->key()), &inner};
+  }
+
+  std::optional<Json> ConformObject(const Node& node, const JsonObject& object,
+                                    const std::string& path) {
+    if (!node.properties.empty()) {
+      if (auto inner = Envelope(node, object, /*want_array=*/false)) {
+        Note(path, fmt::format("unwrapped \"{}\" envelope", inner->first));
+        return ConformType(node, *inner->second, path);
+      }
+    }
+    std::vector<std::string_view> wanted, given;
+    for (const auto& [name, child] : node.properties) wanted.push_back(name);
+    for (const auto& member : object) given.push_back(member.key());
+    const auto match = MatchKeys(wanted, given);
+    std::vector<bool> consumed(given.size(), false);
+    JsonObject clean;
+    for (size_t i = 0; i < node.properties.size(); ++i) {
+      const auto& [name, child] = node.properties[i];
+      const std::string child_path = MemberPath(path, name);
+      std::optional<Json> value;
+      if (match[i]) {
+        consumed[*match[i]] = true;
+        const std::string_view key = given[*match[i]];
+        const Json& raw = *object.if_contains(key);
+        if (key != name) Note(child_path, fmt::format("taken from key \"{}\"", key));
+        if (raw.is_null() && !Accepts(*child, raw)) {
+          Note(child_path, "dropped null (not allowed here)");
+        } else {
+          value = ConformChild(*child, raw, child_path);
+          if (!value) {
+            Note(child_path, fmt::format("dropped {} (does not fit the schema)", Excerpt(raw)));
+          }
+        }
+      }
+      if (!value) value = FillAbsent(node, name, *child, child_path);
+      if (value) clean[name] = std::move(*value);
+    }
+    for (const std::string& name : node.required) {
+      if (!node.Property(name) && !object.if_contains(name)) {
+        out_->missing.push_back(MemberPath(path, name));
+      }
+    }
+    for (size_t g = 0; g < given.size(); ++g) {
+      if (consumed[g]) continue;
+      const std::string child_path = MemberPath(path, given[g]);
+      const Json& raw = *object.if_contains(given[g]);
+      if (!node.additional_properties) {
+        clean[given[g]] = raw;
+      } else if (node.additional_properties->is_false) {
+        Note(child_path, "dropped (not in properties; additionalProperties is false)");
+      } else if (auto value = ConformChild(*node.additional_properties, raw, child_path)) {
+        clean[given[g]] = std::move(*value);
+      } else {
+        Note(child_path, fmt::format("dropped {} (does not fit the schema)", Excerpt(raw)));
+      }
+    }
+    return Json(std::move(clean));
+  }
+
+  std::optional<Json> FillAbsent(const Node& parent, const std::string& name, const Node& child,
+                                 const std::string& path) {
+    const Node& target = Target(child);
+    const std::optional<Json>& fallback =
+        child.default_value ? child.default_value : target.default_value;
+    const bool required = parent.IsRequired(name);
+    if (!required && fallback) {
+      Note(path,
+           fmt::format("filled missing optional field with its default {}", Excerpt(*fallback)));
+      return *fallback;
+    }
+    if (ExplicitlyNullable(child)) {
+      Note(path, required ? "filled missing nullable field with null"
+                          : "filled missing optional field with null");
+      return Json(nullptr);
+    }
+    if (required) out_->missing.push_back(path);
+    return std::nullopt;
+  }
+
+  std::optional<Json> ConformArray(const Node& node, const JsonArray& list,
+                                   const std::string& path) {
+    JsonArray clean;
+    size_t duplicates = 0;
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (node.max_items && clean.size() >= *node.max_items) {
+        Note(path, fmt::format("kept the first {} items (maxItems), dropped {} more",
+                               *node.max_items, list.size() - i));
+        break;
+      }
+      const std::string item_path = ElementPath(path, clean.size());
+      bool duplicate = false;
+      auto item = Try(
+          [&](Standardizer& s) -> std::optional<Json> {
+            if (!node.items) return list[i];
+            return s.Conform(*node.items, list[i], item_path);
+          },
+          [&](const Json& repaired) {
+            duplicate = std::any_of(clean.begin(), clean.end(),
+                                    [&](const Json& kept) { return JsonEqual(kept, repaired); });
+            return !duplicate;
+          });
+      if (item) {
+        clean.push_back(std::move(*item));
+      } else if (duplicate) {
+        ++duplicates;
+      } else {
+        Note(path,
+             fmt::format("dropped item [{}] {} (does not fit the schema)", i, Excerpt(list[i])));
+      }
+    }
+    if (duplicates > 0) {
+      Note(path, fmt::format("removed {} duplicate item{}", duplicates, duplicates > 1 ? "s" : ""));
+    }
+    return Json(std::move(clean));
+  }
+
+  // enum and const: an exact match stays; a string matching one of the allowed strings up to
+  // case and surrounding spaces takes its spelling; anything else does not fit.
+  std::optional<Json> ConformValue(const Node& node, Json value, const std::string& path) {
+    if (!node.enum_values && !node.const_value) return value;
+    auto allowed = [&](const Json& v) {
+      const bool in_enum =
+          !node.enum_values || std::any_of(node.enum_values->begin(), node.enum_values->end(),
+                                           [&](const Json& e) { return JsonEqual(e, v); });
+      return in_enum && (!node.const_value || JsonEqual(*node.const_value, v));
+    };
+    if (allowed(value)) return value;
+    if (!value.is_string()) return std::nullopt;
+    const std::string text = Trimmed(value.get_string());
+    std::vector<const Json*> candidates;
+    if (node.enum_values) {
+      for (const Json& e : *node.enum_values) candidates.push_back(&e);
+    }
+    if (node.const_value) candidates.push_back(&*node.const_value);
+    for (const Json* candidate : candidates) {
+      if (!candidate->is_string() || !SameIgnoringCase(candidate->get_string(), text)) continue;
+      if (!allowed(*candidate)) continue;
+      Note(path,
+           fmt::format("matched {} to allowed value {}", Excerpt(value), Excerpt(*candidate)));
+      return *candidate;
+    }
+    return std::nullopt;
+  }
+
+  Standardized* out_;
+  int depth_;
+};
+
+bool IsModel(const Node& node) { return !Target(node).properties.empty(); }
+
+}  // namespace
+
+Standardized Standardize(const Json& dirty, const Schema& schema) {
+  Standardized out;
+  Standardizer standardizer(&out, 0);
+  std::optional<Json> clean = standardizer.Conform(schema.root(), dirty, "$");
+  if (!clean && IsModel(schema.root())) {
+    out.coercions.push_back(fmt::format(
+        "$: dropped {} (does not fit the schema); started from an empty object", Excerpt(dirty)));
+    clean = standardizer.Conform(schema.root(), Json(JsonObject{}), "$");
+  }
+  if (clean) {
+    out.clean = std::move(*clean);
+  } else {
+    out.clean = nullptr;
+    out.missing.push_back("$");
+  }
+  return out;
+}
+
+}  // namespace orchestra::schema

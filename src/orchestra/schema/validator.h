@@ -1,0 +1,37 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "orchestra/core/json.h"
+#include "orchestra/schema/node.h"
+#include "orchestra/schema/validation_report.h"
+
+// Module-internal: the recursive check behind Schema::Validate, reused by the standardizer to
+// test whether a value fits a subschema.
+namespace orchestra::schema {
+
+// Field counts gathered while walking an instance (see ValidationReport for their meaning).
+struct FieldTally {
+  int total = 0;
+  int populated = 0;
+  int required = 0;
+  int required_populated = 0;
+
+  void Add(const FieldTally& other) {
+    total += other.total;
+    populated += other.populated;
+    required += other.required;
+    required_populated += other.required_populated;
+  }
+};
+
+// Checks `instance` (found at `path`) against `node`, appending violations and adding the
+// field counts found inside `instance` to `tally`.
+void CheckNode(const Node& node, const Json& instance, const std::string& path,
+               std::vector<Violation>* violations, FieldTally* tally);
+
+// Whether `instance` satisfies `node`.
+bool Accepts(const Node& node, const Json& instance);
+
+}  // namespace orchestra::schema

@@ -1,0 +1,180 @@
+#include "orchestra/sim/context.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "orchestra/sim/text.h"
+
+namespace orchestra::sim {
+namespace {
+
+constexpr std::string_view kObjectiveLabel = "objective:";
+constexpr std::string_view kContextMarker = "Context (JSON):";
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// Offset of kContextMarker at the start of a line, or npos.
+size_t FindContextMarker(std::string_view content) {
+  for (size_t at = content.find(kContextMarker); at != std::string_view::npos;
+       at = content.find(kContextMarker, at + 1)) {
+    size_t line_start = at;
+    while (line_start > 0 && (content[line_start - 1] == ' ' || content[line_start - 1] == '\t')) {
+      --line_start;
+    }
+    if (line_start == 0 || content[line_start - 1] == '\n') return at;
+  }
+  return std::string_view::npos;
+}
+
+// The first JSON value of `text`; what follows it is ignored.
+Result<Json> ParseLeadingJson(std::string_view text) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::json::stream_parser parser({}, options);
+  boost::system::error_code ec;
+  parser.write_some(text.data(), text.size(), ec);
+  if (!ec && !parser.done()) parser.finish(ec);
+  if (ec) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("messages: the context after \"{}\" is not valid JSON: {}",
+                             kContextMarker, ec.message()));
+  }
+  return parser.release();
+}
+
+bool IsLabelKey(std::string_view key) {
+  const std::string normalized = NormalizeKey(key);
+  return normalized == "title" || normalized == "name" || normalized == "headline" ||
+         normalized == "link" || normalized == "url";
+}
+
+bool AnyStringTruncated(const JsonObject& object) {
+  return std::any_of(object.begin(), object.end(), [](const auto& member) {
+    return member.value().is_string() && LooksTruncated(member.value().get_string());
+  });
+}
+
+class Indexer {
+ public:
+  explicit Indexer(ContextIndex* index) : index_(index) {}
+
+  void Walk(const Json& value) {
+    switch (value.kind()) {
+      case boost::json::kind::object: {
+        const JsonObject& object = value.get_object();
+        if (!object.empty()) index_->records.push_back({object, AnyStringTruncated(object)});
+        for (const auto& member : object) {
+          // Titles, names and links label a record; they are not prose to quote as sentences.
+          if (member.value().is_string() && IsLabelKey(member.key())) continue;
+          Walk(member.value());
+        }
+        return;
+      }
+      case boost::json::kind::array:
+        for (const Json& element : value.get_array()) Walk(element);
+        return;
+      case boost::json::kind::string:
+        AddText(value.get_string());
+        return;
+      default:
+        return;
+    }
+  }
+
+ private:
+  void AddText(std::string_view text) {
+    if (text.find(' ') == std::string_view::npos) return;
+    for (JsonObject& labelled : ParseLabelledText(text)) {
+      const bool truncated = AnyStringTruncated(labelled);
+      index_->records.push_back({std::move(labelled), truncated});
+    }
+    for (std::string_view sentence : SplitSentences(text)) {
+      std::string owned(sentence);
+      if (!seen_.insert(owned).second) continue;
+      std::vector<std::string> words = ContentWords(owned);
+      std::sort(words.begin(), words.end());
+      words.erase(std::unique(words.begin(), words.end()), words.end());
+      index_->sentences.push_back(std::move(owned));
+      index_->sentence_words.push_back(std::move(words));
+    }
+  }
+
+  ContextIndex* index_;
+  std::unordered_set<std::string> seen_;
+};
+
+}  // namespace
+
+Result<Prompt> ParsePrompt(std::string_view content) {
+  Prompt prompt;
+  const size_t marker = FindContextMarker(content);
+  const std::string_view head =
+      Trim(marker == std::string_view::npos ? content : content.substr(0, marker));
+  const std::string_view first_line = Trim(head.substr(0, head.find('\n')));
+  if (StartsWithNoCase(first_line, kObjectiveLabel)) {
+    prompt.objective = std::string(Trim(first_line.substr(kObjectiveLabel.size())));
+  } else {
+    prompt.objective = std::string(head);
+  }
+  if (marker == std::string_view::npos) return prompt;
+
+  auto context = ParseLeadingJson(content.substr(marker + kContextMarker.size()));
+  if (!context.ok()) return context.error();
+  if (!context->is_array()) {
+    return Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("messages: the context after \"{}\" is not a JSON array", kContextMarker));
+  }
+  prompt.context = std::move(*context);
+  return prompt;
+}
+
+ContextIndex IndexContext(const Json& context) {
+  ContextIndex index;
+  Indexer indexer(&index);
+  const auto walk_item = [&](const Json& item) {
+    const Json* data = JsonFind(item, "data");
+    indexer.Walk(data != nullptr ? *data : item);
+  };
+  if (context.is_array()) {
+    for (const Json& item : context.get_array()) walk_item(item);
+  } else {
+    walk_item(context);
+  }
+  return index;
+}
+
+std::vector<std::string> RelevantSentences(const ContextIndex& index,
+                                           const std::vector<std::string>& words, size_t count) {
+  std::vector<std::string> wanted = words;
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<std::pair<size_t, size_t>> scored;  // (overlap, sentence index)
+  for (size_t i = 0; i < index.sentences.size(); ++i) {
+    const auto& have = index.sentence_words[i];
+    size_t overlap = 0;
+    for (const auto& word : have) {
+      if (std::binary_search(wanted.begin(), wanted.end(), word)) ++overlap;
+    }
+    if (overlap > 0) scored.emplace_back(overlap, i);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && out.size() < count; ++i) {
+    out.push_back(index.sentences[scored[i].second]);
+  }
+  return out;
+}
+
+}  // namespace orchestra::sim

@@ -1,0 +1,160 @@
+// `orchestra run` end to end: the real binary, the embedded expert network on loopback HTTP,
+// a real SQLite ledger in a temporary data directory.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "e2e/subprocess.h"
+#include "orchestra/core/hash.h"
+#include "orchestra/core/json.h"
+#include "orchestra/protocol/orchestra_synapse.h"
+#include "orchestra/schema/schema.h"
+
+namespace orchestra {
+namespace {
+
+using testing::OrchestraBinary;
+using testing::RunProcess;
+using testing::TempDir;
+
+Json ExampleFile(const std::string& name) {
+  const char* root = std::getenv("ORCHESTRA_SOURCE_DIR");
+  std::ifstream in(std::string(root ? root : ".") + "/data/examples/" + name + ".json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto json = ParseJson(text);
+  EXPECT_TRUE(json.ok()) << name;
+  return json.ok() ? *json : Json();
+}
+
+class RunExampleTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RunExampleTest, AnswersWithAValidSchemaRespectingTheDagAndProvingEveryCall) {
+  TempDir data;
+  // latency-scale 0.25 keeps the ledger's latency shape while keeping the test short.
+  auto run = RunProcess({OrchestraBinary(), "run", "--example", GetParam(), "--json", "--data-dir",
+                         data.path(), "--latency-scale", "0.25"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto json = ParseJson(run.out, "stdout");
+  ASSERT_TRUE(json.ok()) << json.error().message;
+  auto response = protocol::ResponseFromJson(*json);
+  ASSERT_TRUE(response.ok()) << response.error().message;
+
+  const Json example = ExampleFile(GetParam());
+  EXPECT_EQ(response->challenge_id, JsonString(example, "challenge_id"));
+
+  // standardized_data satisfies the target schema, fully populated.
+  auto target = schema::Schema::FromTarget(example.at("target_schema"));
+  ASSERT_TRUE(target.ok());
+  auto report = target->Validate(response->standardized_data);
+  EXPECT_TRUE(report.valid) << PrettyJson(response->standardized_data);
+  EXPECT_DOUBLE_EQ(report.completeness, 1.0) << PrettyJson(response->standardized_data);
+  EXPECT_FALSE(response->final_synthesis.empty());
+
+  const auto& steps = response->task_pipeline;
+  ASSERT_EQ(steps.size(), 4u);
+  std::set<std::string> hashes;
+  double cost = 0;
+  for (const auto& s : steps) {
+    EXPECT_FALSE(s.error) << "step " << s.step << ": " << *s.error;
+    EXPECT_TRUE(IsPrefixedHash256(s.hash)) << s.hash;
+    hashes.insert(s.hash);
+    cost += s.cost;
+    // DAG order: a step starts only after each of its inputs finished (ms are truncated).
+    for (int d : s.depends_on) {
+      const auto& dep = steps[static_cast<size_t>(d - 1)];
+      EXPECT_GE(s.started_ms + 1, dep.started_ms + dep.latency_ms)
+          << "step " << s.step << " started before step " << d << " finished";
+    }
+  }
+  EXPECT_EQ(hashes.size(), steps.size()) << "hashes must be unique";
+  EXPECT_NEAR(response->total_cost, cost, 1e-9);
+  EXPECT_GT(response->total_cost, 0.0);
+
+  // The parallel pair (scraping ∥ analysis search) overlapped in time.
+  const auto& scrape = steps[1];
+  const auto& analysis = steps[2];
+  EXPECT_LT(
+      std::max(scrape.started_ms, analysis.started_ms),
+      std::min(scrape.started_ms + scrape.latency_ms, analysis.started_ms + analysis.latency_ms));
+  EXPECT_GE(response->total_latency_ms, steps[3].started_ms + steps[3].latency_ms - 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(BuiltInExamples, RunExampleTest,
+                         ::testing::Values("competitive_landscape", "ai_funding", "gpu_pricing"));
+
+TEST(RunTest, WithoutArgumentsRunsTheSeedWorkedExampleAndPrintsTheSummary) {
+  TempDir data;
+  auto run =
+      RunProcess({OrchestraBinary(), "run", "--data-dir", data.path(), "--latency-scale", "0"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"challenge_id\": \"0x4f2a"), std::string::npos);
+  EXPECT_NE(run.out.find("Timeline"), std::string::npos);
+  EXPECT_NE(run.out.find("market_search"), std::string::npos);
+  EXPECT_NE(run.out.find("4/4 steps ok"), std::string::npos) << run.out;
+}
+
+TEST(RunTest, ChallengeFileIdIsEchoed) {
+  TempDir data;
+  const std::string path = data.path() + "/challenge.json";
+  std::ofstream(path) << R"({"challenge_id": "0xfeed", "objective": "Find recent AI funding rounds",
+                             "target_schema": {"rounds": [{"company": "str", "amount": "float"}]},
+                             "deadline_ms": 20000})";
+  auto run = RunProcess({OrchestraBinary(), "run", "--challenge", path, "--json", "--data-dir",
+                         data.path(), "--latency-scale", "0"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto json = ParseJson(run.out);
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ(JsonString(*json, "challenge_id"), "0xfeed");
+}
+
+TEST(RunTest, MalformedSchemaJsonExitsTwoWithLineAndColumn) {
+  TempDir data;
+  auto run = RunProcess({OrchestraBinary(), "run", "--objective", "x", "--schema",
+                         "{\"a\": \"str\",\n \"b\": }", "--data-dir", data.path()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("--schema"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("line 2, column"), std::string::npos) << run.err;
+}
+
+TEST(RunTest, UnknownShorthandTypeNamesPathAndType) {
+  TempDir data;
+  auto run = RunProcess({OrchestraBinary(), "run", "--objective", "x", "--schema",
+                         R"({"competitors": [{"name": "str", "strengths": "lst"}]})", "--data-dir",
+                         data.path()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("competitors[0].strengths"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("\"lst\""), std::string::npos) << run.err;
+}
+
+TEST(RunTest, UnreadableChallengeFileExitsTwo) {
+  TempDir data;
+  auto run = RunProcess({OrchestraBinary(), "run", "--challenge", data.path() + "/missing.json",
+                         "--data-dir", data.path()});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("missing.json"), std::string::npos) << run.err;
+}
+
+TEST(RunTest, TooShortDeadlineGivesAPartialResponseSayingWhy) {
+  TempDir data;
+  auto run = RunProcess(
+      {OrchestraBinary(), "run", "--json", "--deadline-ms", "400", "--data-dir", data.path()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto json = ParseJson(run.out);
+  ASSERT_TRUE(json.ok()) << run.out;
+  auto response = protocol::ResponseFromJson(*json);
+  ASSERT_TRUE(response.ok());
+  int failed = 0;
+  for (const auto& s : response->task_pipeline) {
+    if (!s.error) continue;
+    ++failed;
+    EXPECT_TRUE(s.error->find("deadline") != std::string::npos ||
+                s.error->find("dependency_failed") != std::string::npos)
+        << *s.error;
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_LT(response->total_latency_ms, 400 + 250);
+}
+
+}  // namespace
+}  // namespace orchestra
