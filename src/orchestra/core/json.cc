@@ -237,6 +237,26 @@ bool JsonNumber(const Json& value, double* out) {
   }
 }
 
+bool JsonInteger(const Json& value, int64_t* out) {
+  if (value.is_int64()) {
+    *out = value.get_int64();
+    return true;
+  }
+  if (value.is_uint64()) {
+    if (value.get_uint64() > static_cast<uint64_t>(INT64_MAX)) return false;
+    *out = static_cast<int64_t>(value.get_uint64());
+    return true;
+  }
+  if (!value.is_double()) return false;
+  const double d = value.get_double();
+  // The range check comes first: converting an out-of-range double to int64 is undefined.
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) {
+    return false;
+  }
+  *out = static_cast<int64_t>(d);
+  return true;
+}
+
 const Json* JsonFind(const Json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
   return object.get_object().if_contains(key);

@@ -38,6 +38,9 @@ std::string FormatDouble(double value);
 // Number as double whatever its JSON representation; nullopt-like false when not a number.
 bool JsonNumber(const Json& value, double* out);
 
+// An integral number that fits int64 (3 and 3.0 do; 3.5, 1e300 and strings do not).
+bool JsonInteger(const Json& value, int64_t* out);
+
 // Convenience lookups that never throw: nullptr / fallback when absent or of another type.
 const Json* JsonFind(const Json& object, std::string_view key);
 std::string JsonString(const Json& object, std::string_view key, std::string_view fallback = "");

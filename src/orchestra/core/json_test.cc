@@ -73,3 +73,20 @@ TEST(HashTest, CanonicalHashIgnoresKeyOrder) {
 
 }  // namespace
 }  // namespace orchestra
+
+namespace orchestra {
+namespace {
+
+TEST(JsonIntegerTest, AcceptsIntegralValuesInRangeOnly) {
+  int64_t v = 0;
+  EXPECT_TRUE(JsonInteger(Json(3.0), &v));
+  EXPECT_EQ(v, 3);
+  EXPECT_TRUE(JsonInteger(Json(int64_t{-7}), &v));
+  EXPECT_FALSE(JsonInteger(Json(3.5), &v));
+  EXPECT_FALSE(JsonInteger(Json(1e300), &v));  // found by fuzzing: was an out-of-range cast
+  EXPECT_FALSE(JsonInteger(Json(uint64_t{18446744073709551615u}), &v));
+  EXPECT_FALSE(JsonInteger(Json("3"), &v));
+}
+
+}  // namespace
+}  // namespace orchestra

@@ -32,11 +32,7 @@ Status ReadInt(const Json& obj, std::string_view field, int64_t* out, bool requi
     if (required) return FieldError(field, "is required");
     return {};
   }
-  double d;
-  if (!JsonNumber(*v, &d) || d != static_cast<double>(static_cast<int64_t>(d))) {
-    return FieldError(field, "must be an integer");
-  }
-  *out = static_cast<int64_t>(d);
+  if (!JsonInteger(*v, out)) return FieldError(field, "must be an integer");
   return {};
 }
 

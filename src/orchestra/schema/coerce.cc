@@ -143,11 +143,9 @@ std::vector<std::string> SplitCommaList(std::string_view text) {
 }
 
 std::optional<int64_t> IntegralDouble(const Json& value) {
-  if (!value.is_double()) return std::nullopt;
-  const double d = value.get_double();
-  if (!std::isfinite(d) || std::trunc(d) != d) return std::nullopt;
-  if (d < -9.2233720368547758e18 || d >= 9.2233720368547758e18) return std::nullopt;
-  return static_cast<int64_t>(d);
+  int64_t out = 0;
+  if (!value.is_double() || !JsonInteger(value, &out)) return std::nullopt;
+  return out;
 }
 
 std::string NumberText(const Json& value) {
