@@ -7,7 +7,7 @@ namespace {
 
 schema::Schema Target() {
   auto s = schema::Schema::FromTarget(*ParseJson(
-      R"({"competitors": [{"name": "str", "strengths": "list"}], "recommendation": "str"})"));
+      R"({"competitors": [{"name": "str", "strengths": "list[str]"}], "recommendation": "str"})"));
   EXPECT_TRUE(s.ok());
   return std::move(*s);
 }
