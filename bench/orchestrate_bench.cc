@@ -13,6 +13,7 @@
 #include <map>
 
 #include "orchestra/core/embedded.h"
+#include "orchestra/crypto/ss58.h"
 #include "orchestra/ledger/snapshot.h"
 #include "orchestra/miner/orchestrator.h"
 #include "orchestra/sim/completion.h"
@@ -43,39 +44,69 @@ protocol::Challenge Example(std::string objective, std::string schema) {
 }
 
 void RunOnce(const protocol::Challenge& challenge, const ledger::SnapshotPtr& ledger,
-             experts::Transport& transport) {
+             experts::Transport& transport, const miner::OrchestratorOptions& options) {
   boost::asio::io_context io;
   bool ok = false;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        ok = (co_await miner::Orchestrate(challenge, ledger, transport)).ok();
+        auto response = co_await miner::Orchestrate(challenge, ledger, transport, options);
+        // Every step must have been proven, or the figure would measure a failure path.
+        ok = response.ok() &&
+             std::none_of(response->task_pipeline.begin(), response->task_pipeline.end(),
+                          [](const auto& step) { return step.error.has_value(); });
       },
       boost::asio::detached);
   io.run();
   if (!ok) std::abort();
 }
 
+// Replays recorded replies (receipts included: the challenge id, miner and queries are the
+// same on every run, so the recorded receipts stay valid).
+class ReplayTransport : public experts::Transport {
+ public:
+  std::map<std::string, experts::ExpertReply> replies;
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall call,
+                                                            Deadline) override {
+    auto it = replies.find(ReplayKey(*call.entry, call.payload));
+    if (it == replies.end()) co_return Error(ErrorCode::kNotFound, "unrecorded query");
+    co_return it->second;
+  }
+};
+
+// Records every reply of the inner transport into a ReplayTransport.
+class RecordingTransport : public experts::Transport {
+ public:
+  RecordingTransport(experts::Transport& inner, ReplayTransport& replay)
+      : inner_(inner), replay_(replay) {}
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall call,
+                                                            Deadline deadline) override {
+    const std::string key = ReplayKey(*call.entry, call.payload);
+    auto reply = co_await inner_.Call(std::move(call), deadline);
+    if (reply) replay_.replies[key] = *reply;
+    co_return reply;
+  }
+
+ private:
+  experts::Transport& inner_;
+  ReplayTransport& replay_;
+};
+
 void BM_OrchestrateChallenge(benchmark::State& state, protocol::Challenge challenge) {
   if (sodium_init() < 0) std::abort();
   auto ledger = std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot());
   auto corpus = sim::Corpus::LoadEmbedded();
   if (!corpus) std::abort();
-  // Record the simulator's answers once; the measured runs replay them by query.
-  std::map<std::string, Json> answers;
-  experts::InProcessTransport recorder([&](const ledger::LedgerEntry& e, const Json& q) {
-    auto out = Simulate(*corpus, e, q);
-    if (out) answers[ReplayKey(e, q)] = *out;
-    return out;
-  });
-  RunOnce(challenge, ledger, recorder);
-  experts::InProcessTransport replay(
-      [&](const ledger::LedgerEntry& e, const Json& q) -> Result<Json> {
-        auto it = answers.find(ReplayKey(e, q));
-        if (it == answers.end()) return Error(ErrorCode::kNotFound, "unrecorded query");
-        return it->second;
-      });
-  for (auto _ : state) RunOnce(challenge, ledger, replay);
+  const auto expert = crypto::Keypair::FromMiniSecret(crypto::MiniSecret{1});
+  const auto miner = crypto::Keypair::FromMiniSecret(crypto::MiniSecret{2});
+  miner::OrchestratorOptions options;
+  options.miner_hotkey = crypto::Ss58Encode(miner.public_key().bytes());
+  experts::InProcessTransport simulator(
+      [&](const ledger::LedgerEntry& e, const Json& q) { return Simulate(*corpus, e, q); }, expert);
+  ReplayTransport replay;
+  RecordingTransport recorder(simulator, replay);
+  RunOnce(challenge, ledger, recorder, options);
+  for (auto _ : state) RunOnce(challenge, ledger, replay, options);
   state.counters["challenges/s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }

@@ -8,7 +8,10 @@
 #include "e2e/subprocess.h"
 #include "orchestra/core/hash.h"
 #include "orchestra/core/json.h"
+#include "orchestra/crypto/derive.h"
+#include "orchestra/crypto/ss58.h"
 #include "orchestra/protocol/orchestra_synapse.h"
+#include "orchestra/protocol/receipt.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra {
@@ -68,6 +71,24 @@ TEST_P(RunExampleTest, AnswersWithAValidSchemaRespectingTheDagAndProvingEveryCal
     }
   }
   EXPECT_EQ(hashes.size(), steps.size()) << "hashes must be unique";
+
+  // Every step's hash is a receipt the standalone verifier accepts: signed by the expert that
+  // answered, locked to this challenge, this (development) miner, this step and this query.
+  const std::string miner =
+      crypto::Ss58Encode(crypto::KeypairFromUri("//Orchestra")->public_key().bytes());
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const auto& s : steps) {
+    auto receipt = protocol::ReceiptFromJson(s.receipt);
+    ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+    EXPECT_EQ(receipt->Hash(), s.hash);
+    const protocol::ReceiptExpectation expected{
+        response->challenge_id, miner,          s.step, s.query, Json(),
+        s.expert_hotkey,        now_ms - 60000, now_ms};
+    auto verified = protocol::VerifyReceipt(*receipt, expected);
+    EXPECT_TRUE(verified.ok()) << "step " << s.step << ": " << verified.error().message;
+  }
   EXPECT_NEAR(response->total_cost, cost, 1e-9);
   EXPECT_GT(response->total_cost, 0.0);
 

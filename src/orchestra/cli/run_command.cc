@@ -9,6 +9,8 @@
 #include <iostream>
 
 #include "orchestra/cli/input.h"
+#include "orchestra/crypto/derive.h"
+#include "orchestra/crypto/ss58.h"
 #include "orchestra/experts/http_transport.h"
 #include "orchestra/ledger/sqlite_store.h"
 #include "orchestra/miner/orchestrator.h"
@@ -91,6 +93,15 @@ int RunCommand(const RunFlags& flags) {
     return kExitFailed;
   }
 
+  // Until wallets are wired in, `run` acts as the well-known development miner "//Orchestra".
+  auto miner_key = crypto::KeypairFromUri("//Orchestra");
+  if (!miner_key) {
+    fmt::print(stderr, "orchestra run: miner key: {}\n", miner_key.error().ToString());
+    return kExitFailed;
+  }
+  miner::OrchestratorOptions options;
+  options.miner_hotkey = crypto::Ss58Encode(miner_key->public_key().bytes());
+
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
   experts::HttpTransport transport(client, (*network)->directory());
@@ -98,7 +109,7 @@ int RunCommand(const RunFlags& flags) {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        outcome.emplace(co_await miner::Orchestrate(*challenge, *ledger, transport));
+        outcome.emplace(co_await miner::Orchestrate(*challenge, *ledger, transport, options));
       },
       [&](std::exception_ptr e) {
         if (e) outcome.emplace(Error(ErrorCode::kInternal, "orchestration raised an exception"));

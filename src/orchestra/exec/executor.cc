@@ -13,6 +13,7 @@
 
 #include "orchestra/core/hash.h"
 #include "orchestra/plan/decompose.h"
+#include "orchestra/protocol/receipt.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::exec {
@@ -60,6 +61,31 @@ class Auditor {
   std::map<std::string, schema::Schema> compiled_;
 };
 
+// How far an expert's clock may be off ours when it stamps a receipt.
+constexpr int64_t kReceiptClockSlackMs = 5000;
+
+// The receipt of an answer, checked the way a validator will check it: signed by the hotkey
+// that answered, over the lock this call committed to, for this query and this answer.
+Result<protocol::Receipt> CheckReceipt(const experts::ExpertReply& reply, const Json& query,
+                                       int step, const PipelineContext& context) {
+  if (reply.receipt.is_null())
+    return Error(ErrorCode::kMalformedAnswer, "answer carries no receipt");
+  auto receipt = protocol::ReceiptFromJson(reply.receipt);
+  if (!receipt) return Error(ErrorCode::kMalformedAnswer, receipt.error().message);
+  const protocol::ReceiptExpectation expected{context.challenge_id,
+                                              context.miner_hotkey,
+                                              step,
+                                              query,
+                                              reply.output,
+                                              reply.hotkey,
+                                              context.received_at_unix_ms - kReceiptClockSlackMs,
+                                              experts::UnixMillis() + kReceiptClockSlackMs};
+  if (auto ok = protocol::VerifyReceipt(*receipt, expected); !ok) {
+    return Error(ErrorCode::kMalformedAnswer, "receipt: " + ok.error().message);
+  }
+  return receipt;
+}
+
 struct StepEnvironment {
   experts::Transport& transport;
   const PipelineContext& context;
@@ -86,7 +112,9 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
     co_return result;
   }
   rec.query = *query;
-  const std::string lock = CallLock(env.context.challenge_id, task.step, *query);
+  const std::string request_hash = CanonicalHash(*query);
+  const std::string lock = protocol::LockFor(env.context.challenge_id, env.context.miner_hotkey,
+                                             task.step, request_hash);
   auto executor = co_await asio::this_coro::executor;
 
   std::optional<Error> last;
@@ -116,7 +144,7 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
                                                                   env.options.per_try_p95_factor)));
       ++rec.attempts;
       // Named, not a temporary inside co_await: g++ 12 mis-destroys such temporaries.
-      experts::ExpertCall call{entry, *query, lock, attempt};
+      experts::ExpertCall call{entry, *query, lock, request_hash, attempt};
       const Deadline try_deadline = env.deadline.Within(budget);
       Result<experts::ExpertReply> reply =
           co_await env.transport.Call(std::move(call), try_deadline);
@@ -134,10 +162,18 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
                       last->ToString());
         continue;
       }
+      auto receipt = CheckReceipt(*reply, *query, task.step, env.context);
+      if (!receipt) {
+        last = receipt.error();
+        spdlog::debug("step {} {} uid {}: {}", task.step, entry->subnet_id, reply->uid,
+                      last->ToString());
+        continue;
+      }
       rec.subnet = entry->subnet_id;
       rec.uid = reply->uid;
       rec.expert_hotkey = reply->hotkey;
-      rec.hash = protocol::StepHash(env.context.challenge_id, task.step, *query, reply->output);
+      rec.hash = receipt->Hash();
+      rec.receipt = protocol::ToJson(*receipt);
       rec.latency_ms = Since(start).count();
       result.output = std::move(reply->output);
       co_return result;
@@ -168,11 +204,6 @@ std::vector<milliseconds> DownstreamReserve(const plan::TaskDag& dag,
 }
 
 }  // namespace
-
-std::string CallLock(std::string_view challenge_id, int step, const Json& query) {
-  return CanonicalHash(JsonObject{
-      {"challenge_id", challenge_id}, {"step", step}, {"request_hash", CanonicalHash(query)}});
-}
 
 asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing& routing,
                                    experts::Transport& transport, const PipelineContext& context,

@@ -29,7 +29,9 @@ struct ExecOptions {
 struct PipelineContext {
   std::string challenge_id;
   std::string objective;
+  std::string miner_hotkey;                 // SS58: every call's lock binds it
   Deadline::Clock::time_point received_at;  // TaskStep.started_ms is measured from here
+  int64_t received_at_unix_ms = 0;          // the same instant on the wall clock (receipt window)
 };
 
 struct Execution {
@@ -41,7 +43,9 @@ struct Execution {
 // (tasks with no path between them run concurrently), each expert call carries a deadline
 // derived from `deadline` (keeping back the p95 latency its dependents will need), failures are
 // retried with backoff and then routed to the next candidate subnet, and every answer is
-// audited against the subnet's ledger output_schema; a bad answer is re-routed to another UID.
+// audited against the subnet's ledger output_schema and must carry a receipt signed by the
+// answering UID's hotkey over the lock committed for this call (protocol/receipt.h); a bad
+// answer or receipt is re-routed to another UID. TaskStep.hash is the receipt's hash.
 // A task whose query cannot be built because an input failed is recorded as skipped with the
 // reason. Never throws and always returns one TaskStep per task: failures are in its `error`.
 // Runs on the calling coroutine's executor (single-threaded use).
@@ -49,10 +53,5 @@ boost::asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::
                                           experts::Transport& transport,
                                           const PipelineContext& context, Deadline deadline,
                                           const ExecOptions& options = {});
-
-// The lock committed before calling an expert for `step` with `query`: blake2b-256 over the
-// canonical JSON of {challenge_id, step, request_hash}. (The signed receipt of PROTOCOL.md §3
-// adds the miner hotkey.)
-std::string CallLock(std::string_view challenge_id, int step, const Json& query);
 
 }  // namespace orchestra::exec

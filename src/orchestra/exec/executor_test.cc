@@ -8,9 +8,12 @@
 
 #include "orchestra/core/hash.h"
 #include "orchestra/plan/decompose.h"
+#include "orchestra/protocol/receipt.h"
 
 namespace orchestra::exec {
 namespace {
+
+crypto::Keypair Key() { return crypto::Keypair::FromMiniSecret(crypto::MiniSecret{42}); }
 
 ledger::LedgerEntry Entry(std::string id, std::string capability, Json output_schema) {
   ledger::LedgerEntry e;
@@ -55,7 +58,8 @@ struct Fixture {
     auto routing = plan::Route(dag, ledger, {}, std::chrono::milliseconds(30000));
     EXPECT_TRUE(routing.ok());
     boost::asio::io_context io;
-    PipelineContext context{"0xchallenge", "objective", Deadline::Clock::now()};
+    PipelineContext context{"0xchallenge", "objective", "5Miner", Deadline::Clock::now(),
+                            experts::UnixMillis()};
     auto future = boost::asio::co_spawn(
         io, Execute(dag, *routing, transport, context, deadline, options), boost::asio::use_future);
     io.run();
@@ -77,7 +81,8 @@ TEST(ExecuteTest, RunsEveryStepWithHashesCostsAndDependencies) {
         if (e.subnet_id == "SN22") return SearchAnswer();
         EXPECT_EQ(q.at("urls").as_array().front(), "https://akash.network");
         return *ParseJson(R"({"data": [{"name": "Akash"}], "errors": []})");
-      });
+      },
+      Key());
   Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
   ASSERT_EQ(ex.steps.size(), 3u);
   EXPECT_EQ(order.front(), "SN22");
@@ -89,8 +94,12 @@ TEST(ExecuteTest, RunsEveryStepWithHashesCostsAndDependencies) {
   }
   EXPECT_EQ(ex.steps[1].subnet, "SN13");
   EXPECT_EQ(ex.steps[1].depends_on, std::vector<int>{1});
-  EXPECT_EQ(ex.steps[1].hash,
-            protocol::StepHash("0xchallenge", 2, ex.steps[1].query, ex.outputs.at(2)));
+  auto receipt = protocol::ReceiptFromJson(ex.steps[1].receipt);
+  ASSERT_TRUE(receipt.ok()) << receipt.error().message;
+  EXPECT_EQ(ex.steps[1].hash, receipt->Hash());
+  EXPECT_EQ(receipt->lock,
+            protocol::LockFor("0xchallenge", "5Miner", 2, CanonicalHash(ex.steps[1].query)));
+  EXPECT_EQ(receipt->response_hash, CanonicalHash(ex.outputs.at(2)));
   EXPECT_NE(ex.steps[0].hash, ex.steps[2].hash);
 }
 
@@ -105,7 +114,8 @@ TEST(ExecuteTest, RetriesThenFallsBackToTheNextSubnet) {
           return Error(ErrorCode::kUnavailable, "SN13: HTTP 503");
         }
         return *ParseJson(R"({"data": [], "errors": []})");
-      });
+      },
+      Key());
   Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
   EXPECT_EQ(sn13_calls, 3);  // first try + max_retries
   EXPECT_FALSE(ex.steps[1].error);
@@ -121,7 +131,8 @@ TEST(ExecuteTest, AuditRejectsAnswerViolatingTheLedgerOutputSchema) {
         if (e.subnet_id != "SN22") return *ParseJson(R"({"data": [], "errors": []})");
         if (++calls == 1) return *ParseJson(R"({"results": "not a list", "total_found": 1})");
         return SearchAnswer();
-      });
+      },
+      Key());
   Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
   EXPECT_FALSE(ex.steps[0].error);
   EXPECT_EQ(ex.steps[0].attempts, 2);
@@ -137,7 +148,8 @@ TEST(ExecuteTest, FailedInputSkipsDependentStepWithTheReason) {
         if (e.subnet_id == "SN22") return SearchAnswer();
         ADD_FAILURE() << "scrape must not be called";
         return Error(ErrorCode::kInternal, "unexpected");
-      });
+      },
+      Key());
   Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
   ASSERT_TRUE(ex.steps[0].error);
   EXPECT_NE(ex.steps[0].error->find("deadline_exceeded"), std::string::npos);
@@ -154,11 +166,44 @@ TEST(ExecuteTest, ExpiredDeadlineFailsEveryStepWithoutCalling) {
       [&](const ledger::LedgerEntry&, const Json&) -> Result<Json> {
         ++calls;
         return SearchAnswer();
-      });
+      },
+      Key());
   Execution ex = f.Run(transport, Dag(), Deadline(Deadline::Clock::now()));
   EXPECT_EQ(calls, 0);
   for (const auto& s : ex.steps) ASSERT_TRUE(s.error);
   EXPECT_NE(ex.steps[0].error->find("deadline"), std::string::npos);
+}
+
+// Passes calls to an honest in-process expert but spoils the receipt of the first `spoiled`
+// answers (here: claims another price), as a cheating or broken expert would.
+class SpoilingTransport : public experts::Transport {
+ public:
+  SpoilingTransport(experts::Transport& inner, int spoiled) : inner_(inner), spoiled_(spoiled) {}
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall call,
+                                                            Deadline deadline) override {
+    auto reply = co_await inner_.Call(std::move(call), deadline);
+    if (reply && spoiled_-- > 0) reply->receipt.as_object()["price"] = 0.0;
+    co_return reply;
+  }
+
+ private:
+  experts::Transport& inner_;
+  int spoiled_;
+};
+
+TEST(ExecuteTest, AnswerWithAnInvalidReceiptIsReRouted) {
+  Fixture f;
+  experts::InProcessTransport honest(
+      [&](const ledger::LedgerEntry& e, const Json&) -> Result<Json> {
+        if (e.subnet_id == "SN22") return SearchAnswer();
+        return *ParseJson(R"({"data": [], "errors": []})");
+      },
+      Key());
+  SpoilingTransport transport(honest, 1);
+  Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
+  EXPECT_FALSE(ex.steps[0].error);
+  EXPECT_EQ(ex.steps[0].attempts, 2);
+  EXPECT_TRUE(protocol::ReceiptFromJson(ex.steps[0].receipt).ok());
 }
 
 }  // namespace

@@ -43,7 +43,14 @@ boost::asio::awaitable<Result<ExpertReply>> HttpTransport::Call(ExpertCall call,
   const std::string who = fmt::format("{} uid {}", entry.subnet_id, uid.uid);
   auto output = InterpretAnswer(response->status, response->body, who);
   if (!output) co_return output.error();
-  co_return ExpertReply{std::move(*output), uid.uid, uid.hotkey, entry.cost_per_query};
+  Json receipt;
+  if (auto header = response->Header("orchestra-receipt"); !header.empty()) {
+    auto parsed = ParseJson(header, who + " orchestra-receipt header");
+    if (!parsed) co_return Error(ErrorCode::kMalformedAnswer, parsed.error().message);
+    receipt = std::move(*parsed);
+  }
+  co_return ExpertReply{std::move(*output), uid.uid, uid.hotkey, entry.cost_per_query,
+                        std::move(receipt)};
 }
 
 }  // namespace orchestra::experts

@@ -7,7 +7,8 @@
 namespace orchestra::experts {
 
 // Calls expert UIDs over HTTP: a synapse subnet at POST /<synapse>, an OpenAI-compatible one at
-// POST /v1/chat/completions; the hash lock travels in the `orchestra-lock` header. The UID is
+// POST /v1/chat/completions; the hash lock travels in the `orchestra-lock` header and the
+// expert's signed receipt comes back in the `orchestra-receipt` header (JSON). The UID is
 // chosen round-robin by attempt, so a retry goes to another UID when the subnet has several.
 // Not thread-safe: use from one event-loop thread (as the executor does).
 class HttpTransport : public Transport {

@@ -61,7 +61,8 @@ TEST(HttpTransportTest, PostsToTheSynapsePathWithTheLockAndReturnsTheOutput) {
   Directory directory;
   directory.Add("SN22", Endpoint{7, "127.0.0.1", *port, "hotkey-7"});
   const ledger::LedgerEntry entry = SearchEntry();
-  auto reply = CallOnce(directory, ExpertCall{&entry, JsonObject{{"query", "q"}}, "0xlock", 0});
+  auto reply =
+      CallOnce(directory, ExpertCall{&entry, JsonObject{{"query", "q"}}, "0xlock", "0xrequest", 0});
   ASSERT_TRUE(reply.ok()) << reply.error().ToString();
   EXPECT_EQ(seen_target, "/DesearchSynapse");
   EXPECT_EQ(seen_lock, "0xlock");
@@ -73,7 +74,7 @@ TEST(HttpTransportTest, PostsToTheSynapsePathWithTheLockAndReturnsTheOutput) {
 
 TEST(HttpTransportTest, SubnetWithoutUidsIsNotFound) {
   const ledger::LedgerEntry entry = SearchEntry();
-  auto reply = CallOnce(Directory{}, ExpertCall{&entry, JsonObject{}, "", 0});
+  auto reply = CallOnce(Directory{}, ExpertCall{&entry, JsonObject{}, "", "", 0});
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error().code, ErrorCode::kNotFound);
 }

@@ -7,6 +7,7 @@
 #include "orchestra/core/deadline.h"
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
+#include "orchestra/crypto/sr25519.h"
 #include "orchestra/ledger/entry.h"
 
 namespace orchestra::experts {
@@ -15,8 +16,9 @@ namespace orchestra::experts {
 struct ExpertCall {
   const ledger::LedgerEntry* entry = nullptr;  // the subnet; outlives the call
   Json payload;                                // the subnet's input (ledger input_schema)
-  std::string lock;                            // hash lock committed before the call
-  int attempt = 0;                             // 0-based; transports rotate UIDs with it
+  std::string lock;          // hash lock committed before the call (protocol::LockFor)
+  std::string request_hash;  // blake2b-256 of the payload's canonical JSON
+  int attempt = 0;           // 0-based; transports rotate UIDs with it
 };
 
 // What came back: the subnet's output and who produced it at what price.
@@ -25,6 +27,7 @@ struct ExpertReply {
   int uid = -1;
   std::string hotkey;
   double cost = 0.0;
+  Json receipt;  // the expert's signed receipt (protocol::Receipt as JSON); null when it sent none
 };
 
 // Sends expert calls. Implementations never throw; failures come back as:
@@ -37,15 +40,21 @@ class Transport {
 };
 
 // Answers in-process through a function, without networking: for benchmarks of the
-// orchestration itself and for tests. UID is always 0, cost the ledger's cost_per_query.
+// orchestration itself and for tests. UID is always 0, cost the ledger's cost_per_query, and
+// every answer carries a receipt signed with `expert_key` over the caller's lock.
 class InProcessTransport : public Transport {
  public:
   using Handler = std::function<Result<Json>(const ledger::LedgerEntry&, const Json& payload)>;
-  explicit InProcessTransport(Handler handler) : handler_(std::move(handler)) {}
+  InProcessTransport(Handler handler, crypto::Keypair expert_key);
   boost::asio::awaitable<Result<ExpertReply>> Call(ExpertCall call, Deadline deadline) override;
 
  private:
   Handler handler_;
+  crypto::Keypair expert_key_;
+  std::string expert_ss58_;
 };
+
+// Milliseconds since the Unix epoch, as receipts carry them.
+int64_t UnixMillis();
 
 }  // namespace orchestra::experts

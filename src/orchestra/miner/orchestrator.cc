@@ -28,7 +28,11 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
       plan::Route(dag, *ledger, options.routing, std::chrono::milliseconds(challenge.deadline_ms));
   if (!routing) co_return routing.error();
 
-  const exec::PipelineContext context{challenge.challenge_id, challenge.objective, received_at};
+  const exec::PipelineContext context{challenge.challenge_id, challenge.objective,
+                                      options.miner_hotkey, received_at,
+                                      std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count()};
   exec::Execution execution =
       co_await exec::Execute(dag, *routing, transport, context, deadline, options.exec);
 

@@ -12,6 +12,7 @@
 namespace orchestra::miner {
 
 struct OrchestratorOptions {
+  std::string miner_hotkey;  // SS58 of the miner's hotkey: bound into every call's lock
   plan::RoutingPolicy routing;
   exec::ExecOptions exec;
 };

@@ -160,12 +160,6 @@ Result<Response> ResponseFromJson(const Json& json) {
   return r;
 }
 
-std::string StepHash(std::string_view challenge_id, int step, const Json& query,
-                     const Json& response) {
-  return CanonicalHash(JsonObject{
-      {"challenge_id", challenge_id}, {"step", step}, {"query", query}, {"response", response}});
-}
-
 std::string NewChallengeId(std::string_view objective) {
   uint8_t nonce[16];
   randombytes_buf(nonce, sizeof(nonce));

@@ -28,7 +28,7 @@ struct TaskStep {
   std::string subnet;
   std::string task;
   Json query;        // the payload sent to the expert
-  std::string hash;  // proof of the call: "0x" + 64 hex
+  std::string hash;  // proof of the call: the receipt's hash, "0x" + 64 hex ("" when no answer)
   int64_t latency_ms = 0;
   double cost = 0.0;
   std::optional<std::string> error;  // set when the step failed or was skipped
@@ -37,7 +37,7 @@ struct TaskStep {
   std::string expert_hotkey;
   int attempts = 0;
   int64_t started_ms = 0;  // offset from challenge receipt
-  Json receipt;            // null until signed receipts (PROTOCOL.md §3) are in place
+  Json receipt;            // the expert's signed protocol::Receipt; null when no answer
 };
 
 // The miner's answer: the output half of OrchestraSynapse.
@@ -62,11 +62,6 @@ Result<TaskStep> TaskStepFromJson(const Json& json);
 
 Json ToJson(const Response& response);
 Result<Response> ResponseFromJson(const Json& json);
-
-// The foundation's proof for a step (until signed receipts replace it): blake2b-256 of the
-// canonical JSON of {"challenge_id", "step", "query", "response"}, as "0x" + 64 hex.
-std::string StepHash(std::string_view challenge_id, int step, const Json& query,
-                     const Json& response);
 
 // A fresh challenge id: "0x" + 64 hex of blake2b over the objective, the time and randomness.
 std::string NewChallengeId(std::string_view objective);

@@ -9,8 +9,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <thread>
 
+#include "orchestra/core/hash.h"
 #include "orchestra/core/rng.h"
+#include "orchestra/crypto/ss58.h"
+#include "orchestra/experts/transport.h"
 #include "orchestra/net/http_server.h"
+#include "orchestra/protocol/receipt.h"
 #include "orchestra/sim/completion.h"
 #include "orchestra/sim/data_universe.h"
 #include "orchestra/sim/desearch.h"
@@ -26,6 +30,8 @@ struct SimulatedSubnet {
   std::function<Result<Json>(const Json&)> play;
   Rng rng;
   double latency_scale;
+  crypto::Keypair hotkey;
+  std::string hotkey_ss58;
   std::unique_ptr<net::HttpServer> server;
 };
 
@@ -58,8 +64,21 @@ net::Handler MakeHandler(SimulatedSubnet& subnet) {
       const int status = output.error().code == ErrorCode::kParse ? 400 : 422;
       co_return JsonResponse(status, JsonObject{{"message", output.error().message}});
     }
-    co_return JsonResponse(200, *output);
+    // Sign what was answered under the caller's lock (empty lock: an unproven call).
+    net::HttpResponse response = JsonResponse(200, *output);
+    const protocol::Receipt receipt = protocol::IssueReceipt(
+        subnet.hotkey, subnet.hotkey_ss58, request.Header("orchestra-lock"), CanonicalHash(*input),
+        *output, subnet.entry->cost_per_query, experts::UnixMillis());
+    response.headers.emplace_back("orchestra-receipt", CompactJson(protocol::ToJson(receipt)));
+    co_return response;
   };
+}
+
+// A UID's hotkey, derived from the network seed so that the same seed gives the same keys.
+crypto::Keypair HotkeyFor(uint64_t seed, const std::string& subnet_id, int uid) {
+  const Hash256 mini =
+      Blake2b256(fmt::format("orchestra-sim-hotkey|{}|{}|{}", seed, subnet_id, uid));
+  return crypto::Keypair::FromMiniSecret(mini);
 }
 
 class Network : public ExpertNetwork {
@@ -78,8 +97,11 @@ class Network : public ExpertNetwork {
                const NetworkOptions& options) {
     corpus_ = std::move(corpus);
     for (const auto& [id, entry] : ledger.entries()) {
-      auto subnet = std::make_unique<SimulatedSubnet>(SimulatedSubnet{
-          &entry, "", nullptr, Rng(DeriveSeed(options.seed, id)), options.latency_scale, nullptr});
+      auto hotkey = HotkeyFor(options.seed, id, 0);
+      const std::string ss58 = crypto::Ss58Encode(hotkey.public_key().bytes());
+      auto subnet = std::make_unique<SimulatedSubnet>(
+          SimulatedSubnet{&entry, "", nullptr, Rng(DeriveSeed(options.seed, id)),
+                          options.latency_scale, std::move(hotkey), ss58, nullptr});
       const Corpus* corpus_ptr = corpus_.get();
       if (entry.HasCapability("web_search")) {
         subnet->play = [corpus_ptr](const Json& in) { return Search(*corpus_ptr, in); };
@@ -99,7 +121,7 @@ class Network : public ExpertNetwork {
       if (!port) {
         return Error(port.error().code, fmt::format("{}: {}", id, port.error().message));
       }
-      directory_.Add(id, experts::Endpoint{0, options.host, *port, fmt::format("sim-{}-uid0", id)});
+      directory_.Add(id, experts::Endpoint{0, options.host, *port, subnet->hotkey_ss58});
       subnets_.push_back(std::move(subnet));
     }
     thread_ = std::thread([this] { io_.run(); });

@@ -1,0 +1,88 @@
+// sr25519 sign and verify per second on one core, with a message shaped like the one a
+// Bittensor dendrite signs ("{nonce}.{dendrite}.{axon}.{uuid}.{body hash}", ~230 bytes).
+// bench/sr25519_compare.sh runs this next to bench/sr25519_scure_bench.mjs (@scure/sr25519).
+//
+//   build/bench/sr25519_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "orchestra/crypto/bip39.h"
+#include "orchestra/crypto/keccak.h"
+#include "orchestra/crypto/sr25519.h"
+#include "orchestra/crypto/ss58.h"
+
+namespace orchestra::crypto {
+namespace {
+
+const std::string& Message() {
+  static const std::string message =
+      "1717171717171717171.5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV."
+      "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY.0f8fad5b-d9cb-469f-a165-70867728950e."
+      "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a";
+  return message;
+}
+
+Keypair BenchKeypair() {
+  MiniSecret mini;
+  mini.fill(7);
+  return Keypair::FromMiniSecret(mini);
+}
+
+void BM_Sr25519Sign(benchmark::State& state) {
+  const Keypair keypair = BenchKeypair();
+  for (auto _ : state) benchmark::DoNotOptimize(Sign(keypair, Message()));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sr25519Sign);
+
+void BM_Sr25519Verify(benchmark::State& state) {
+  const Keypair keypair = BenchKeypair();
+  const auto signature = Sign(keypair, Message());
+  const std::string bytes(reinterpret_cast<const char*>(signature.data()), signature.size());
+  for (auto _ : state) {
+    const Status status = Verify(keypair.public_key(), Message(), bytes);
+    if (!status.ok()) state.SkipWithError(status.error().message.c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sr25519Verify);
+
+void BM_Sr25519KeypairFromMiniSecret(benchmark::State& state) {
+  MiniSecret mini;
+  mini.fill(9);
+  for (auto _ : state) {
+    mini[0]++;
+    benchmark::DoNotOptimize(Keypair::FromMiniSecret(mini).public_key());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sr25519KeypairFromMiniSecret);
+
+void BM_MiniSecretFromMnemonic(benchmark::State& state) {
+  const std::string phrase =
+      "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+  for (auto _ : state) benchmark::DoNotOptimize(MiniSecretFromMnemonic(phrase));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MiniSecretFromMnemonic);
+
+void BM_Ss58Decode(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(Ss58Decode("5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Ss58Decode);
+
+void BM_Sha3_256Of1KiB(benchmark::State& state) {
+  const std::string data(1024, 'x');
+  for (auto _ : state) benchmark::DoNotOptimize(Sha3_256(data));
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(data.size()));
+}
+BENCHMARK(BM_Sha3_256Of1KiB);
+
+}  // namespace
+}  // namespace orchestra::crypto
+
+BENCHMARK_MAIN();

@@ -1,0 +1,96 @@
+#include "orchestra/crypto/strobe.h"
+
+#include <sodium.h>
+
+#include "orchestra/crypto/keccak.h"
+
+namespace orchestra::crypto {
+namespace {
+
+constexpr uint8_t kStrobeR = 166;  // 168-byte Keccak rate less the two framing bytes
+
+constexpr uint8_t kFlagI = 1;
+constexpr uint8_t kFlagA = 1 << 1;
+constexpr uint8_t kFlagC = 1 << 2;
+constexpr uint8_t kFlagM = 1 << 4;
+constexpr uint8_t kFlagK = 1 << 5;
+
+}  // namespace
+
+Strobe128::Strobe128(std::string_view protocol_label) {
+  constexpr uint8_t kDomain[] = {1, kStrobeR + 2, 1, 0, 1, 96};
+  constexpr std::string_view kVersion = "STROBEv1.0.2";
+  for (size_t i = 0; i < sizeof(kDomain); ++i) state_[i] = kDomain[i];
+  for (size_t i = 0; i < kVersion.size(); ++i) {
+    state_[sizeof(kDomain) + i] = static_cast<uint8_t>(kVersion[i]);
+  }
+  KeccakF1600(state_);
+  MetaAd(protocol_label, false);
+}
+
+Strobe128::~Strobe128() { sodium_memzero(state_.data(), state_.size()); }
+
+void Strobe128::MetaAd(std::string_view data, bool more) {
+  BeginOp(kFlagM | kFlagA, more);
+  Absorb(data);
+}
+
+void Strobe128::Ad(std::string_view data, bool more) {
+  BeginOp(kFlagA, more);
+  Absorb(data);
+}
+
+void Strobe128::Prf(std::span<uint8_t> out, bool more) {
+  BeginOp(kFlagI | kFlagA | kFlagC, more);
+  Squeeze(out);
+}
+
+void Strobe128::Key(std::string_view data, bool more) {
+  BeginOp(kFlagA | kFlagC, more);
+  Overwrite(data);
+}
+
+void Strobe128::BeginOp(uint8_t flags, bool more) {
+  // Every caller is in this module and continues an operation only with its own flags.
+  if (more && flags == cur_flags_) return;
+  const uint8_t old_begin = pos_begin_;
+  pos_begin_ = static_cast<uint8_t>(pos_ + 1);
+  cur_flags_ = flags;
+  const char frame[2] = {static_cast<char>(old_begin), static_cast<char>(flags)};
+  Absorb(std::string_view(frame, 2));
+  const bool force_f = (flags & (kFlagC | kFlagK)) != 0;
+  if (force_f && pos_ != 0) RunF();
+}
+
+void Strobe128::Absorb(std::string_view data) {
+  for (char c : data) {
+    state_[pos_] ^= static_cast<uint8_t>(c);
+    if (++pos_ == kStrobeR) RunF();
+  }
+}
+
+void Strobe128::Overwrite(std::string_view data) {
+  for (char c : data) {
+    state_[pos_] = static_cast<uint8_t>(c);
+    if (++pos_ == kStrobeR) RunF();
+  }
+}
+
+void Strobe128::Squeeze(std::span<uint8_t> out) {
+  for (uint8_t& byte : out) {
+    byte = state_[pos_];
+    state_[pos_] = 0;
+    if (++pos_ == kStrobeR) RunF();
+  }
+}
+
+void Strobe128::RunF() {
+  state_[pos_] ^= pos_begin_;
+  state_[pos_ + 1] ^= 0x04;
+  state_[kStrobeR + 1] ^= 0x80;
+  KeccakF1600(state_);
+  pos_ = 0;
+  pos_begin_ = 0;
+}
+
+}  // namespace orchestra::crypto
