@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include "orchestra/cli/run_command.h"
+#include "orchestra/cli/schema_command.h"
+#include "orchestra/cli/wallet_command.h"
 #include "orchestra/core/log.h"
 
 int main(int argc, char** argv) {
@@ -43,6 +45,67 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
 
+  orchestra::cli::SchemaFlags schema_flags;
+  CLI::App* schema_cmd = app.add_subcommand(
+      "schema", "Validate or standardize a JSON document against a target schema");
+  schema_cmd->require_subcommand(1);
+  for (const char* action : {"check", "standardize"}) {
+    CLI::App* sub = schema_cmd->add_subcommand(
+        action, std::string(action) == "check"
+                    ? "Print the verdict, every violation with its path, and the measures"
+                    : "Map a dirty document onto the schema; print the clean document, its "
+                      "provenance and the report");
+    sub->add_option("--schema", schema_flags.schema,
+                    "The schema (JSON Schema or shorthand): inline JSON or a file")
+        ->required();
+    sub->add_flag("--json", schema_flags.json_only, "Print one JSON object");
+    sub->add_flag("--assert-format", schema_flags.assert_format,
+                  "Assert \"format\" (date, date-time, email, uri, ...) instead of ignoring it");
+    sub->add_option("file", schema_flags.input, "The document (stdin when absent)");
+    sub->callback([&schema_flags, action] { schema_flags.action = action; });
+  }
+
+  orchestra::cli::WalletFlags wallet;
+  CLI::App* wallet_cmd = app.add_subcommand(
+      "wallet", "Bittensor wallets: create, regenerate, list, show, sign, verify");
+  wallet_cmd->require_subcommand(1);
+  struct WalletAction {
+    const char* name;
+    const char* help;
+  };
+  for (const WalletAction& a :
+       {WalletAction{"new-coldkey", "Create a coldkey (encrypted unless --no-password)"},
+        WalletAction{"new-hotkey", "Create a hotkey"},
+        WalletAction{"regen-hotkey", "Write a hotkey from its mnemonic (--mnemonic)"},
+        WalletAction{"list", "List wallets and their hotkeys"},
+        WalletAction{"show", "Print the hotkey's (and coldkey's) SS58 address and public key"},
+        WalletAction{"sign", "Sign --message with the hotkey; prints the 0x signature"},
+        WalletAction{"verify", "Check --signature on --message by --ss58 (exit 0 valid, 1 not)"}}) {
+    CLI::App* sub = wallet_cmd->add_subcommand(a.name, a.help);
+    sub->add_option("--wallet.name", wallet.name, "Wallet name")->capture_default_str();
+    sub->add_option("--wallet.hotkey", wallet.hotkey, "Hotkey name")->capture_default_str();
+    sub->add_option("--wallet.path", wallet.path, "Wallets folder (default ~/.bittensor/wallets)");
+    const std::string action = a.name;
+    if (action == "new-coldkey" || action == "new-hotkey") {
+      sub->add_option("--n-words", wallet.words, "Mnemonic length: 12, 15, 18, 21 or 24")
+          ->capture_default_str();
+    }
+    if (action.starts_with("new") || action == "regen-hotkey") {
+      sub->add_flag("--overwrite", wallet.overwrite, "Replace an existing key");
+    }
+    if (action == "new-coldkey") {
+      sub->add_flag("--no-password", wallet.no_password, "Write the coldkey unencrypted");
+    }
+    if (action == "regen-hotkey") sub->add_option("--mnemonic", wallet.mnemonic)->required();
+    if (action == "sign" || action == "verify")
+      sub->add_option("--message", wallet.message)->required();
+    if (action == "verify") {
+      sub->add_option("--ss58", wallet.ss58, "The signer's SS58 address")->required();
+      sub->add_option("--signature", wallet.signature, "0x + 128 hex")->required();
+    }
+    sub->callback([&wallet, action] { wallet.action = action; });
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -52,5 +115,7 @@ int main(int argc, char** argv) {
   orchestra::SetUpLogging(log_level);
   if (*deadline) run.deadline_ms = deadline_ms;
   if (run_cmd->parsed()) return orchestra::cli::RunCommand(run);
+  if (schema_cmd->parsed()) return orchestra::cli::SchemaCommand(schema_flags);
+  if (wallet_cmd->parsed()) return orchestra::cli::WalletCommand(wallet);
   return 2;
 }

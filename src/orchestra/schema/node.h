@@ -9,16 +9,19 @@
 
 #include "orchestra/core/json.h"
 #include "orchestra/schema/instance.h"
+#include "orchestra/schema/pattern.h"
 
 namespace orchestra::schema {
+
+// The formats Node::format knows how to assert (others are annotations only).
+enum class Format : uint8_t { kNone, kDate, kDateTime, kTime, kEmail, kUri, kUuid, kIpv4 };
 
 // One compiled (sub)schema: the intermediate representation that validation and
 // standardization walk. Nodes are immutable once a Schema is compiled and owned by it; the
 // pointers between them stay valid as long as any copy of that Schema lives. The graph may
 // contain cycles through `ref` (recursive models) but never a cycle of in-place applicators
-// ($ref/anyOf) that does not pass through an instance member or element (Compile rejects it).
-// Each JSON Schema keyword is one member, so later keywords (allOf, oneOf, not, prefixItems,
-// patternProperties, minimum, pattern, format, ...) slot in as further members.
+// ($ref, allOf, anyOf, oneOf, not, if/then/else, dependentSchemas) that does not pass through
+// an instance member or element (Compile rejects it). Each JSON Schema keyword is one member.
 struct Node {
   // Where this subschema sits in the schema document, as a JSON Pointer fragment
   // ("#", "#/properties/name", "#/$defs/Competitor").
@@ -34,15 +37,48 @@ struct Node {
   std::vector<std::pair<std::string, const Node*>> properties;
   std::vector<std::string> required;
 
-  // "additionalProperties": applies to members not in `properties`; nullptr when absent
-  // (anything goes), a node with is_false for `false`.
+  // "patternProperties": members whose name matches (unanchored search) get the schema.
+  std::vector<std::pair<Pattern, const Node*>> pattern_properties;
+
+  // "additionalProperties": applies to members matched neither by `properties` nor by
+  // `pattern_properties`; nullptr when absent, a node with is_false for `false`.
   const Node* additional_properties = nullptr;
 
-  // "items": applies to every array element; nullptr when absent.
+  // "propertyNames": every member name (as a string instance) must satisfy it.
+  const Node* property_names = nullptr;
+
+  // "dependentRequired" and "dependentSchemas": apply when the named member is present.
+  std::vector<std::pair<std::string, std::vector<std::string>>> dependent_required;
+  std::vector<std::pair<std::string, const Node*>> dependent_schemas;
+
+  // "minProperties", "maxProperties".
+  std::optional<uint64_t> min_properties;
+  std::optional<uint64_t> max_properties;
+
+  // "prefixItems": element i must satisfy prefix_items[i].
+  std::vector<const Node*> prefix_items;
+
+  // "items": applies to every element after the prefixItems; nullptr when absent.
   const Node* items = nullptr;
 
-  // "anyOf": at least one branch must accept the instance.
+  // "contains" with "minContains" (default 1) and "maxContains".
+  const Node* contains = nullptr;
+  std::optional<uint64_t> min_contains;
+  std::optional<uint64_t> max_contains;
+
+  // "uniqueItems": true requires pairwise distinct elements (JsonEqual).
+  bool unique_items = false;
+
+  // "allOf", "anyOf", "oneOf", "not".
+  std::vector<const Node*> all_of;
   std::vector<const Node*> any_of;
+  std::vector<const Node*> one_of;
+  const Node* not_ = nullptr;
+
+  // "if", "then", "else" (then/else without if are ignored, as the specification says).
+  const Node* if_ = nullptr;
+  const Node* then_ = nullptr;
+  const Node* else_ = nullptr;
 
   // "enum" and "const": compared with JsonEqual (1 equals 1.0).
   std::optional<std::vector<Json>> enum_values;
@@ -51,11 +87,27 @@ struct Node {
   // "$ref", resolved: applies in place, alongside this node's own keywords (2020-12).
   const Node* ref = nullptr;
 
+  // "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf" as written
+  // (numbers; compared exactly, see CompareNumbers).
+  std::optional<Json> minimum;
+  std::optional<Json> maximum;
+  std::optional<Json> exclusive_minimum;
+  std::optional<Json> exclusive_maximum;
+  std::optional<Json> multiple_of;
+
   // "minItems", "maxItems", "minLength", "maxLength" (code points).
   std::optional<uint64_t> min_items;
   std::optional<uint64_t> max_items;
   std::optional<uint64_t> min_length;
   std::optional<uint64_t> max_length;
+
+  // "pattern" (ECMA-262 subset, see pattern.h).
+  std::optional<Pattern> pattern;
+
+  // "format": kept as text; asserted only when the schema was compiled with
+  // CompileOptions::assert_format and the format is one of Format.
+  std::string format_name;
+  Format format = Format::kNone;
 
   // "default" (an annotation; the standardizer fills it into absent optional fields).
   std::optional<Json> default_value;

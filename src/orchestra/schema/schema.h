@@ -9,22 +9,45 @@
 
 namespace orchestra::schema {
 
+// Limits and switches fixed when a schema is compiled.
+struct CompileOptions {
+  // Deepest nesting of subschemas in the schema document, and of arrays/objects in the
+  // instances it validates; deeper input is rejected (schema) or reported (instance, rule
+  // "depth").
+  int max_depth = 128;
+  // Assert "format" for date, date-time, time, email, uri, uuid and ipv4 (rule "format");
+  // by default "format" is an annotation, as 2020-12 and Pydantic's JSON Schema treat it.
+  bool assert_format = false;
+  // Most subschema evaluations one validation may perform; past it the instance is reported
+  // invalid (rule "limit") instead of letting a hostile schema run for an unbounded time.
+  uint64_t max_evaluations = uint64_t{1} << 24;
+};
+
 // A JSON Schema compiled once into an immutable node tree (see node.h) and then used to judge
 // and repair any number of instances. Cheap to copy (shares the compiled tree); safe to use
 // from many threads at once.
 //
 // Supported keywords (2020-12 semantics): type (a name or an array of names), properties,
-// required, additionalProperties (boolean or schema), items (a schema), anyOf, enum, const,
-// $ref to a local JSON Pointer ("#", "#/$defs/Name", any "#/..." path; recursion allowed),
-// $defs, minItems, maxItems, minLength, maxLength, default. Boolean schemas are accepted
-// wherever a schema is. Every other keyword is treated as an annotation and ignored.
+// required, additionalProperties, patternProperties, propertyNames, dependentRequired,
+// dependentSchemas, minProperties, maxProperties, prefixItems, items, contains, minContains,
+// maxContains, minItems, maxItems, uniqueItems, allOf, anyOf, oneOf, not, if/then/else, enum,
+// const, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minLength,
+// maxLength (code points), pattern (see pattern.h), format (see CompileOptions), $defs,
+// $id and $anchor (embedded resources only), and $ref to any location of the document
+// (JSON Pointer or anchor fragments, relative or absolute URIs of embedded resources;
+// recursion allowed). Boolean schemas are accepted wherever a schema is. Every other keyword
+// (title, description, default, examples, discriminator, ...) is an annotation and ignored;
+// "default" is kept for the standardizer.
 class Schema {
  public:
   // Compiles `json_schema`. kInvalidArgument naming the schema location
   // ("schema at #/properties/age/type: ...") when a supported keyword has a malformed value,
   // a $ref cannot be resolved (remote references are not supported), or $ref/anyOf loop back
   // to themselves without consuming any part of the instance.
+  // Also for a malformed or unsupported "pattern", and for subschemas nested deeper than
+  // options.max_depth.
   static Result<Schema> Compile(const Json& json_schema);
+  static Result<Schema> Compile(const Json& json_schema, const CompileOptions& options);
 
   // Compiles a challenge's target_schema, which is either a JSON Schema (LooksLikeJsonSchema)
   // or the seed shorthand (converted with ShorthandToJsonSchema). Errors as those two.
@@ -35,6 +58,9 @@ class Schema {
 
   // The root of the compiled tree.
   const Node& root() const;
+
+  // The options this schema was compiled with.
+  const CompileOptions& options() const;
 
   // Validates `instance`: every violation with its JSON path and keyword, plus the counts and
   // measures documented on ValidationReport. Never fails; a document that is not even of the

@@ -88,28 +88,36 @@ class Standardizer {
 
   // The value repaired to fit `node`, or nullopt when it cannot be made to fit (the caller
   // drops it).
-  std::optional<Json> Conform(const Node& node, const Json& value, const std::string& path) {
+  std::optional<Json> Conform(const Node& node, const Json& value, const std::string& path,
+                              const std::string& from) {
     if (node.is_false || depth_ >= kMaxDepth) return std::nullopt;
     ++depth_;
-    auto result = ConformSteps(node, value, path);
+    auto result = ConformSteps(node, value, path, from);
     --depth_;
     return result;
   }
 
  private:
-  std::optional<Json> ConformSteps(const Node& node, const Json& value, const std::string& path) {
+  std::optional<Json> ConformSteps(const Node& node, const Json& value, const std::string& path,
+                                   const std::string& from) {
     Json current = value;
     if (node.ref) {
-      auto r = Conform(*node.ref, current, path);
+      auto r = Conform(*node.ref, current, path, from);
       if (!r) return std::nullopt;
       current = std::move(*r);
     }
-    if (!node.any_of.empty()) {
-      auto r = ConformAnyOf(node, current, path);
+    for (const Node* branch : node.all_of) {
+      auto r = Conform(*branch, current, path, from);
       if (!r) return std::nullopt;
       current = std::move(*r);
     }
-    auto r = ConformType(node, current, path);
+    for (const auto* alternatives : {&node.any_of, &node.one_of}) {
+      if (alternatives->empty()) continue;
+      auto r = ConformAnyOf(*alternatives, current, path, from);
+      if (!r) return std::nullopt;
+      current = std::move(*r);
+    }
+    auto r = ConformType(node, current, path, from);
     if (!r) return std::nullopt;
     return ConformValue(node, std::move(*r), path);
   }
@@ -125,67 +133,82 @@ class Standardizer {
     return result;
   }
 
-  std::optional<Json> ConformChild(const Node& node, const Json& value, const std::string& path) {
-    return Try([&](Standardizer& s) { return s.Conform(node, value, path); },
+  std::optional<Json> ConformChild(const Node& node, const Json& value, const std::string& path,
+                                   const std::string& from) {
+    return Try([&](Standardizer& s) { return s.Conform(node, value, path, from); },
                [](const Json&) { return true; });
   }
 
   void Absorb(Standardized&& scratch) {
     for (auto& line : scratch.coercions) out_->coercions.push_back(std::move(line));
     for (auto& path : scratch.missing) out_->missing.push_back(std::move(path));
+    for (auto& entry : scratch.provenance) out_->provenance.push_back(std::move(entry));
+  }
+
+  // Records where the value now at `path` came from, when it is a leaf of the clean document.
+  void Trace(const std::string& path, const Json& value, std::string from) {
+    const bool leaf = !value.is_structured() || (value.is_array() && value.get_array().empty()) ||
+                      (value.is_object() && value.get_object().empty());
+    if (leaf) out_->provenance.emplace_back(path, std::move(from));
   }
 
   void Note(const std::string& path, std::string_view what) {
     out_->coercions.push_back(fmt::format("{}: {}", path, what));
   }
 
-  std::optional<Json> ConformAnyOf(const Node& node, const Json& value, const std::string& path) {
+  // anyOf (and oneOf): see Standardize.
+  std::optional<Json> ConformAnyOf(const std::vector<const Node*>& alternatives, const Json& value,
+                                   const std::string& path, const std::string& from) {
     if (value.is_null()) {
-      for (const Node* branch : node.any_of) {
+      for (const Node* branch : alternatives) {
         if (Accepts(*branch, value)) return value;
       }
     }
-    for (const Node* branch : node.any_of) {
+    for (const Node* branch : alternatives) {
       if (!Accepts(*branch, value)) continue;
-      if (auto r = ConformChild(*branch, value, path)) return r;
+      if (auto r = ConformChild(*branch, value, path, from)) return r;
     }
-    for (const Node* branch : node.any_of) {
-      auto r = Try([&](Standardizer& s) { return s.Conform(*branch, value, path); },
+    for (const Node* branch : alternatives) {
+      auto r = Try([&](Standardizer& s) { return s.Conform(*branch, value, path, from); },
                    [&](const Json& repaired) { return Accepts(*branch, repaired); });
       if (r) return r;
     }
     if (value.is_null()) return std::nullopt;
-    for (const Node* branch : node.any_of) {
-      if (auto r = ConformChild(*branch, value, path)) return r;
+    for (const Node* branch : alternatives) {
+      if (auto r = ConformChild(*branch, value, path, from)) return r;
     }
     return std::nullopt;
   }
 
-  std::optional<Json> ConformType(const Node& node, const Json& value, const std::string& path) {
+  std::optional<Json> ConformType(const Node& node, const Json& value, const std::string& path,
+                                  const std::string& from) {
     if (node.types == kAllTypeBits) {
       if (value.is_object() && HasObjectKeywords(node)) {
-        return ConformObject(node, value.get_object(), path);
+        return ConformObject(node, value.get_object(), path, from);
       }
       if (value.is_array() && HasArrayKeywords(node)) {
-        return ConformArray(node, value.get_array(), path);
+        return ConformArray(node, value.get_array(), path, from, /*synthetic=*/false);
       }
       return value;
     }
     const uint8_t kind = InstanceType(value);
-    if (!(node.types & kind)) return Coerce(node, value, path);
+    if (!(node.types & kind)) return Coerce(node, value, path, from);
     if (kind == kIntegerBit && value.is_double() && !(node.types & kNumberBit)) {
       if (auto integer = IntegralDouble(value)) {
         Note(path, fmt::format("converted {} to integer {}", Excerpt(value), *integer));
         return Json(*integer);
       }
     }
-    if (value.is_object()) return ConformObject(node, value.get_object(), path);
-    if (value.is_array()) return ConformArray(node, value.get_array(), path);
+    if (value.is_object()) return ConformObject(node, value.get_object(), path, from);
+    if (value.is_array()) {
+      return ConformArray(node, value.get_array(), path, from, /*synthetic=*/false);
+    }
     return value;
   }
 
   // `value` is of a type `node` does not allow: try the unambiguous conversions.
-  std::optional<Json> Coerce(const Node& node, const Json& value, const std::string& path) {
+  std::optional<Json> Coerce(const Node& node, const Json& value, const std::string& path,
+                             const std::string& from) {
     const uint8_t types = node.types;
     if (value.is_string()) {
       const std::string_view text = value.get_string();
@@ -212,10 +235,10 @@ class Standardizer {
       if (types & (kObjectBit | kArrayBit)) {
         if (auto parsed = ParseEmbeddedJson(text, types)) {
           Note(path, "parsed JSON held in a string");
-          return ConformType(node, *parsed, path);
+          return ConformType(node, *parsed, path, from);
         }
       }
-      if (types & kArrayBit) return WrapInList(node, value, path);
+      if (types & kArrayBit) return WrapInList(node, value, path, from);
       return std::nullopt;
     }
     if (value.is_number()) {
@@ -223,14 +246,14 @@ class Standardizer {
         Note(path, fmt::format("converted number {} to string", Excerpt(value)));
         return Json(NumberText(value));
       }
-      if (types & kArrayBit) return WrapInList(node, value, path);
+      if (types & kArrayBit) return WrapInList(node, value, path, from);
       return std::nullopt;
     }
     if (value.is_array()) {
       const auto& list = value.get_array();
       if (list.size() != 1) return std::nullopt;
       const size_t first_note = out_->coercions.size();
-      auto inner = ConformChild(node, list[0], path);
+      auto inner = ConformChild(node, list[0], path, ElementPath(from, 0));
       if (inner) {
         out_->coercions.insert(out_->coercions.begin() + static_cast<ptrdiff_t>(first_note),
                                fmt::format("{}: unwrapped single-element list", path));
@@ -240,11 +263,11 @@ class Standardizer {
     if (value.is_object() && (types & kArrayBit)) {
       if (auto inner = Envelope(node, value.get_object(), /*want_array=*/true)) {
         Note(path, fmt::format("unwrapped \"{}\" envelope", inner->first));
-        return ConformType(node, *inner->second, path);
+        return ConformType(node, *inner->second, path, MemberPath(from, inner->first));
       }
-      return WrapInList(node, value, path);
+      return WrapInList(node, value, path, from);
     }
-    if (value.is_bool() && (types & kArrayBit)) return WrapInList(node, value, path);
+    if (value.is_bool() && (types & kArrayBit)) return WrapInList(node, value, path, from);
     return std::nullopt;
   }
 
@@ -258,20 +281,21 @@ class Standardizer {
     return std::move(*parsed);
   }
 
-  std::optional<Json> WrapInList(const Node& node, const Json& value, const std::string& path) {
+  std::optional<Json> WrapInList(const Node& node, const Json& value, const std::string& path,
+                                 const std::string& from) {
     if (value.is_string() && node.items && StringTyped(*node.items)) {
       const std::vector<std::string> parts = SplitCommaList(value.get_string());
       if (parts.size() > 1) {
         Note(path, fmt::format("split comma-separated string into {} items", parts.size()));
         JsonArray list;
         for (const std::string& part : parts) list.emplace_back(part);
-        return ConformArray(node, list, path);
+        return ConformArray(node, list, path, from, /*synthetic=*/true);
       }
     }
     Note(path, "wrapped single value in a list");
     JsonArray list;
     list.push_back(value);
-    return ConformArray(node, list, path);
+    return ConformArray(node, list, path, from, /*synthetic=*/true);
   }
 
   // The content of an envelope object ({"data": X}, {"result": X}, {"results": X}) when X has
@@ -303,11 +327,11 @@ class Standardizer {
   }
 
   std::optional<Json> ConformObject(const Node& node, const JsonObject& object,
-                                    const std::string& path) {
+                                    const std::string& path, const std::string& from) {
     if (!node.properties.empty()) {
       if (auto inner = Envelope(node, object, /*want_array=*/false)) {
         Note(path, fmt::format("unwrapped \"{}\" envelope", inner->first));
-        return ConformType(node, *inner->second, path);
+        return ConformType(node, *inner->second, path, MemberPath(from, inner->first));
       }
     }
     std::vector<std::string_view> wanted, given;
@@ -328,7 +352,9 @@ class Standardizer {
         if (raw.is_null() && !Accepts(*child, raw)) {
           Note(child_path, "dropped null (not allowed here)");
         } else {
-          value = ConformChild(*child, raw, child_path);
+          const std::string child_from = MemberPath(from, key);
+          value = ConformChild(*child, raw, child_path, child_from);
+          if (value) Trace(child_path, *value, child_from);
           if (!value) {
             Note(child_path, fmt::format("dropped {} (does not fit the schema)", Excerpt(raw)));
           }
@@ -347,10 +373,13 @@ class Standardizer {
       const std::string child_path = MemberPath(path, given[g]);
       const Json& raw = *object.if_contains(given[g]);
       if (!node.additional_properties) {
+        Trace(child_path, raw, MemberPath(from, given[g]));
         clean[given[g]] = raw;
       } else if (node.additional_properties->is_false) {
         Note(child_path, "dropped (not in properties; additionalProperties is false)");
-      } else if (auto value = ConformChild(*node.additional_properties, raw, child_path)) {
+      } else if (auto value = ConformChild(*node.additional_properties, raw, child_path,
+                                           MemberPath(from, given[g]))) {
+        Trace(child_path, *value, MemberPath(from, given[g]));
         clean[given[g]] = std::move(*value);
       } else {
         Note(child_path, fmt::format("dropped {} (does not fit the schema)", Excerpt(raw)));
@@ -368,19 +397,23 @@ class Standardizer {
     if (!required && fallback) {
       Note(path,
            fmt::format("filled missing optional field with its default {}", Excerpt(*fallback)));
+      out_->provenance.emplace_back(path, "(schema default)");
       return *fallback;
     }
     if (ExplicitlyNullable(child)) {
       Note(path, required ? "filled missing nullable field with null"
                           : "filled missing optional field with null");
+      out_->provenance.emplace_back(path, "(null: absent nullable field)");
       return Json(nullptr);
     }
     if (required) out_->missing.push_back(path);
     return std::nullopt;
   }
 
-  std::optional<Json> ConformArray(const Node& node, const JsonArray& list,
-                                   const std::string& path) {
+  // `synthetic`: `list` was made from the single value at `from` (wrapped or split), so its
+  // items come from `from` itself rather than from elements of it.
+  std::optional<Json> ConformArray(const Node& node, const JsonArray& list, const std::string& path,
+                                   const std::string& from, bool synthetic) {
     JsonArray clean;
     size_t duplicates = 0;
     for (size_t i = 0; i < list.size(); ++i) {
@@ -391,10 +424,16 @@ class Standardizer {
       }
       const std::string item_path = ElementPath(path, clean.size());
       bool duplicate = false;
+      const std::string item_from = synthetic ? from : ElementPath(from, i);
       auto item = Try(
           [&](Standardizer& s) -> std::optional<Json> {
-            if (!node.items) return list[i];
-            return s.Conform(*node.items, list[i], item_path);
+            std::optional<Json> r = list[i];
+            const Node* item_node = clean.size() < node.prefix_items.size()
+                                        ? node.prefix_items[clean.size()]
+                                        : node.items;
+            if (item_node) r = s.Conform(*item_node, list[i], item_path, item_from);
+            if (r) s.Trace(item_path, *r, item_from);
+            return r;
           },
           [&](const Json& repaired) {
             duplicate = std::any_of(clean.begin(), clean.end(),
@@ -455,13 +494,14 @@ bool IsModel(const Node& node) { return !Target(node).properties.empty(); }
 Standardized Standardize(const Json& dirty, const Schema& schema) {
   Standardized out;
   Standardizer standardizer(&out, 0);
-  std::optional<Json> clean = standardizer.Conform(schema.root(), dirty, "$");
+  std::optional<Json> clean = standardizer.Conform(schema.root(), dirty, "$", "$");
   if (!clean && IsModel(schema.root())) {
     out.coercions.push_back(fmt::format(
         "$: dropped {} (does not fit the schema); started from an empty object", Excerpt(dirty)));
-    clean = standardizer.Conform(schema.root(), Json(JsonObject{}), "$");
+    clean = standardizer.Conform(schema.root(), Json(JsonObject{}), "$", "(empty object)");
   }
   if (clean) {
+    if (out.provenance.empty() && !clean->is_structured()) out.provenance.emplace_back("$", "$");
     out.clean = std::move(*clean);
   } else {
     out.clean = nullptr;

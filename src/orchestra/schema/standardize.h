@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "orchestra/core/json.h"
@@ -13,6 +14,11 @@ struct Standardized {
   Json clean;                          // the repaired document
   std::vector<std::string> missing;    // paths of required fields nothing could fill
   std::vector<std::string> coercions;  // one "path: what was done" line per change
+  // Where each leaf of `clean` (scalar, [] or {}) came from, in output order: output path ->
+  // input path ("$.company_name" <- "$.data.companyName", "$.tags[1]" <- "$.tags" for an
+  // item split out of a comma-joined string), or "(schema default)" / "(null: absent nullable
+  // field)" for filled fields. What was done on the way is in `coercions` under the output path.
+  std::vector<std::pair<std::string, std::string>> provenance;
 };
 
 // Maps `dirty` (typically an expert's answer) onto `schema` without inventing values. Walking

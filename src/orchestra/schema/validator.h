@@ -5,6 +5,7 @@
 
 #include "orchestra/core/json.h"
 #include "orchestra/schema/node.h"
+#include "orchestra/schema/schema.h"
 #include "orchestra/schema/validation_report.h"
 
 // Module-internal: the recursive check behind Schema::Validate, reused by the standardizer to
@@ -27,11 +28,21 @@ struct FieldTally {
 };
 
 // Checks `instance` (found at `path`) against `node`, appending violations and adding the
-// field counts found inside `instance` to `tally`.
+// field counts found inside `instance` to `tally`. Limits from `options` (default ones when
+// omitted).
 void CheckNode(const Node& node, const Json& instance, const std::string& path,
-               std::vector<Violation>* violations, FieldTally* tally);
+               std::vector<Violation>* violations, FieldTally* tally,
+               const CompileOptions& options = CompileOptions{});
 
-// Whether `instance` satisfies `node`.
-bool Accepts(const Node& node, const Json& instance);
+// Whether `instance` satisfies `node`; stops at the first failure and builds no messages.
+bool Accepts(const Node& node, const Json& instance,
+             const CompileOptions& options = CompileOptions{});
+
+// Exact comparison of two JSON numbers whatever their representation: -1, 0 or 1.
+int CompareNumbers(const Json& a, const Json& b);
+
+// Whether the number `value` is a multiple of `divisor`, as Python's jsonschema decides it
+// (float quotient for a float divisor, exact remainder for integers).
+bool IsMultipleOf(const Json& value, const Json& divisor);
 
 }  // namespace orchestra::schema

@@ -1,0 +1,107 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "orchestra/core/deadline.h"
+#include "orchestra/core/result.h"
+#include "orchestra/net/http_message.h"
+#include "orchestra/net/http_server.h"
+#include "orchestra/net/metagraph_source.h"
+#include "orchestra/protocol/bittensor_synapse.h"
+
+namespace orchestra::net {
+
+namespace internal {
+struct AxonState;  // defined in axon.cc
+}  // namespace internal
+
+// Answers one verified request of a synapse class: receives the synapse parsed from the body
+// and returns it filled in. `deadline` is the synapse timeout counted from the request's
+// arrival; past it the axon answers 408 and cancels the handler (terminal cancellation).
+// Errors map to statuses: kDeadline → 408; kInvalidArgument, kSchemaViolation, kParse → 422
+// with the error's message; anything else → 500 (the message is logged, not sent). Runs on the
+// connection's strand and must be safe to call concurrently.
+using SynapseHandler = std::function<asio::awaitable<Result<protocol::BittensorSynapse>>(
+    protocol::BittensorSynapse request, Deadline deadline)>;
+
+// Who may call (Bittensor's template gating). Unregistered hotkeys are always refused unless
+// allow_unregistered; registered ones need a validator permit when require_validator_permit and
+// at least min_stake.
+struct BlacklistPolicy {
+  bool allow_unregistered = false;
+  bool require_validator_permit = true;
+  double min_stake = 0.0;
+};
+
+struct AxonOptions {
+  // The axon's own hotkey (SS58): dendrites sign messages naming it.
+  std::string hotkey;
+  // Listening address and port, request body limit (413), header read timeout, bounded
+  // connections (503 beyond max_connections): all enforced by the HttpServer.
+  ServerOptions server;
+  BlacklistPolicy blacklist;
+  // Handlers running at once; verified requests beyond it wait in a queue ordered by the
+  // caller's stake (FIFO among equals). A request arriving at a full queue displaces the
+  // lowest-priority waiter if it outranks it, else it gets 503; the displaced one gets 503.
+  size_t max_concurrent_handlers = 64;
+  size_t max_queued_requests = 256;
+  // Synapse timeouts above this are clamped to it, both as the handler deadline and in the
+  // nonce window (so a caller cannot widen the replay window at will).
+  double max_timeout_seconds = 300.0;
+  // Endpoints (hotkey:uuid) whose last nonce is remembered; when exceeded, entries too old to
+  // matter any more (older than the widest nonce window) are dropped.
+  size_t max_nonce_entries = 100000;
+  // Unix time in ns, for the nonce window; the system clock when empty. Tests inject a clock.
+  std::function<int64_t()> now_ns;
+};
+
+// A Bittensor axon: routes POST /<SynapseName> to the handler attached for that class.
+// For each request, in this order: request name (400 when malformed), synapse class (404 when
+// unknown), headers (400 when unparsable), blacklist (403 "Forbidden. Key is blacklisted:
+// <reason>."), verify (401 "Not Verified with error: <why>": signature by the dendrite hotkey
+// over PROTOCOL.md's message, a signature is required, nonce window and strictly increasing
+// nonces per hotkey:uuid), priority (503 when the queue is full; 408 when the timeout passes in
+// the queue), body (422 when it does not match the class or its hash differs from the signed
+// computed_body_hash header), handler (408 past the timeout, 500 on internal errors), then 200
+// with the whole synapse as body and axon.status_code=200, status_message "Success",
+// process_time. Error bodies are {"message": "..."}. Never throws on the request path.
+class Axon {
+ public:
+  // `metagraph` is read once per request.
+  Axon(AxonOptions options, std::shared_ptr<const MetagraphSource> metagraph);
+  ~Axon();  // Stop()
+  Axon(const Axon&) = delete;
+  Axon& operator=(const Axon&) = delete;
+
+  // Serves `cls` (by cls.name) with `handler`. Attach every class before serving; attaching
+  // the same name twice replaces the handler. kInvalidArgument for a null handler or a name
+  // that is not an identifier.
+  Status Attach(const protocol::SynapseClass& cls, SynapseHandler handler);
+
+  // The request handler, to mount on an HttpServer or ServerThread (options.server applies
+  // there). Holds the axon's state alive.
+  Handler AsHandler() const;
+
+  // Serves on an HttpServer of its own (options.server) on `executor`; returns the bound port.
+  Result<uint16_t> Start(asio::any_io_executor executor);
+  // Stops that server (idempotent).
+  void Stop();
+
+  // Requests answered with `status` since construction (any status; 0 for none).
+  uint64_t answered(int status) const;
+  // Verified requests waiting for a handler slot now.
+  size_t queued_requests() const;
+
+ private:
+  std::shared_ptr<internal::AxonState> state_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace orchestra::net
