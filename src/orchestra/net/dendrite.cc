@@ -16,12 +16,6 @@
 
 #include "orchestra/crypto/ss58.h"
 
-// GCC 12 reports asio's awaitable frame recycling allocator (operator new/delete of the
-// frame base, inlined across coroutines) as mismatched; it is not.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
 namespace orchestra::net {
 namespace {
 
