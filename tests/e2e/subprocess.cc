@@ -5,13 +5,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
 namespace orchestra::testing {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv) {
+namespace {
+
+// Starts `argv` with stdin from /dev/null; *out_fd and *err_fd read its stdout and stderr.
+pid_t Spawn(const std::vector<std::string>& argv, int* out_fd, int* err_fd) {
   int out_pipe[2], err_pipe[2];
   if (pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe");
   const pid_t pid = fork();
@@ -31,9 +35,15 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
-  ProcessResult result;
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
+  *out_fd = out_pipe[0];
+  *err_fd = err_pipe[0];
+  return pid;
+}
+
+// Reads both descriptors until both end, handing every chunk to `sink(index, bytes)`.
+template <typename Sink>
+void ReadUntilClosed(int out_fd, int err_fd, Sink sink) {
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
@@ -42,7 +52,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = read(fds[i].fd, buf, sizeof(buf));
       if (n > 0) {
-        sinks[i]->append(buf, static_cast<size_t>(n));
+        sink(i, std::string_view(buf, static_cast<size_t>(n)));
       } else {
         close(fds[i].fd);
         fds[i].fd = -1;
@@ -50,10 +60,89 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
       }
     }
   }
+}
+
+int ExitCodeOf(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv) {
+  int out_fd = -1, err_fd = -1;
+  const pid_t pid = Spawn(argv, &out_fd, &err_fd);
+  ProcessResult result;
+  ReadUntilClosed(out_fd, err_fd, [&](int i, std::string_view bytes) {
+    (i == 0 ? result.out : result.err).append(bytes);
+  });
   int status = 0;
   waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.exit_code = ExitCodeOf(status);
   return result;
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+  int out_fd = -1, err_fd = -1;
+  pid_ = Spawn(argv, &out_fd, &err_fd);
+  reader_ = std::thread([this, out_fd, err_fd] { Collect(out_fd, err_fd); });
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (!waited_) {
+    kill(pid_, SIGKILL);
+    Wait();
+  }
+}
+
+void BackgroundProcess::Collect(int out_fd, int err_fd) {
+  ReadUntilClosed(out_fd, err_fd, [this](int i, std::string_view bytes) {
+    std::lock_guard lock(mu_);
+    (i == 0 ? out_ : err_).append(bytes);
+    changed_.notify_all();
+  });
+  std::lock_guard lock(mu_);
+  closed_ = true;
+  changed_.notify_all();
+}
+
+std::string BackgroundProcess::WaitForLine(std::string_view needle,
+                                           std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  std::string line;
+  changed_.wait_for(lock, timeout, [&] {
+    for (size_t start = 0, end; (end = out_.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+      std::string_view candidate(out_.data() + start, end - start);
+      if (candidate.find(needle) != std::string_view::npos) {
+        line = std::string(candidate);
+        return true;
+      }
+    }
+    return closed_;
+  });
+  return line;
+}
+
+bool BackgroundProcess::WaitForStderr(std::string_view needle, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  bool found = false;
+  changed_.wait_for(lock, timeout, [&] {
+    found = err_.find(needle) != std::string::npos;
+    return found || closed_;
+  });
+  return found;
+}
+
+void BackgroundProcess::Signal(int signal) { kill(pid_, signal); }
+
+ProcessResult BackgroundProcess::Wait() {
+  if (!waited_) {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    exit_code_ = ExitCodeOf(status);
+    waited_ = true;
+    reader_.join();
+  }
+  std::lock_guard lock(mu_);
+  return ProcessResult{exit_code_, out_, err_};
 }
 
 std::string OrchestraBinary() {

@@ -2,6 +2,7 @@
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
+#include "orchestra/cli/miner_command.h"
 #include "orchestra/cli/run_command.h"
 #include "orchestra/cli/schema_command.h"
 #include "orchestra/cli/wallet_command.h"
@@ -11,9 +12,11 @@ int main(int argc, char** argv) {
   if (sodium_init() < 0) return 1;
   CLI::App app{"Orchestra: a Bittensor orchestration subnet (miner, validator, expert simulator)"};
   app.require_subcommand(1);
+  app.fallthrough();  // --log-level may follow the subcommand
   std::string log_level = "warn";
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
-      ->capture_default_str();
+  auto* log_level_flag =
+      app.add_option("--log-level", log_level,
+                     "trace, debug, info, warn, error or off (default warn; info for miner)");
 
   orchestra::cli::RunFlags run;
   int64_t deadline_ms = 0;
@@ -106,16 +109,57 @@ int main(int argc, char** argv) {
     sub->callback([&wallet, action] { wallet.action = action; });
   }
 
+  orchestra::cli::MinerFlags miner;
+  CLI::App* miner_cmd = app.add_subcommand(
+      "miner",
+      "Serve OrchestraSynapse and LedgerSynapse on a Bittensor axon until SIGINT/SIGTERM, then "
+      "drain");
+  miner_cmd->add_option("--wallet.name", miner.wallet_name,
+                        "Wallet name (default: a development wallet under the data dir)");
+  miner_cmd->add_option("--wallet.hotkey", miner.wallet_hotkey, "Hotkey name");
+  miner_cmd->add_option("--wallet.path", miner.wallet_path,
+                        "Wallets folder (default ~/.bittensor/wallets)");
+  miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();
+  miner_cmd->add_option("--axon.port", miner.axon_port, "Port to listen on (0: any free port)")
+      ->capture_default_str();
+  miner_cmd->add_option("--netuid", miner.netuid, "Subnet uid")->capture_default_str();
+  miner_cmd->add_option("--data-dir", miner.data_dir,
+                        "Data directory (default $ORCHESTRA_DATA_DIR or ~/.orchestra)");
+  miner_cmd->add_option("--metagraph", miner.metagraph,
+                        "Registered neurons (JSON file: {\"neurons\": [{uid, hotkey, stake, "
+                        "validator_permit}]}); without it any signed caller is served");
+  miner_cmd->add_flag("--blacklist.allow_non_registered", miner.allow_non_registered,
+                      "Serve callers that are not in the metagraph");
+  miner_cmd
+      ->add_option("--blacklist.force_validator_permit", miner.force_validator_permit,
+                   "Refuse registered callers without a validator permit")
+      ->capture_default_str();
+  miner_cmd->add_option("--blacklist.min_stake", miner.min_stake, "Minimum caller stake (TAO)")
+      ->capture_default_str();
+  miner_cmd
+      ->add_option("--drain-timeout", miner.drain_timeout_s,
+                   "Seconds work in flight may take to finish after SIGINT/SIGTERM")
+      ->capture_default_str();
+  miner_cmd->add_option("--seed", miner.seed, "Seed of the simulated experts")
+      ->capture_default_str();
+  miner_cmd
+      ->add_option("--latency-scale", miner.latency_scale,
+                   "Scale of simulated expert latency (0: instant, 1: ledger figures)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
+  if (miner_cmd->parsed() && log_level_flag->count() == 0) log_level = "info";
   orchestra::SetUpLogging(log_level);
   if (*deadline) run.deadline_ms = deadline_ms;
   if (run_cmd->parsed()) return orchestra::cli::RunCommand(run);
   if (schema_cmd->parsed()) return orchestra::cli::SchemaCommand(schema_flags);
   if (wallet_cmd->parsed()) return orchestra::cli::WalletCommand(wallet);
+  if (miner_cmd->parsed()) return orchestra::cli::MinerCommand(miner);
   return 2;
 }

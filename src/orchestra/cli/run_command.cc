@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "orchestra/cli/embedded_experts.h"
 #include "orchestra/cli/input.h"
 #include "orchestra/crypto/derive.h"
 #include "orchestra/crypto/ss58.h"
@@ -17,7 +18,6 @@
 #include "orchestra/net/http_client.h"
 #include "orchestra/obs/pipeline_report.h"
 #include "orchestra/schema/schema.h"
-#include "orchestra/sim/expert_network.h"
 
 namespace orchestra::cli {
 namespace {
@@ -80,16 +80,9 @@ int RunCommand(const RunFlags& flags) {
     fmt::print(stderr, "orchestra run: {}\n", ledger.error().ToString());
     return kExitFailed;
   }
-  auto corpus = sim::Corpus::LoadEmbedded();
-  if (!corpus) {
-    fmt::print(stderr, "orchestra run: corpus: {}\n", corpus.error().ToString());
-    return kExitFailed;
-  }
-  auto network =
-      sim::ExpertNetwork::Start(**ledger, std::make_shared<const sim::Corpus>(std::move(*corpus)),
-                                sim::NetworkOptions{flags.seed, flags.latency_scale});
+  auto network = StartEmbeddedExperts(**ledger, flags.seed, flags.latency_scale);
   if (!network) {
-    fmt::print(stderr, "orchestra run: expert network: {}\n", network.error().ToString());
+    fmt::print(stderr, "orchestra run: {}\n", network.error().ToString());
     return kExitFailed;
   }
 

@@ -42,7 +42,11 @@ bool JsonNumber(const Json& value, double* out);
 bool JsonInteger(const Json& value, int64_t* out);
 
 // Convenience lookups that never throw: nullptr / fallback when absent or of another type.
+// JsonFind points into its argument: it takes no temporaries (nor a JsonObject, which would
+// convert to a temporary Json; use JsonObject::if_contains).
 const Json* JsonFind(const Json& object, std::string_view key);
+const Json* JsonFind(Json&& object, std::string_view key) = delete;
+const Json* JsonFind(const JsonObject& object, std::string_view key) = delete;
 std::string JsonString(const Json& object, std::string_view key, std::string_view fallback = "");
 double JsonDouble(const Json& object, std::string_view key, double fallback = 0.0);
 int64_t JsonInt(const Json& object, std::string_view key, int64_t fallback = 0);

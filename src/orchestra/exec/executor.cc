@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -209,6 +211,9 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
                                    experts::Transport& transport, const PipelineContext& context,
                                    Deadline deadline, const ExecOptions& options) {
   auto executor = co_await asio::this_coro::executor;
+  // A cancelled pipeline (the server is stopping) must still outlive its steps, which reference
+  // this frame: cancellation is passed on to them and awaited, never thrown out of here.
+  co_await asio::this_coro::throw_if_cancelled(false);
   const size_t n = dag.tasks.size();
   Execution execution;
   execution.steps.resize(n);
@@ -225,8 +230,23 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
   enum class State { kPending, kRunning, kDone };
   std::vector<State> state(n, State::kPending);
   size_t finished = 0;
+  bool cancelled = false;
   asio::steady_timer all_done(executor, Deadline::Clock::time_point::max());
+  std::vector<asio::cancellation_signal> cancel(n);
 
+  // After cancellation nothing new starts: steps not yet started are recorded as cancelled.
+  auto skip_pending = [&] {
+    for (size_t i = 0; i < n; ++i) {
+      if (state[i] != State::kPending) continue;
+      execution.steps[i].step = dag.tasks[i].step;
+      execution.steps[i].task = dag.tasks[i].name;
+      execution.steps[i].depends_on = dag.tasks[i].depends_on;
+      execution.steps[i].error = "cancelled: the pipeline was stopped";
+      state[i] = State::kDone;
+      ++finished;
+    }
+    if (finished == n) all_done.cancel();
+  };
   std::function<void()> launch_ready = [&] {
     for (size_t i = 0; i < n; ++i) {
       if (state[i] != State::kPending) continue;
@@ -243,11 +263,13 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
       asio::co_spawn(executor,
                      RunStep(task, routing.routes[i], std::move(inputs), reserve[i],
                              StepEnvironment{transport, context, deadline, options, auditor}),
-                     [&, i](std::exception_ptr error, StepResult result) {
+                     asio::bind_cancellation_slot(cancel[i].slot(), [&, i](std::exception_ptr error,
+                                                                           StepResult result) {
                        if (error) {
                          result.record.step = dag.tasks[i].step;
                          result.record.task = dag.tasks[i].name;
-                         result.record.error = "internal: step raised an exception";
+                         result.record.error = cancelled ? "cancelled: the pipeline was stopped"
+                                                         : "internal: step raised an exception";
                        }
                        if (result.output)
                          execution.outputs.emplace(dag.tasks[i].step, std::move(*result.output));
@@ -255,14 +277,26 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
                        state[i] = State::kDone;
                        if (++finished == n) {
                          all_done.cancel();
+                       } else if (cancelled) {
+                         skip_pending();
                        } else {
                          launch_ready();
                        }
-                     });
+                     }));
     }
   };
   launch_ready();
-  if (finished < n) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  while (finished < n) {
+    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (finished < n && !cancelled &&
+        (co_await asio::this_coro::cancellation_state).cancelled() !=
+            asio::cancellation_type::none) {
+      cancelled = true;
+      for (size_t i = 0; i < n; ++i) {
+        if (state[i] == State::kRunning) cancel[i].emit(asio::cancellation_type::terminal);
+      }
+    }
+  }
   co_return execution;
 }
 

@@ -2,8 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "orchestra/core/hash.h"
@@ -204,6 +211,51 @@ TEST(ExecuteTest, AnswerWithAnInvalidReceiptIsReRouted) {
   EXPECT_FALSE(ex.steps[0].error);
   EXPECT_EQ(ex.steps[0].attempts, 2);
   EXPECT_TRUE(protocol::ReceiptFromJson(ex.steps[0].receipt).ok());
+}
+
+// An expert that never answers; its first call asks the test's signal to cancel the pipeline.
+class CancelOnFirstCall : public experts::Transport {
+ public:
+  explicit CancelOnFirstCall(boost::asio::cancellation_signal& signal) : signal_(signal) {}
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall,
+                                                            Deadline deadline) override {
+    auto executor = co_await boost::asio::this_coro::executor;
+    ++calls;
+    boost::asio::post(executor, [this] { signal_.emit(boost::asio::cancellation_type::terminal); });
+    boost::asio::steady_timer never(executor, deadline.at());
+    auto [ec] = co_await never.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return Error(ec ? ErrorCode::kUnavailable : ErrorCode::kDeadline, "no answer");
+  }
+  int calls = 0;
+
+ private:
+  boost::asio::cancellation_signal& signal_;
+};
+
+TEST(ExecuteTest, CancellationStopsEveryStepAndReturnsWithoutWaitingForTheDeadline) {
+  // The server stopping cancels the handler; the executor must pass that on to its steps and
+  // return (its steps reference its frame), not run on until the deadline or leave them behind.
+  Fixture f;
+  boost::asio::cancellation_signal signal;
+  CancelOnFirstCall transport(signal);
+  auto routing = plan::Route(Dag(), f.ledger, {}, std::chrono::milliseconds(30000));
+  ASSERT_TRUE(routing.ok());
+  boost::asio::io_context io;
+  const PipelineContext context{"0xchallenge", "objective", "5Miner", Deadline::Clock::now(),
+                                experts::UnixMillis()};
+  const plan::TaskDag dag = Dag();
+  auto future = boost::asio::co_spawn(
+      io,
+      Execute(dag, *routing, transport, context, Deadline::After(std::chrono::hours(1)), f.options),
+      boost::asio::bind_cancellation_slot(signal.slot(), boost::asio::use_future));
+  io.run();
+  Execution ex = future.get();
+
+  ASSERT_EQ(ex.steps.size(), 3u);
+  EXPECT_EQ(transport.calls, 1);
+  for (const auto& step : ex.steps) ASSERT_TRUE(step.error.has_value()) << step.step;
+  EXPECT_EQ(*ex.steps[1].error, "cancelled: the pipeline was stopped");
+  EXPECT_EQ(*ex.steps[2].error, "cancelled: the pipeline was stopped");
 }
 
 }  // namespace

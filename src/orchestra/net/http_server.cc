@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -147,6 +148,8 @@ struct HttpServerConnection {
   beast::tcp_stream stream;
   // Emitted (on the connection's strand) by Stop() to cancel a handler in flight.
   asio::cancellation_signal cancel;
+  // A request has begun arriving and its answer is not written yet. Strand only.
+  bool busy = false;
 };
 
 struct HttpServerState {
@@ -162,9 +165,11 @@ struct HttpServerState {
   std::atomic<uint16_t> port{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<bool> stopped{false};
+  std::atomic<bool> draining{false};
   mutable std::mutex mu;
   std::unordered_map<HttpServerConnection*, std::shared_ptr<HttpServerConnection>>
-      open;  // guarded by mu
+      open;                       // guarded by mu
+  std::function<void()> drained;  // guarded by mu; called once, when draining and none is open
 };
 
 }  // namespace internal
@@ -185,9 +190,11 @@ asio::awaitable<HttpResponse> CallHandler(const Handler& handler, HttpRequest re
   co_return HttpResponse{.status = 500, .headers = {}, .body = "internal error\n"};
 }
 
-// Serves requests on `stream` until the peer leaves, a timeout, an error answer or Stop().
-asio::awaitable<void> ServeRequests(const State& state, beast::tcp_stream& stream) {
+// Serves requests on the connection until the peer leaves, a timeout, an error answer, Stop(),
+// or Drain() (which closes it between requests).
+asio::awaitable<void> ServeRequests(const State& state, Connection& connection) {
   const ServerOptions& opts = state.options;
+  beast::tcp_stream& stream = connection.stream;
   beast::flat_buffer buffer;
   Clock::time_point head_deadline = Clock::now() + opts.header_timeout;
   for (bool first = true;; first = false) {
@@ -198,6 +205,7 @@ asio::awaitable<void> ServeRequests(const State& state, beast::tcp_stream& strea
         if (ec) co_return;
         buffer.commit(n);
       }
+      connection.busy = true;
       head_deadline = Clock::now() + opts.header_timeout;
     }
 
@@ -212,6 +220,7 @@ asio::awaitable<void> ServeRequests(const State& state, beast::tcp_stream& strea
       }
       co_return;
     }
+    connection.busy = true;
 
     if (!parser.is_done()) {
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -239,12 +248,13 @@ asio::awaitable<void> ServeRequests(const State& state, beast::tcp_stream& strea
     bool close_requested = false;
     http::response<http::string_body> response =
         ToBeastResponse(std::move(answer), version, &close_requested);
-    keep_alive = keep_alive && !close_requested && !state.stopped.load();
+    keep_alive = keep_alive && !close_requested && !state.stopped.load() && !state.draining.load();
     response.keep_alive(keep_alive);
     response.prepare_payload();
     stream.expires_after(opts.body_timeout);
     if (auto [ec, n] = co_await http::async_write(stream, response, kNoThrow); ec) co_return;
-    if (!keep_alive) {
+    connection.busy = false;
+    if (!keep_alive || state.draining.load()) {
       CloseGracefully(stream);
       co_return;
     }
@@ -256,10 +266,15 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
   // Stop() cancels this coroutine; the cleanup below must still run, so cancellation shows
   // up as operation errors, never as exceptions.
   co_await asio::this_coro::throw_if_cancelled(false);
-  co_await ServeRequests(*state, connection->stream);
+  co_await ServeRequests(*state, *connection);
   connection->stream.close();
-  std::lock_guard lock(state->mu);
-  state->open.erase(connection.get());
+  std::function<void()> drained;
+  {
+    std::lock_guard lock(state->mu);
+    state->open.erase(connection.get());
+    if (state->open.empty()) drained = std::move(state->drained);
+  }
+  if (drained) drained();
 }
 
 asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket) {
@@ -320,7 +335,7 @@ HttpServer::~HttpServer() { Stop(); }
 Result<uint16_t> HttpServer::Start(Handler handler) {
   if (!handler) return Error(ErrorCode::kInvalidArgument, "http server: null handler");
   internal::HttpServerState& state = *state_;
-  if (state.acceptor.is_open() || state.stopped.load()) {
+  if (state.handler || state.stopped.load()) {
     return Error(ErrorCode::kInternal, "http server: Start() called twice");
   }
   const std::string where = fmt::format("listen {}:{}", state.options.address, state.options.port);
@@ -353,15 +368,40 @@ void HttpServer::Stop() {
     to_close.reserve(state_->open.size());
     for (const auto& [key, connection] : state_->open) to_close.push_back(connection);
   }
-  asio::dispatch(state_->acceptor.get_executor(), [state = state_] {
-    beast::error_code ignored;
-    state->acceptor.close(ignored);
-  });
+  StopAccepting();
   for (auto& connection : to_close) {
     auto executor = connection->stream.get_executor();
     asio::dispatch(executor, [connection = std::move(connection)] {
       connection->cancel.emit(asio::cancellation_type::terminal);
       connection->stream.close();
+    });
+  }
+}
+
+void HttpServer::StopAccepting() {
+  asio::dispatch(state_->acceptor.get_executor(), [state = state_] {
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+void HttpServer::Drain(std::function<void()> drained) {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopped.load() || state_->draining.exchange(true)) return;
+    if (state_->open.empty()) {
+      asio::post(state_->executor, std::move(drained));
+    } else {
+      state_->drained = std::move(drained);
+      for (const auto& [key, connection] : state_->open) open.push_back(connection);
+    }
+  }
+  StopAccepting();
+  for (auto& connection : open) {
+    auto executor = connection->stream.get_executor();
+    asio::dispatch(executor, [connection = std::move(connection)] {
+      if (!connection->busy) connection->stream.close();
     });
   }
 }

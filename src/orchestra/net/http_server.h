@@ -65,6 +65,17 @@ class HttpServer {
   // once; the connection coroutines wind down on the executor. Idempotent; thread-safe.
   void Stop();
 
+  // Closes the acceptor only: new connections are refused while open ones, and handlers in
+  // flight, carry on. Idempotent; thread-safe.
+  void StopAccepting();
+
+  // Graceful shutdown: stops accepting, closes connections waiting for their next request, lets
+  // requests already arriving or in a handler finish and answers them with Connection: close,
+  // then calls `drained` once (on the server's executor or a connection's strand) when no
+  // connection is left open. Stop() still cuts a drain short. Does nothing after Stop() or a
+  // first Drain(). Thread-safe.
+  void Drain(std::function<void()> drained);
+
   // The bound port; 0 before Start().
   uint16_t port() const;
   // Connections accepted since Start() (including those turned away with 503).

@@ -5,8 +5,10 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <future>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "orchestra/net/http_client.h"
@@ -284,6 +286,78 @@ TEST(HttpServerTest, StartReportsAnAddressThatCannotBeBound) {
   ASSERT_FALSE(clash.ok());
   EXPECT_EQ(clash.error().code, ErrorCode::kUnavailable);
   EXPECT_THAT(clash.error().message, HasSubstr("listen 127.0.0.1:"));
+}
+
+TEST(HttpServerTest, StopAcceptingRefusesNewConnectionsButServesOpenOnes) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  ClientOnTestThread kept;
+  ASSERT_TRUE(kept.Send(*port, Post("/a", "before")).ok());
+
+  server.server().StopAccepting();
+  auto again = kept.Send(*port, Post("/a", "after"));
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->body, "after");
+
+  ClientOnTestThread fresh;
+  auto refused = fresh.Send(*port, Post("/a", "new"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().ToString();
+  EXPECT_EQ(server.server().accepted_connections(), 1u);
+}
+
+// A handler for "/slow" that waits until the test opens the gate; other targets echo.
+class Gate {
+ public:
+  Handler AsHandler() {
+    return [this](HttpRequest request) -> asio::awaitable<HttpResponse> {
+      if (request.target != "/slow") co_return co_await Echo(std::move(request));
+      asio::steady_timer wait(co_await asio::this_coro::executor,
+                              asio::steady_timer::time_point::max());
+      timer_ = &wait;
+      started_.set_value();
+      co_await wait.async_wait(kNoThrow);
+      co_return HttpResponse{.status = 200, .headers = {}, .body = "slow done"};
+    };
+  }
+  void WaitUntilStarted() { started_.get_future().wait(); }
+  void Open() {
+    asio::post(timer_->get_executor(), [timer = timer_] { timer->cancel(); });
+  }
+
+ private:
+  std::promise<void> started_;
+  asio::steady_timer* timer_ = nullptr;  // set before started_ is
+};
+
+TEST(HttpServerTest, DrainFinishesRequestsInFlightAndClosesIdleConnections) {
+  Gate gate;
+  ServerThread server({}, gate.AsHandler());
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  ClientOnTestThread idle;
+  ASSERT_TRUE(idle.Send(*port, Post("/fast", "x")).ok());
+
+  std::optional<Result<HttpResponse>> slow;
+  std::thread slow_client([&] {
+    ClientOnTestThread client;
+    slow = client.Send(*port, Post("/slow", ""));
+  });
+  gate.WaitUntilStarted();
+  std::promise<void> drained;
+  server.server().Drain([&] { drained.set_value(); });
+  auto refused = idle.Send(*port, Post("/fast", "after drain"));
+  gate.Open();
+  slow_client.join();
+  drained.get_future().wait();
+
+  ASSERT_TRUE(slow.has_value() && slow->ok()) << slow->error().ToString();
+  EXPECT_EQ((*slow)->body, "slow done");
+  EXPECT_EQ((*slow)->Header("connection"), "close");
+  ASSERT_FALSE(refused.ok()) << "a new request was served while draining";
+  EXPECT_EQ(refused.error().code, ErrorCode::kUnavailable) << refused.error().ToString();
+  EXPECT_EQ(server.server().open_connections(), 0u);
 }
 
 }  // namespace

@@ -6,6 +6,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "orchestra/core/json.h"
+#include "orchestra/core/result.h"
+
 namespace orchestra::net {
 
 // What an axon needs to know about one registered neuron to gate its callers.
@@ -15,6 +18,15 @@ struct NeuronRecord {
   bool validator_permit = false;
   double stake = 0.0;  // TAO
 };
+
+// Reads the neurons of a metagraph document, the format `orchestra experts` serves at
+// GET /metagraph/{netuid} and `orchestra miner --metagraph FILE` reads:
+//   {"netuid": 1, "neurons": [{"uid": 0, "hotkey": "5F…", "coldkey": "5C…", "stake": 1000.0,
+//                              "validator_permit": true, "axon": {"ip": "…", "port": 8091}}]}
+// uid and hotkey are required (hotkey a valid SS58 address, uids and hotkeys unique), stake
+// (default 0, not negative) and validator_permit (default false) optional, other keys ignored.
+// Errors (kInvalidArgument) name the neuron and field: "neurons[2].hotkey: not an SS58 address".
+Result<std::vector<NeuronRecord>> NeuronsFromJson(const Json& metagraph);
 
 // An immutable view of a subnet's registrations, looked up by hotkey.
 class Metagraph {

@@ -1,0 +1,133 @@
+#include "orchestra/cli/miner_command.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "orchestra/cli/embedded_experts.h"
+#include "orchestra/cli/input.h"
+#include "orchestra/crypto/wallet.h"
+#include "orchestra/experts/http_transport.h"
+#include "orchestra/ledger/sqlite_store.h"
+#include "orchestra/miner/daemon.h"
+#include "orchestra/miner/service.h"
+#include "orchestra/net/http_client.h"
+#include "orchestra/net/metagraph_source.h"
+
+namespace orchestra::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitBadInput = 2;
+
+int Fail(int code, const std::string& message) {
+  fmt::print(stderr, "orchestra miner: {}\n", message);
+  return code;
+}
+
+bool UsesDevWallet(const MinerFlags& f) {
+  return f.wallet_name.empty() && f.wallet_hotkey.empty() && f.wallet_path.empty();
+}
+
+// The hotkey the axon signs as: the named wallet's, or the development wallet under the data
+// dir (created on first use).
+Result<crypto::KeyfileKey> LoadMinerHotkey(const MinerFlags& f,
+                                           const std::filesystem::path& data_dir) {
+  if (UsesDevWallet(f)) {
+    const crypto::WalletPaths dev{data_dir / "wallets", "miner", "default"};
+    if (!std::filesystem::exists(dev.Hotkey())) {
+      auto created = crypto::CreateHotkey(dev, 12, /*overwrite=*/false);
+      if (!created) return created.error();
+      spdlog::info("miner: created development hotkey {} at {}", created->ss58_address,
+                   dev.Hotkey().string());
+    }
+    return crypto::LoadHotkey(dev);
+  }
+  const crypto::WalletPaths wallet{
+      f.wallet_path.empty() ? crypto::DefaultWalletPath() : std::filesystem::path(f.wallet_path),
+      f.wallet_name.empty() ? "default" : f.wallet_name,
+      f.wallet_hotkey.empty() ? "default" : f.wallet_hotkey};
+  if (!std::filesystem::exists(wallet.Hotkey())) {
+    return Error(ErrorCode::kNotFound,
+                 fmt::format("no hotkey at {}; create one with `orchestra wallet new-hotkey "
+                             "--wallet.name {} --wallet.hotkey {}`",
+                             wallet.Hotkey().string(), wallet.name, wallet.hotkey));
+  }
+  return crypto::LoadHotkey(wallet);
+}
+
+Result<std::vector<net::NeuronRecord>> LoadMetagraph(const std::string& path) {
+  auto json = JsonArgument(path, "--metagraph");
+  if (!json) return json.error();
+  auto neurons = net::NeuronsFromJson(*json);
+  if (!neurons) {
+    return Error(neurons.error().code,
+                 fmt::format("--metagraph {}: {}", path, neurons.error().message));
+  }
+  return neurons;
+}
+
+}  // namespace
+
+int MinerCommand(const MinerFlags& f) {
+  if (f.axon_port < 0 || f.axon_port > 65535) {
+    return Fail(kExitBadInput, fmt::format("--axon.port: {} is not a port", f.axon_port));
+  }
+  if (!(f.drain_timeout_s > 0)) return Fail(kExitBadInput, "--drain-timeout: must be positive");
+  const std::filesystem::path data_dir = DataDir(f.data_dir);
+
+  auto hotkey = LoadMinerHotkey(f, data_dir);
+  if (!hotkey) return Fail(kExitBadInput, hotkey.error().message);
+
+  net::BlacklistPolicy blacklist{.allow_unregistered = f.allow_non_registered,
+                                 .require_validator_permit = f.force_validator_permit,
+                                 .min_stake = f.min_stake};
+  std::vector<net::NeuronRecord> neurons;
+  if (!f.metagraph.empty()) {
+    auto loaded = LoadMetagraph(f.metagraph);
+    if (!loaded) return Fail(kExitBadInput, loaded.error().message);
+    neurons = std::move(*loaded);
+  } else {
+    blacklist.allow_unregistered = true;
+    spdlog::warn(
+        "miner: no --metagraph: serving any caller whose request is signed "
+        "(development only; validators are not checked for registration or stake)");
+  }
+
+  auto ledger = ledger::OpenLedger(data_dir);
+  if (!ledger) return Fail(kExitFailed, ledger.error().ToString());
+  auto network = StartEmbeddedExperts(**ledger, f.seed, f.latency_scale);
+  if (!network) return Fail(kExitFailed, network.error().ToString());
+
+  boost::asio::io_context io;
+  net::HttpClient client(io.get_executor());
+  experts::HttpTransport transport(client, (*network)->directory());
+  miner::OrchestratorOptions orchestrator;
+  orchestrator.miner_hotkey = hotkey->ss58_address;
+  miner::MinerService service(*ledger, transport, orchestrator);
+
+  miner::DaemonOptions options;
+  options.axon.hotkey = hotkey->ss58_address;
+  options.axon.server.address = f.axon_ip;
+  options.axon.server.port = static_cast<uint16_t>(f.axon_port);
+  options.axon.blacklist = blacklist;
+  options.drain_timeout = std::chrono::milliseconds(static_cast<int64_t>(f.drain_timeout_s * 1000));
+  miner::MinerDaemon daemon(
+      io, options, std::make_shared<net::StaticMetagraphSource>(std::move(neurons)), service);
+  auto port = daemon.Start();
+  if (!port) return Fail(kExitFailed, port.error().ToString());
+
+  fmt::print(
+      "orchestra miner: hotkey {} serving OrchestraSynapse and LedgerSynapse on {}:{} "
+      "(netuid {}, ledger {}, experts: embedded simulator)\n",
+      hotkey->ss58_address, f.axon_ip, *port, f.netuid, (*ledger)->version());
+  std::fflush(stdout);
+  io.run();
+  return kExitOk;
+}
+
+}  // namespace orchestra::cli

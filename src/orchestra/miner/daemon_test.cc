@@ -1,0 +1,165 @@
+#include "orchestra/miner/daemon.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
+#include <optional>
+#include <thread>
+
+#include "orchestra/miner/miner_test_util.h"
+#include "orchestra/net/dendrite.h"
+
+namespace orchestra::miner {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::BittensorSynapse;
+using testing::AddressOf;
+using ::testing::HasSubstr;
+using testing::KeyFromByte;
+
+const crypto::Keypair kMinerKey = KeyFromByte(4);
+const crypto::Keypair kValidatorKey = KeyFromByte(2);
+const crypto::Keypair kStrangerKey = KeyFromByte(5);
+
+// A miner daemon on its own thread, serving on 127.0.0.1 with experts played in-process
+// (through a gate the test may hold shut).
+class DaemonHarness {
+ public:
+  explicit DaemonHarness(std::chrono::milliseconds drain_timeout = 60s)
+      : gated_(experts_.transport()),
+        service_(std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot()), gated_,
+                 Options()) {
+    DaemonOptions options;
+    options.axon.hotkey = AddressOf(kMinerKey);
+    options.drain_timeout = drain_timeout;
+    options.handle_signals = false;
+    auto metagraph = std::make_shared<net::StaticMetagraphSource>(std::vector<net::NeuronRecord>{
+        {.hotkey = AddressOf(kValidatorKey), .uid = 0, .validator_permit = true, .stake = 100}});
+    daemon_.emplace(io_, options, metagraph, service_);
+    auto port = daemon_->Start();
+    EXPECT_TRUE(port.ok()) << port.error().ToString();
+    port_ = port.ok() ? *port : 0;
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~DaemonHarness() {
+    if (thread_.joinable()) {
+      boost::asio::post(io_, [this] { daemon_->Stop(); });
+      thread_.join();
+    }
+  }
+
+  // Calls the daemon from a fresh dendrite on the calling thread.
+  BittensorSynapse Call(const crypto::Keypair& key, const protocol::SynapseClass& cls,
+                        BittensorSynapse synapse, double timeout = 20.0) {
+    boost::asio::io_context io;
+    net::Dendrite dendrite(io.get_executor(), key);
+    const net::AxonEndpoint axon{.ip = "127.0.0.1", .port = port_, .hotkey = AddressOf(kMinerKey)};
+    auto done = boost::asio::co_spawn(io, dendrite.Call(axon, cls, std::move(synapse), timeout),
+                                      boost::asio::use_future);
+    io.run();
+    return done.get();
+  }
+  BittensorSynapse Challenge(const crypto::Keypair& key) {
+    BittensorSynapse synapse;
+    synapse.fields = testing::WorkedExampleFields();
+    return Call(key, protocol::OrchestraSynapseClass(), std::move(synapse));
+  }
+
+  void Drain() {
+    boost::asio::post(io_, [this] { daemon_->Drain(); });
+  }
+  // Waits until the daemon's thread has nothing left to run (it stopped serving).
+  void Join() { thread_.join(); }
+  bool stopped() const { return daemon_->stopped(); }
+  testing::GatedTransport& gate() { return gated_; }
+  boost::asio::any_io_executor executor() { return io_.get_executor(); }
+  const MinerService& service() const { return service_; }
+
+ private:
+  static OrchestratorOptions Options() {
+    OrchestratorOptions options;
+    options.miner_hotkey = AddressOf(kMinerKey);
+    return options;
+  }
+
+  testing::SimulatedExperts experts_;
+  testing::GatedTransport gated_;
+  MinerService service_;
+  boost::asio::io_context io_;
+  std::optional<MinerDaemon> daemon_;
+  uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+TEST(MinerDaemonTest, AnswersChallengesAndLedgerQueriesFromARegisteredValidator) {
+  DaemonHarness miner;
+  miner.gate().Open(miner.executor());
+
+  const BittensorSynapse answer = miner.Challenge(kValidatorKey);
+  ASSERT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(answer.fields);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->challenge_id, "0xfeed");
+  ASSERT_EQ(response->task_pipeline.size(), 4u);
+  for (const auto& step : response->task_pipeline) EXPECT_FALSE(step.error.has_value());
+
+  const BittensorSynapse ledger =
+      miner.Call(kValidatorKey, protocol::LedgerSynapseClass(), BittensorSynapse{});
+  ASSERT_EQ(ledger.dendrite.status_code, 200) << ledger.dendrite.status_message.value_or("");
+  EXPECT_EQ(JsonString(ledger.fields, "ledger_version"), response->ledger_version);
+  EXPECT_FALSE(ledger.fields.at("entries").as_object().empty());
+}
+
+TEST(MinerDaemonTest, RefusesCallersThatAreNotRegistered) {
+  DaemonHarness miner;
+  const BittensorSynapse answer = miner.Challenge(kStrangerKey);
+  EXPECT_EQ(answer.dendrite.status_code, 403);
+  EXPECT_THAT(answer.dendrite.status_message.value_or(""), HasSubstr("blacklisted"));
+  EXPECT_EQ(miner.service().challenges_answered(), 0u);
+}
+
+TEST(MinerDaemonTest, DrainAnswersTheChallengeInFlightRefusesNewOnesThenStops) {
+  DaemonHarness miner;
+  std::optional<BittensorSynapse> in_flight;
+  std::thread validator([&] { in_flight = miner.Challenge(kValidatorKey); });
+  miner.gate().WaitUntilStarted();
+
+  miner.Drain();
+  const BittensorSynapse late = miner.Challenge(kValidatorKey);
+  miner.gate().Open(miner.executor());
+  validator.join();
+  miner.Join();
+
+  EXPECT_EQ(late.dendrite.status_code, 503) << late.dendrite.status_message.value_or("");
+  ASSERT_TRUE(in_flight.has_value());
+  ASSERT_EQ(in_flight->dendrite.status_code, 200)
+      << in_flight->dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(in_flight->fields);
+  ASSERT_TRUE(response.ok());
+  for (const auto& step : response->task_pipeline) EXPECT_FALSE(step.error.has_value());
+  EXPECT_TRUE(miner.stopped());
+  EXPECT_EQ(miner.service().challenges_answered(), 1u);
+}
+
+TEST(MinerDaemonTest, DrainTimeoutCutsOffWorkThatDoesNotFinish) {
+  DaemonHarness miner(/*drain_timeout=*/50ms);
+  std::optional<BittensorSynapse> in_flight;
+  std::thread validator([&] { in_flight = miner.Challenge(kValidatorKey); });
+  miner.gate().WaitUntilStarted();
+
+  miner.Drain();  // the gate stays shut: only the drain timeout can end this
+  miner.Join();
+  validator.join();
+
+  EXPECT_TRUE(miner.stopped());
+  ASSERT_TRUE(in_flight.has_value());
+  EXPECT_NE(in_flight->dendrite.status_code, 200);
+}
+
+}  // namespace
+}  // namespace orchestra::miner

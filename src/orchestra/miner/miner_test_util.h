@@ -1,0 +1,125 @@
+#pragma once
+
+// Test helpers for miner_test only: experts played in-process by the simulator's functions, a
+// transport whose calls wait until the test opens a gate, and the worked example challenge.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "orchestra/crypto/sr25519.h"
+#include "orchestra/crypto/ss58.h"
+#include "orchestra/experts/transport.h"
+#include "orchestra/sim/completion.h"
+#include "orchestra/sim/corpus.h"
+#include "orchestra/sim/data_universe.h"
+#include "orchestra/sim/desearch.h"
+
+namespace orchestra::miner::testing {
+
+inline crypto::Keypair KeyFromByte(uint8_t byte) {
+  crypto::MiniSecret seed{};
+  seed.fill(byte);
+  return crypto::Keypair::FromMiniSecret(seed);
+}
+
+inline std::string AddressOf(const crypto::Keypair& key) {
+  return crypto::Ss58Encode(key.public_key().bytes());
+}
+
+// Experts that answer at once from the embedded corpus, signing receipts with one key.
+class SimulatedExperts {
+ public:
+  SimulatedExperts()
+      : corpus_(std::make_shared<const sim::Corpus>(sim::Corpus::LoadEmbedded().value())),
+        transport_(
+            [corpus = corpus_](const ledger::LedgerEntry& e, const Json& q) -> Result<Json> {
+              if (e.HasCapability("web_search")) return sim::Search(*corpus, q);
+              if (e.HasCapability("web_scraping")) return sim::Scrape(*corpus, q);
+              return sim::Complete(q);
+            },
+            KeyFromByte(9)) {}
+  experts::Transport& transport() { return transport_; }
+
+ private:
+  std::shared_ptr<const sim::Corpus> corpus_;
+  experts::InProcessTransport transport_;
+};
+
+// Wraps a transport; every call first waits until Open() (or its deadline), so a test can hold
+// a challenge in flight. Started() resolves when the first call is waiting.
+class GatedTransport : public experts::Transport {
+ public:
+  explicit GatedTransport(experts::Transport& inner) : inner_(inner) {}
+
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall call,
+                                                            Deadline deadline) override {
+    boost::asio::steady_timer wait(co_await boost::asio::this_coro::executor, deadline.at());
+    {
+      std::lock_guard lock(mu_);
+      if (!open_) {
+        waiting_.push_back(&wait);
+        if (!started_set_) {
+          started_set_ = true;
+          started_.set_value();
+        }
+      }
+    }
+    if (!is_open()) {
+      co_await wait.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      std::lock_guard lock(mu_);
+      std::erase(waiting_, &wait);
+      if (!open_) co_return Error(ErrorCode::kDeadline, "gate stayed closed");
+    }
+    co_return co_await inner_.Call(std::move(call), deadline);
+  }
+
+  void WaitUntilStarted() { started_.get_future().wait(); }
+  // Lets every waiting and future call through. Call from any thread while `executor`'s
+  // io_context runs.
+  void Open(boost::asio::any_io_executor executor) {
+    boost::asio::post(executor, [this] {
+      std::lock_guard lock(mu_);
+      open_ = true;
+      for (auto* timer : waiting_) timer->cancel();
+      waiting_.clear();
+    });
+  }
+
+ private:
+  bool is_open() {
+    std::lock_guard lock(mu_);
+    return open_;
+  }
+
+  experts::Transport& inner_;
+  std::mutex mu_;
+  bool open_ = false;
+  bool started_set_ = false;
+  std::promise<void> started_;
+  std::vector<boost::asio::steady_timer*> waiting_;
+};
+
+// The seed's worked example as an OrchestraSynapse's input fields.
+inline JsonObject WorkedExampleFields(std::string challenge_id = "0xfeed") {
+  return JsonObject{
+      {"challenge_id", std::move(challenge_id)},
+      {"objective",
+       "Research the competitive landscape for decentralized compute marketplaces and identify "
+       "gaps our product could fill"},
+      {"target_schema", *ParseJson(R"({"competitors": [{"name": "str", "description": "str",
+                       "strengths": "list", "weaknesses": "list"}],
+                      "market_gaps": [{"gap": "str", "opportunity": "str", "difficulty": "str"}],
+                      "recommendation": "str"})")},
+      {"deadline_ms", 20000}};
+}
+
+}  // namespace orchestra::miner::testing

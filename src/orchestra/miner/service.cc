@@ -1,0 +1,151 @@
+#include "orchestra/miner/service.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "orchestra/schema/schema.h"
+
+namespace orchestra::miner {
+namespace {
+
+using protocol::BittensorSynapse;
+
+// A logfmt value: bare when it is a plain token, else quoted with " and \ escaped.
+std::string LogValue(std::string_view value) {
+  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
+    return c > ' ' && c != '"' && c != '=' && c != '\\' && c != 0x7f;
+  });
+  if (bare) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string_view CallerOf(const BittensorSynapse& request) {
+  return request.dendrite.hotkey ? std::string_view(*request.dendrite.hotkey) : "unknown";
+}
+
+Json ChallengeJson(const BittensorSynapse& request) {
+  JsonObject challenge;
+  for (const char* field : {"challenge_id", "objective", "target_schema", "deadline_ms", "hints"}) {
+    if (auto it = request.fields.find(field); it != request.fields.end()) {
+      challenge.emplace(field, it->value());
+    }
+  }
+  return challenge;
+}
+
+void LogRejected(const BittensorSynapse& request, const Error& error) {
+  const Json* id = request.fields.if_contains("challenge_id");
+  spdlog::info("challenge id={} validator={} outcome=rejected error={}",
+               LogValue(id && id->is_string() ? std::string_view(id->get_string()) : ""),
+               LogValue(CallerOf(request)), LogValue(error.message));
+}
+
+void LogAnswered(const BittensorSynapse& request, const protocol::Challenge& challenge,
+                 const protocol::Response& response, const schema::ValidationReport& report) {
+  const auto failed =
+      std::count_if(response.task_pipeline.begin(), response.task_pipeline.end(),
+                    [](const protocol::TaskStep& s) { return s.error.has_value(); });
+  spdlog::info(
+      "challenge id={} validator={} deadline_ms={} outcome=ok steps={} failed_steps={} "
+      "cost={:.6f} latency_ms={} valid={} compliance={:.3f} completeness={:.3f} ledger={}",
+      LogValue(response.challenge_id), LogValue(CallerOf(request)), challenge.deadline_ms,
+      response.task_pipeline.size(), failed, response.total_cost, response.total_latency_ms,
+      report.valid, report.compliance, report.completeness, LogValue(response.ledger_version));
+}
+
+}  // namespace
+
+MinerService::MinerService(ledger::SnapshotPtr ledger, experts::Transport& transport,
+                           OrchestratorOptions options)
+    : ledger_(std::move(ledger)), transport_(transport), options_(std::move(options)) {}
+
+Status MinerService::AttachTo(net::Axon& axon) {
+  if (auto s = axon.Attach(protocol::OrchestraSynapseClass(),
+                           [this](BittensorSynapse request, Deadline deadline) {
+                             return AnswerChallenge(std::move(request), deadline);
+                           });
+      !s) {
+    return s;
+  }
+  return axon.Attach(protocol::LedgerSynapseClass(),
+                     [this](BittensorSynapse request, Deadline deadline) {
+                       return AnswerLedger(std::move(request), deadline);
+                     });
+}
+
+boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
+    BittensorSynapse request, Deadline deadline) {
+  auto challenge = protocol::ChallengeFromJson(ChallengeJson(request));
+  if (!challenge) {
+    rejected_.fetch_add(1);
+    LogRejected(request, challenge.error());
+    co_return challenge.error();
+  }
+  // Compiled here too (Orchestrate compiles its own) so that the log line can carry the
+  // verdict a validator will reach; a few microseconds against a pipeline of seconds.
+  auto target = schema::Schema::FromTarget(challenge->target_schema);
+  if (!target) {
+    rejected_.fetch_add(1);
+    const Error error(ErrorCode::kInvalidArgument,
+                      fmt::format("target_schema: {}", target.error().message));
+    LogRejected(request, error);
+    co_return error;
+  }
+  const auto budget = deadline.Remaining() - kAnswerReserve;
+  if (budget <= std::chrono::milliseconds::zero()) {
+    rejected_.fetch_add(1);
+    const Error error(ErrorCode::kDeadline, "no time left to work on the challenge");
+    LogRejected(request, error);
+    co_return error;
+  }
+  challenge->deadline_ms = std::min<int64_t>(challenge->deadline_ms, budget.count());
+  spdlog::debug("challenge id={} validator={} received deadline_ms={}",
+                LogValue(challenge->challenge_id), LogValue(CallerOf(request)),
+                challenge->deadline_ms);
+
+  const ledger::SnapshotPtr ledger = ledger_.load();
+  auto response = co_await Orchestrate(*challenge, ledger, transport_, options_);
+  if (!response) {
+    rejected_.fetch_add(1);
+    LogRejected(request, response.error());
+    co_return response.error();
+  }
+  answered_.fetch_add(1);
+  LogAnswered(request, *challenge, *response, target->Validate(response->standardized_data));
+
+  Json answer = protocol::ToJson(*response);
+  for (const char* field : {"challenge_id", "task_pipeline", "standardized_data", "final_synthesis",
+                            "total_cost", "total_latency_ms", "ledger_version", "provenance"}) {
+    request.fields[field] = std::move(answer.as_object()[field]);
+  }
+  co_return request;
+}
+
+boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerLedger(
+    BittensorSynapse request, Deadline /*deadline*/) {
+  ledger_queries_.fetch_add(1);
+  const ledger::SnapshotPtr ledger = ledger_.load();
+  const Json since = request.Field(protocol::LedgerSynapseClass(), "since_version");
+  const bool current = since.is_string() && since.get_string() == ledger->version();
+  request.fields["ledger_version"] = ledger->version();
+  request.fields["entries"] = current ? Json(JsonObject{}) : ledger->ToJson().at("entries");
+  co_return request;
+}
+
+void MinerService::ReplaceLedger(ledger::SnapshotPtr ledger) { ledger_.store(std::move(ledger)); }
+
+ledger::SnapshotPtr MinerService::ledger() const { return ledger_.load(); }
+
+}  // namespace orchestra::miner

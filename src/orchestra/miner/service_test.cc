@@ -1,0 +1,187 @@
+#include "orchestra/miner/service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <optional>
+#include <sstream>
+
+#include "orchestra/miner/miner_test_util.h"
+#include "orchestra/protocol/receipt.h"
+#include "orchestra/schema/schema.h"
+
+namespace orchestra::miner {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::BittensorSynapse;
+using testing::AddressOf;
+using ::testing::HasSubstr;
+using testing::KeyFromByte;
+using ::testing::MatchesRegex;
+using testing::SimulatedExperts;
+using testing::WorkedExampleFields;
+
+template <typename T>
+T RunToEnd(boost::asio::awaitable<T> task) {
+  boost::asio::io_context io;
+  std::optional<T> out;
+  boost::asio::co_spawn(
+      io, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(task)); },
+      boost::asio::detached);
+  io.run();
+  return std::move(*out);
+}
+
+// Captures what the service logs while alive.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto logger = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::info);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::logger> previous_;
+};
+
+class MinerServiceTest : public ::testing::Test {
+ protected:
+  MinerServiceTest()
+      : ledger_(std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot())),
+        service_(ledger_, experts_.transport(), Options()) {}
+
+  static OrchestratorOptions Options() {
+    OrchestratorOptions options;
+    options.miner_hotkey = AddressOf(KeyFromByte(4));
+    return options;
+  }
+
+  static BittensorSynapse Request(JsonObject fields) {
+    BittensorSynapse request;
+    request.name = "OrchestraSynapse";
+    request.dendrite.hotkey = AddressOf(KeyFromByte(2));
+    request.fields = std::move(fields);
+    return request;
+  }
+
+  ledger::SnapshotPtr ledger_;
+  SimulatedExperts experts_;
+  MinerService service_;
+};
+
+TEST_F(MinerServiceTest, AnswersTheWorkedExampleWithAValidProvenResponse) {
+  LogCapture log;
+  auto answer = RunToEnd(
+      service_.AnswerChallenge(Request(WorkedExampleFields("0xfeed")), Deadline::After(20s)));
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+
+  auto response = protocol::ResponseFromJson(answer->fields);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->challenge_id, "0xfeed");
+  ASSERT_EQ(response->task_pipeline.size(), 4u);
+  for (const auto& step : response->task_pipeline) {
+    EXPECT_FALSE(step.error.has_value()) << step.step << ": " << *step.error;
+    auto receipt = protocol::ReceiptFromJson(step.receipt);
+    ASSERT_TRUE(receipt.ok()) << step.step;
+    EXPECT_EQ(receipt->Hash(), step.hash);
+  }
+  auto target = schema::Schema::FromTarget(WorkedExampleFields()["target_schema"]);
+  ASSERT_TRUE(target.ok());
+  EXPECT_TRUE(target->Validate(response->standardized_data).valid);
+  EXPECT_EQ(response->ledger_version, ledger_->version());
+  EXPECT_FALSE(response->final_synthesis.empty());
+  EXPECT_EQ(service_.challenges_answered(), 1u);
+
+  EXPECT_THAT(log.text(),
+              MatchesRegex("challenge id=0xfeed validator=5[1-9A-HJ-NP-Za-km-z]+ "
+                           "deadline_ms=[0-9]+ outcome=ok steps=4 failed_steps=0 "
+                           "cost=0\\.[0-9]{6} latency_ms=[0-9]+ valid=true compliance=1\\.000 "
+                           "completeness=1\\.000 ledger=lv-[0-9a-f]{16}\n"));
+}
+
+TEST_F(MinerServiceTest, FinishesBeforeTheAxonDeadlineWhenItIsShorterThanDeadlineMs) {
+  // deadline_ms grants 20 s, the synapse timeout only 600 ms, and the experts never answer: the
+  // pipeline must plan for the shorter budget and answer (partially) before the axon gives up.
+  testing::GatedTransport never(experts_.transport());
+  MinerService service(ledger_, never, Options());
+  auto answer =
+      RunToEnd(service.AnswerChallenge(Request(WorkedExampleFields()), Deadline::After(600ms)));
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+  EXPECT_LT(JsonInt(answer->fields, "total_latency_ms"), 600);
+  auto response = protocol::ResponseFromJson(answer->fields);
+  ASSERT_TRUE(response.ok());
+  ASSERT_TRUE(response->task_pipeline.front().error.has_value());
+  EXPECT_THAT(*response->task_pipeline.front().error, HasSubstr("deadline"));
+}
+
+TEST_F(MinerServiceTest, RejectsMalformedChallengesNamingTheField) {
+  LogCapture log;
+  JsonObject no_objective = WorkedExampleFields();
+  no_objective.erase("objective");
+  JsonObject bad_schema = WorkedExampleFields();
+  bad_schema["target_schema"] = JsonObject{{"competitors", "lst"}};
+  JsonObject bad_deadline = WorkedExampleFields();
+  bad_deadline["deadline_ms"] = -5;
+  const std::pair<JsonObject, std::string> cases[] = {
+      {no_objective, "objective"},
+      {bad_schema, "target_schema: "},
+      {bad_deadline, "deadline_ms: must be a positive integer"},
+  };
+  for (const auto& [fields, expected] : cases) {
+    auto answer = RunToEnd(service_.AnswerChallenge(Request(fields), Deadline::After(5s)));
+    ASSERT_FALSE(answer.ok()) << expected;
+    EXPECT_EQ(answer.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_THAT(answer.error().message, HasSubstr(expected));
+  }
+  EXPECT_THAT(log.text(), HasSubstr("outcome=rejected error=\"target_schema: "));
+  EXPECT_EQ(service_.challenges_rejected(), 3u);
+  EXPECT_EQ(service_.challenges_answered(), 0u);
+}
+
+TEST_F(MinerServiceTest, RejectsAChallengeArrivingWithNoTimeLeft) {
+  auto answer = RunToEnd(service_.AnswerChallenge(Request(WorkedExampleFields()),
+                                                  Deadline::After(kAnswerReserve / 2)));
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ErrorCode::kDeadline);
+}
+
+TEST_F(MinerServiceTest, LedgerSynapseSendsEntriesUnlessTheValidatorIsCurrent) {
+  BittensorSynapse request;
+  request.name = "LedgerSynapse";
+  auto full = RunToEnd(service_.AnswerLedger(request, Deadline::After(1s)));
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(JsonString(full->fields, "ledger_version"), ledger_->version());
+  const Json* entries = full->fields.if_contains("entries");
+  ASSERT_TRUE(entries && entries->is_object());
+  EXPECT_EQ(entries->as_object().size(), ledger_->entries().size());
+  auto snapshot = ledger::Snapshot::FromJson(JsonObject{{"entries", *entries}});
+  ASSERT_TRUE(snapshot.ok()) << snapshot.error().ToString();
+  EXPECT_EQ(snapshot->version(), ledger_->version());
+
+  request.fields["since_version"] = ledger_->version();
+  auto current = RunToEnd(service_.AnswerLedger(request, Deadline::After(1s)));
+  ASSERT_TRUE(current.ok());
+  EXPECT_EQ(JsonString(current->fields, "ledger_version"), ledger_->version());
+  EXPECT_TRUE(current->fields.at("entries").as_object().empty());
+
+  request.fields["since_version"] = "lv-0000000000000000";
+  auto stale = RunToEnd(service_.AnswerLedger(request, Deadline::After(1s)));
+  ASSERT_TRUE(stale.ok());
+  EXPECT_EQ(stale->fields.at("entries").as_object().size(), ledger_->entries().size());
+  EXPECT_EQ(service_.ledger_queries(), 3u);
+}
+
+}  // namespace
+}  // namespace orchestra::miner

@@ -1,0 +1,239 @@
+// `orchestra miner` as an operator runs it and a validator calls it: the real binary, a real
+// axon on a loopback port, signed requests from our dendrite, SIGTERM to stop it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <thread>
+
+#include "e2e/subprocess.h"
+#include "orchestra/crypto/keyfile.h"
+#include "orchestra/crypto/ss58.h"
+#include "orchestra/crypto/wallet.h"
+#include "orchestra/net/dendrite.h"
+#include "orchestra/protocol/orchestra_synapse.h"
+
+namespace orchestra {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::BittensorSynapse;
+using testing::BackgroundProcess;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::OrchestraBinary;
+using testing::RunProcess;
+using testing::TempDir;
+
+crypto::Keypair KeyFromByte(uint8_t byte) {
+  crypto::MiniSecret seed{};
+  seed.fill(byte);
+  return crypto::Keypair::FromMiniSecret(seed);
+}
+std::string AddressOf(const crypto::Keypair& key) {
+  return crypto::Ss58Encode(key.public_key().bytes());
+}
+
+const crypto::Keypair kValidator = KeyFromByte(2);
+const crypto::Keypair kStranger = KeyFromByte(5);
+
+// A metagraph registering kValidator with a permit and stake.
+std::string WriteMetagraph(const TempDir& dir) {
+  const std::string path = dir.path() + "/metagraph.json";
+  std::ofstream(path) << R"({"netuid": 1, "neurons": [{"uid": 0, "hotkey": ")"
+                      << AddressOf(kValidator)
+                      << R"(", "stake": 1000, "validator_permit": true}]})";
+  return path;
+}
+
+// A running `orchestra miner`, its hotkey and port read from its first line.
+class Miner {
+ public:
+  explicit Miner(std::vector<std::string> extra) {
+    std::vector<std::string> argv = {OrchestraBinary(), "miner",       "--axon.ip",
+                                     "127.0.0.1",       "--axon.port", "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_.emplace(argv);
+    banner_ = process_->WaitForLine("serving", 60s);
+    std::smatch m;
+    if (std::regex_search(banner_, m,
+                          std::regex("hotkey (\\w+) serving .* on 127\\.0\\.0\\.1:(\\d+)"))) {
+      hotkey_ = m[1];
+      port_ = static_cast<uint16_t>(std::stoi(m[2]));
+    }
+  }
+
+  bool started() const { return port_ != 0; }
+  const std::string& banner() const { return banner_; }
+  const std::string& hotkey() const { return hotkey_; }
+  uint16_t port() const { return port_; }
+  BackgroundProcess& process() { return *process_; }
+
+  BittensorSynapse Call(const crypto::Keypair& key, const protocol::SynapseClass& cls,
+                        JsonObject fields, double timeout = 30.0) {
+    boost::asio::io_context io;
+    net::Dendrite dendrite(io.get_executor(), key);
+    BittensorSynapse synapse;
+    synapse.fields = std::move(fields);
+    auto done =
+        boost::asio::co_spawn(io,
+                              dendrite.Call({.ip = "127.0.0.1", .port = port_, .hotkey = hotkey_},
+                                            cls, std::move(synapse), timeout),
+                              boost::asio::use_future);
+    io.run();
+    return done.get();
+  }
+
+ private:
+  std::optional<BackgroundProcess> process_;
+  std::string banner_;
+  std::string hotkey_;
+  uint16_t port_ = 0;
+};
+
+JsonObject GpuPricingChallenge(std::string id) {
+  return JsonObject{
+      {"challenge_id", std::move(id)},
+      {"objective",
+       "Research cloud GPU pricing from RunPod, Vast.ai, and Lambda. Recommend a price point "
+       "for our new inference API."},
+      {"target_schema", *ParseJson(R"({"competitors": [{"name": "str", "pricing": "dict",
+                                        "strengths": "list"}],
+                                       "recommendation": {"price_point": "float",
+                                                          "rationale": "str"}})")},
+      {"deadline_ms", 20000}};
+}
+
+TEST(MinerCommandTest, ServesValidatorsInTheMetagraphAndStopsCleanlyOnSigterm) {
+  TempDir dir;
+  Miner miner(
+      {"--data-dir", dir.path(), "--metagraph", WriteMetagraph(dir), "--latency-scale", "0"});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+
+  const BittensorSynapse answer =
+      miner.Call(kValidator, protocol::OrchestraSynapseClass(), GpuPricingChallenge("0xe2e1"));
+  ASSERT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(answer.fields);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->challenge_id, "0xe2e1");
+  ASSERT_EQ(response->task_pipeline.size(), 4u);
+  for (const auto& step : response->task_pipeline) {
+    EXPECT_FALSE(step.error.has_value()) << step.step << ": " << step.error.value_or("");
+    EXPECT_FALSE(step.receipt.is_null()) << step.step;
+  }
+  EXPECT_TRUE(miner.process().WaitForStderr(
+      "challenge id=0xe2e1 validator=" + AddressOf(kValidator) + " deadline_ms=", 10s));
+
+  const BittensorSynapse refused =
+      miner.Call(kStranger, protocol::OrchestraSynapseClass(), GpuPricingChallenge("0xe2e2"));
+  EXPECT_EQ(refused.dendrite.status_code, 403);
+
+  const BittensorSynapse ledger =
+      miner.Call(kValidator, protocol::LedgerSynapseClass(), JsonObject{});
+  ASSERT_EQ(ledger.dendrite.status_code, 200) << ledger.dendrite.status_message.value_or("");
+  EXPECT_EQ(JsonString(ledger.fields, "ledger_version"), response->ledger_version);
+
+  miner.process().Signal(SIGTERM);
+  const auto result = miner.process().Wait();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("draining"));
+  EXPECT_THAT(result.err, HasSubstr("drained (1 challenges answered, 0 rejected)"));
+  EXPECT_THAT(result.err, Not(HasSubstr("challenge id=0xe2e2")));
+}
+
+TEST(MinerCommandTest, SigtermLetsTheChallengeInFlightFinishAndBeAnswered) {
+  TempDir dir;
+  // Ledger latencies (about 1.8 s per challenge) so that the challenge is still running when
+  // the signal arrives; the debug line says when the miner has it.
+  Miner miner({"--data-dir", dir.path(), "--log-level", "debug", "--latency-scale", "1"});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+
+  std::optional<BittensorSynapse> answer;
+  std::thread validator([&] {
+    answer =
+        miner.Call(kValidator, protocol::OrchestraSynapseClass(), GpuPricingChallenge("0xe2e3"));
+  });
+  ASSERT_TRUE(miner.process().WaitForStderr(
+      "challenge id=0xe2e3 validator=" + AddressOf(kValidator) + " received", 30s));
+  miner.process().Signal(SIGTERM);
+  validator.join();
+  const auto result = miner.process().Wait();
+
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_EQ(answer->dendrite.status_code, 200) << answer->dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(answer->fields);
+  ASSERT_TRUE(response.ok());
+  for (const auto& step : response->task_pipeline) EXPECT_FALSE(step.error.has_value());
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.err, HasSubstr("drained (1 challenges answered"));
+}
+
+TEST(MinerCommandTest, CreatesADevelopmentWalletUnderTheDataDirOnceAndReusesIt) {
+  TempDir dir;
+  std::string first_hotkey;
+  for (int run = 0; run < 2; ++run) {
+    Miner miner({"--data-dir", dir.path(), "--latency-scale", "0"});
+    ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+    if (run == 0) first_hotkey = miner.hotkey();
+    EXPECT_EQ(miner.hotkey(), first_hotkey);
+    miner.process().Signal(SIGINT);
+    EXPECT_EQ(miner.process().Wait().exit_code, 0);
+  }
+  auto key = crypto::LoadHotkey({dir.path() + "/wallets", "miner", "default"});
+  ASSERT_TRUE(key.ok()) << key.error().ToString();
+  EXPECT_EQ(key->ss58_address, first_hotkey);
+}
+
+TEST(MinerCommandTest, ServesTheHotkeyOfANamedWallet) {
+  TempDir dir;
+  auto regen =
+      RunProcess({OrchestraBinary(), "wallet", "regen-hotkey", "--wallet.path", dir.path(),
+                  "--wallet.name", "w", "--wallet.hotkey", "h", "--mnemonic",
+                  "bottom drive obey lake curtain smoke basket hold race lonely fit walk"});
+  ASSERT_EQ(regen.exit_code, 0) << regen.err;
+  Miner miner({"--data-dir", dir.path(), "--wallet.path", dir.path(), "--wallet.name", "w",
+               "--wallet.hotkey", "h"});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+  EXPECT_EQ(miner.hotkey(), "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV");
+  miner.process().Signal(SIGTERM);
+  EXPECT_EQ(miner.process().Wait().exit_code, 0);
+}
+
+TEST(MinerCommandTest, BadInputExitsTwoNamingTheProblem) {
+  TempDir dir;
+  const std::string bad_metagraph = dir.path() + "/bad.json";
+  std::ofstream(bad_metagraph) << R"({"neurons": [{"uid": 0, "hotkey": "not-an-address"}]})";
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"--wallet.path", dir.path(), "--wallet.name", "nobody"}, "no hotkey at"},
+      {{"--metagraph", bad_metagraph}, "neurons[0].hotkey: not an SS58 address"},
+      {{"--metagraph", dir.path() + "/missing.json"}, "--metagraph"},
+      {{"--axon.port", "70000"}, "--axon.port"},
+  };
+  for (const auto& [flags, expected] : cases) {
+    std::vector<std::string> argv = {OrchestraBinary(), "miner", "--data-dir", dir.path()};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto run = RunProcess(argv);
+    EXPECT_EQ(run.exit_code, 2) << expected << "\n" << run.err;
+    EXPECT_THAT(run.err, HasSubstr(expected));
+  }
+}
+
+TEST(MinerCommandTest, APortInUseFailsWithExitOne) {
+  TempDir dir;
+  Miner first({"--data-dir", dir.path()});
+  ASSERT_TRUE(first.started());
+  auto second = RunProcess({OrchestraBinary(), "miner", "--data-dir", dir.path(), "--axon.ip",
+                            "127.0.0.1", "--axon.port", std::to_string(first.port())});
+  EXPECT_EQ(second.exit_code, 1) << second.err;
+  EXPECT_THAT(second.err, HasSubstr("listen 127.0.0.1:"));
+}
+
+}  // namespace
+}  // namespace orchestra
