@@ -15,6 +15,12 @@ double Rng::LogNormalMeanP95(double mean, double p95) {
   return std::lognormal_distribution<double>(mu, sigma)(engine_);
 }
 
+double Rng::LogNormalMedianP95(double p50, double p95) {
+  constexpr double kZ95 = 1.6448536269514722;
+  const double sigma = std::log(std::max(p95, p50) / p50) / kZ95;
+  return std::lognormal_distribution<double>(std::log(p50), sigma)(engine_);
+}
+
 uint64_t DeriveSeed(uint64_t seed, std::string_view name) {
   uint64_t h = 1469598103934665603ull ^ seed;  // FNV-1a over the name, keyed by the seed
   for (unsigned char c : name) {

@@ -17,6 +17,8 @@ class Rng {
   // A log-normal draw whose mean is `mean` and whose 95th percentile is `p95` (p95 > mean > 0;
   // a p95 not above the mean gives a tight distribution around the mean).
   double LogNormalMeanP95(double mean, double p95);
+  // A log-normal draw with median `p50` and 95th percentile `p95` (p95 >= p50 > 0).
+  double LogNormalMedianP95(double p50, double p95);
 
  private:
   std::mt19937_64 engine_;
