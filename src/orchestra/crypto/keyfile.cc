@@ -32,6 +32,30 @@ Result<std::array<unsigned char, crypto_secretbox_KEYBYTES>> BoxKey(std::string_
   return key;
 }
 
+// Errors quote at most this much of what a sub-parser said (which may echo the file's text).
+constexpr size_t kMaxQuotedError = 200;
+
+// Untrusted text as it may appear in an error: bytes outside printable ASCII escaped as \xNN
+// (no terminal control sequences), cut to at most `limit` characters plus "...".
+std::string Printable(std::string_view text, size_t limit = 80) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const std::string piece =
+        (byte < 0x20 || byte >= 0x7f) ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+    if (out.size() + piece.size() > limit) return out + "...";
+    out += piece;
+  }
+  return out;
+}
+
+// The string value of `field`; nullopt when absent, null or of another type.
+std::optional<std::string_view> StringField(const Json& object, std::string_view field) {
+  const Json* value = JsonFind(object, field);
+  if (!value || !value->is_string()) return std::nullopt;
+  return std::string_view(value->get_string());
+}
+
 KeyfileKey FromKeypair(Keypair keypair) {
   KeyfileKey k{std::nullopt, keypair.public_key(), Ss58Encode(keypair.public_key().bytes()),
                std::nullopt, std::nullopt};
@@ -75,44 +99,70 @@ Result<KeyfileKey> ParseKeyfile(std::string_view bytes, std::string_view what) {
   }
   auto json = ParseJson(bytes, what);
   if (!json) return json.error();
-  if (!json->is_object())
+  if (!json->is_object()) {
     return Error(ErrorCode::kParse, fmt::format("{}: not a JSON object", what));
-  auto field_error = [&](std::string_view field, const Error& e) {
-    return Error(e.code, fmt::format("{}: {}: {}", what, field, e.message));
+  }
+  // Errors of the parsers below quote the file's text: keep them one short printable line.
+  auto file_error = [&](const Error& e) {
+    return Error(e.code, fmt::format("{}: {}", what, Printable(e.message, kMaxQuotedError)));
   };
+  auto field_error = [&](std::string_view field, const Error& e) {
+    return Error(e.code,
+                 fmt::format("{}: {}: {}", what, field, Printable(e.message, kMaxQuotedError)));
+  };
+  // btwallet's order; a field that is null or not a string counts as absent, as there.
   std::optional<KeyfileKey> key;
-  if (const Json* phrase = JsonFind(*json, "secretPhrase"); phrase && phrase->is_string()) {
-    auto k = KeyFromMnemonic(phrase->get_string());
+  if (auto phrase = StringField(*json, "secretPhrase")) {
+    auto k = KeyFromMnemonic(*phrase);
     if (!k) return field_error("secretPhrase", k.error());
     key = std::move(*k);
-  } else if (const Json* seed = JsonFind(*json, "secretSeed"); seed && seed->is_string()) {
-    auto bytes32 = DecodeHexFixed<32>(seed->get_string(), "secretSeed");
-    if (!bytes32) return field_error("secretSeed", bytes32.error());
+  } else if (auto seed = StringField(*json, "secretSeed")) {
+    auto bytes32 = DecodeHexFixed<32>(*seed, "secretSeed");
+    if (!bytes32) return file_error(bytes32.error());
     key = KeyFromMiniSecret(*bytes32);
-  } else if (const Json* priv = JsonFind(*json, "privateKey"); priv && priv->is_string()) {
-    auto bytes64 = DecodeHexFixed<64>(priv->get_string(), "privateKey");
-    if (!bytes64) return field_error("privateKey", bytes64.error());
+    sodium_memzero(bytes32->data(), bytes32->size());
+  } else if (auto priv = StringField(*json, "privateKey")) {
+    auto bytes64 = DecodeHexFixed<64>(*priv, "privateKey");
+    if (!bytes64) return file_error(bytes64.error());
     auto pair = Keypair::FromSecretBytes(AsBytes(*bytes64));
+    sodium_memzero(bytes64->data(), bytes64->size());
     if (!pair) return field_error("privateKey", pair.error());
     key = FromKeypair(std::move(*pair));
-  } else {
-    const std::string stated = JsonString(*json, "publicKey", JsonString(*json, "accountId"));
-    auto pub = PublicKey::FromHex(stated);
+  } else if (auto stated = StringField(*json, "publicKey")) {
+    auto pub = PublicKey::FromHex(*stated);
     if (!pub) return field_error("publicKey", pub.error());
     key = KeyfileKey{std::nullopt, *pub, Ss58Encode(pub->bytes()), std::nullopt, std::nullopt};
+  } else if (auto account = StringField(*json, "accountId")) {
+    auto pub = PublicKey::FromHex(*account);
+    if (!pub) return field_error("accountId", pub.error());
+    key = KeyfileKey{std::nullopt, *pub, Ss58Encode(pub->bytes()), std::nullopt, std::nullopt};
+  } else if (auto address = StringField(*json, "ss58Address")) {
+    // btwallet's public-only fallback.
+    auto decoded = Ss58Decode(*address);
+    if (!decoded) return field_error("ss58Address", decoded.error());
+    auto pub = PublicKey::FromBytes(AsBytes(*decoded));
+    if (!pub) return field_error("ss58Address", pub.error());
+    key = KeyfileKey{std::nullopt, *pub, Ss58Encode(pub->bytes()), std::nullopt, std::nullopt};
+  } else {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: no key: none of secretPhrase, secretSeed, privateKey, "
+                             "publicKey, accountId or ss58Address is a string",
+                             what));
   }
   // What the file states about the public side must agree with its secret.
-  if (const std::string stated = JsonString(*json, "publicKey");
-      !stated.empty() && stated != key->public_key.ToHex()) {
-    return Error(
-        ErrorCode::kInvalidArgument,
-        fmt::format("{}: publicKey {} does not belong to the secret in the file", what, stated));
+  if (auto stated = StringField(*json, "publicKey")) {
+    auto pub = DecodeHexFixed<32>(*stated, "publicKey");
+    if (!pub) return file_error(pub.error());
+    if (*pub != key->public_key.bytes()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: publicKey {} does not belong to the key in the file", what,
+                               Printable(*stated)));
+    }
   }
-  if (const std::string stated = JsonString(*json, "ss58Address");
-      !stated.empty() && stated != key->ss58_address) {
-    return Error(
-        ErrorCode::kInvalidArgument,
-        fmt::format("{}: ss58Address {} does not belong to the key in the file", what, stated));
+  if (auto stated = StringField(*json, "ss58Address"); stated && *stated != key->ss58_address) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: ss58Address {} does not belong to the key in the file", what,
+                             Printable(*stated)));
   }
   return std::move(*key);
 }
