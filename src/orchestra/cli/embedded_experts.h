@@ -4,15 +4,12 @@
 #include <memory>
 
 #include "orchestra/core/result.h"
-#include "orchestra/ledger/snapshot.h"
-#include "orchestra/sim/expert_network.h"
+#include "orchestra/sim/simulator.h"
 
 namespace orchestra::cli {
 
-// The simulated expert subnets of `ledger`, serving the embedded corpus on loopback ports
-// (the embedded default until real subnets are wired in).
-Result<std::unique_ptr<sim::ExpertNetwork>> StartEmbeddedExperts(const ledger::Snapshot& ledger,
-                                                                 uint64_t seed,
-                                                                 double latency_scale);
+// The simulated expert subnets of the embedded manifest, serving the embedded corpus on
+// loopback ports in this process (the embedded default until real subnets are wired in).
+Result<std::unique_ptr<sim::Simulator>> StartEmbeddedExperts(uint64_t seed, double latency_scale);
 
 }  // namespace orchestra::cli

@@ -2,6 +2,7 @@
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
+#include "orchestra/cli/experts_command.h"
 #include "orchestra/cli/miner_command.h"
 #include "orchestra/cli/run_command.h"
 #include "orchestra/cli/schema_command.h"
@@ -148,18 +149,51 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
 
+  orchestra::cli::ExpertsFlags experts;
+  CLI::App* experts_cmd = app.add_subcommand(
+      "experts", "Serve the simulated expert subnets (one axon per UID) until interrupted");
+  experts_cmd->add_option("--manifest", experts.manifest,
+                          "Subnets and UIDs to simulate (JSON file; default: the embedded one)");
+  experts_cmd->add_option("--seed", experts.seed,
+                          "Seed of latencies, faults and keys (default: the manifest's)");
+  experts_cmd->add_option("--data-dir", experts.data_dir,
+                          "Data directory (default $ORCHESTRA_DATA_DIR or ~/.orchestra)");
+  experts_cmd
+      ->add_option("--base-port", experts.base_port,
+                   "Control API port; UIDs listen on the ports after it (0: any free ports)")
+      ->capture_default_str();
+  experts_cmd
+      ->add_option("--latency-scale", experts.latency_scale,
+                   "Scale of simulated latency (0: instant, 1: the manifest's)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  experts_cmd->add_option("--threads", experts.threads, "Server threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  experts_cmd
+      ->add_option("--corpus", experts.corpus,
+                   "full: curated + Debian package descriptions (indexed once into the data "
+                   "dir); curated: the curated pages only")
+      ->check(CLI::IsMember({"full", "curated"}))
+      ->capture_default_str();
+  experts_cmd->add_flag("--list", experts.list, "Print the manifest as a table and exit");
+  experts_cmd->add_flag("--json", experts.json, "With --list: print the manifest as JSON");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if (miner_cmd->parsed() && log_level_flag->count() == 0) log_level = "info";
+  if ((miner_cmd->parsed() || experts_cmd->parsed()) && log_level_flag->count() == 0) {
+    log_level = "info";
+  }
   orchestra::SetUpLogging(log_level);
   if (*deadline) run.deadline_ms = deadline_ms;
   if (run_cmd->parsed()) return orchestra::cli::RunCommand(run);
   if (schema_cmd->parsed()) return orchestra::cli::SchemaCommand(schema_flags);
   if (wallet_cmd->parsed()) return orchestra::cli::WalletCommand(wallet);
   if (miner_cmd->parsed()) return orchestra::cli::MinerCommand(miner);
+  if (experts_cmd->parsed()) return orchestra::cli::ExpertsCommand(experts);
   return 2;
 }

@@ -82,6 +82,11 @@ int MinerCommand(const MinerFlags& f) {
 
   auto hotkey = LoadMinerHotkey(f, data_dir);
   if (!hotkey) return Fail(kExitBadInput, hotkey.error().message);
+  if (!hotkey->keypair) {
+    return Fail(kExitBadInput,
+                fmt::format("hotkey {} has no secret key: the miner signs its expert calls with it",
+                            hotkey->ss58_address));
+  }
 
   net::BlacklistPolicy blacklist{.allow_unregistered = f.allow_non_registered,
                                  .require_validator_permit = f.force_validator_permit,
@@ -100,12 +105,13 @@ int MinerCommand(const MinerFlags& f) {
 
   auto ledger = ledger::OpenLedger(data_dir);
   if (!ledger) return Fail(kExitFailed, ledger.error().ToString());
-  auto network = StartEmbeddedExperts(**ledger, f.seed, f.latency_scale);
+  auto network = StartEmbeddedExperts(f.seed, f.latency_scale);
   if (!network) return Fail(kExitFailed, network.error().ToString());
 
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
-  experts::HttpTransport transport(client, (*network)->directory());
+  experts::HttpTransport transport(client, (*network)->directory(), *hotkey->keypair,
+                                   io.get_executor());
   miner::OrchestratorOptions orchestrator;
   orchestrator.miner_hotkey = hotkey->ss58_address;
   miner::MinerService service(*ledger, transport, orchestrator);

@@ -80,7 +80,7 @@ int RunCommand(const RunFlags& flags) {
     fmt::print(stderr, "orchestra run: {}\n", ledger.error().ToString());
     return kExitFailed;
   }
-  auto network = StartEmbeddedExperts(**ledger, flags.seed, flags.latency_scale);
+  auto network = StartEmbeddedExperts(flags.seed, flags.latency_scale);
   if (!network) {
     fmt::print(stderr, "orchestra run: {}\n", network.error().ToString());
     return kExitFailed;
@@ -97,7 +97,7 @@ int RunCommand(const RunFlags& flags) {
 
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
-  experts::HttpTransport transport(client, (*network)->directory());
+  experts::HttpTransport transport(client, (*network)->directory(), *miner_key, io.get_executor());
   std::optional<Result<protocol::Response>> outcome;
   boost::asio::co_spawn(
       io,

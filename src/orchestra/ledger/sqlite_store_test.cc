@@ -35,14 +35,16 @@ TEST(SeedSnapshotTest, HoldsTheSeedEntriesWithTheirFigures) {
   EXPECT_EQ(sn13->avg_latency_ms, 890);
   EXPECT_EQ(CanonicalJson(sn13->input_schema),
             R"({"extract_fields":"list[str]","urls":"list[str]"})");
-  EXPECT_EQ(seed->WithCapability("synthesis").size(), 1u);
+  // Every capability has a fallback: SN1 Apex, SN64 Chutes and SN19 Nineteen synthesize.
+  EXPECT_EQ(seed->WithCapability("synthesis").size(), 3u);
+  EXPECT_EQ(seed->WithCapability("web_scraping").size(), 2u);
 }
 
 TEST(OpenLedgerTest, SeedsOnFirstUseAndKeepsLaterEdits) {
   TempDir dir;
   auto first = OpenLedger(dir.path() / "nested");
   ASSERT_TRUE(first.ok()) << first.error().ToString();
-  EXPECT_EQ((*first)->entries().size(), 3u);
+  EXPECT_EQ((*first)->entries().size(), SeedSnapshot()->entries().size());
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "nested" / "ledger.db"));
 
   auto store = SqliteStore::Open(dir.path() / "nested" / "ledger.db");

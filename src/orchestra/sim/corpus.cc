@@ -1,13 +1,28 @@
 #include "orchestra/sim/corpus.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
+#include "orchestra/core/hash.h"
+#include "orchestra/sim/debian_packages.h"
 #include "orchestra/sim/embedded_corpus.h"
 #include "orchestra/sim/text.h"
 
@@ -16,6 +31,22 @@ namespace {
 
 constexpr int kMaxQueryTerms = 32;
 constexpr std::string_view kKinds[] = {"homepage", "pricing", "news", "analysis"};
+
+// Part of the fingerprint: change it whenever the file layout, the tokenizer or the mapping
+// from inputs to documents changes, so that existing corpus.db files get rebuilt.
+constexpr std::string_view kIndexFormat = "orchestra-corpus-index/1";
+constexpr char kIndexFileName[] = "corpus.db";
+constexpr int kMaxSearchConnections = 8;
+
+// Documents live in a plain table; the FTS5 table indexes it as external content, so the text
+// is stored once.
+constexpr char kSchemaSql[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE documents(id INTEGER PRIMARY KEY, url TEXT NOT NULL, title TEXT NOT NULL, "
+    "published_date TEXT NOT NULL, kind TEXT NOT NULL, snippet TEXT NOT NULL, "
+    "text TEXT NOT NULL, fields TEXT NOT NULL, topic TEXT NOT NULL, source TEXT NOT NULL);"
+    "CREATE VIRTUAL TABLE docs USING fts5(title, snippet, text, kind, content = 'documents', "
+    "content_rowid = 'id', tokenize = 'porter unicode61');";
 
 // Rank: bm25 (column weights title, snippet, text, kind; negative, lower is better) times
 // coverage_weight, the square of the share of query words the document contains, so that in a
@@ -98,86 +129,11 @@ std::string BuildMatchExpression(std::string_view query) {
   return expression;
 }
 
-struct SqliteCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct StatementFinalizer {
-  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
-};
-using Database = std::unique_ptr<sqlite3, SqliteCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-Result<Statement> Prepare(sqlite3* db, std::string_view sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                         &raw, nullptr) != SQLITE_OK) {
-    return Error(ErrorCode::kInternal, fmt::format("corpus index: {}", sqlite3_errmsg(db)));
-  }
-  return Statement(raw);
-}
-
-Status Execute(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : sqlite3_errmsg(db);
-    sqlite3_free(message);
-    return Error(ErrorCode::kInternal, fmt::format("corpus index: {}", text));
-  }
-  return {};
-}
-
-void BindText(sqlite3_stmt* statement, int index, const std::string& text) {
-  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
-}
-
-}  // namespace
-
-struct Corpus::Index {
+// The documents of corpus files, checked as Corpus::Load documents.
+Result<std::vector<Document>> ParseCorpusFiles(const std::vector<EmbeddedFile>& files) {
   std::vector<Document> documents;
   std::vector<size_t> position_in_file;
   std::unordered_map<std::string, size_t> by_url;
-  // Declared before the statements so that they are finalized first.
-  Database db;
-  Statement search_all;
-  Statement search_news;
-  std::mutex mutex;  // guards the statements (one connection, one query at a time)
-};
-
-std::string NormalizeUrl(std::string_view url) {
-  url = Trim(url);
-  const auto strip_prefix_ci = [&](std::string_view prefix) {
-    if (url.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-      const char c = url[i];
-      const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-      if (lower != prefix[i]) return false;
-    }
-    url.remove_prefix(prefix.size());
-    return true;
-  };
-  if (!strip_prefix_ci("https://") && !strip_prefix_ci("http://")) strip_prefix_ci("//");
-  strip_prefix_ci("www.");
-  if (const size_t hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
-  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  std::string out(url);
-  const size_t host_end = std::min(out.find_first_of("/?"), out.size());
-  for (size_t i = 0; i < host_end; ++i) {
-    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
-  }
-  return out;
-}
-
-Corpus::Corpus(std::unique_ptr<Index> index) : index_(std::move(index)) {}
-Corpus::Corpus(Corpus&&) noexcept = default;
-Corpus& Corpus::operator=(Corpus&&) noexcept = default;
-Corpus::~Corpus() = default;
-
-const std::vector<Document>& Corpus::documents() const { return index_->documents; }
-
-Result<Corpus> Corpus::LoadEmbedded() { return Load(EmbeddedCorpus()); }
-
-Result<Corpus> Corpus::Load(const std::vector<EmbeddedFile>& files) {
-  auto index = std::make_unique<Index>();
   for (const EmbeddedFile& file : files) {
     const std::string path(file.path);
     auto parsed = ParseJson(file.bytes, path);
@@ -190,11 +146,11 @@ Result<Corpus> Corpus::Load(const std::vector<EmbeddedFile>& files) {
     if (!ReadOptionalString(root, "topic", &topic)) {
       return Error(ErrorCode::kInvalidArgument, path + ": \"topic\" is not a string");
     }
-    const Json* documents = root.if_contains("documents");
-    if (documents == nullptr || !documents->is_array()) {
+    const Json* list_value = root.if_contains("documents");
+    if (list_value == nullptr || !list_value->is_array()) {
       return Error(ErrorCode::kInvalidArgument, path + ": missing \"documents\" array");
     }
-    const JsonArray& list = documents->get_array();
+    const JsonArray& list = list_value->get_array();
     for (size_t i = 0; i < list.size(); ++i) {
       if (!list[i].is_object()) {
         return Error(ErrorCode::kInvalidArgument, Where(path, i) + ": not an object");
@@ -242,63 +198,672 @@ Result<Corpus> Corpus::Load(const std::vector<EmbeddedFile>& files) {
         }
         doc.fields = fields->get_object();
       }
-      const size_t id = index->documents.size();
-      auto [it, inserted] = index->by_url.emplace(NormalizeUrl(doc.url), id);
+      auto [it, inserted] = by_url.emplace(NormalizeUrl(doc.url), documents.size());
       if (!inserted) {
-        const Document& first = index->documents[it->second];
+        const Document& first = documents[it->second];
         return Error(ErrorCode::kInvalidArgument,
                      fmt::format("{}: duplicate url {:?} (already in {})", Where(path, i), doc.url,
-                                 Where(first.source, index->position_in_file[it->second])));
+                                 Where(first.source, position_in_file[it->second])));
       }
-      index->documents.push_back(std::move(doc));
-      index->position_in_file.push_back(i);
+      documents.push_back(std::move(doc));
+      position_in_file.push_back(i);
     }
   }
+  return documents;
+}
 
-  sqlite3* raw = nullptr;
-  const int open =
-      sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  index->db.reset(raw);
-  if (open != SQLITE_OK) {
-    return Error(ErrorCode::kInternal, "corpus index: cannot open an in-memory SQLite database");
+struct SqliteCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
+struct StatementFinalizer {
+  void operator()(sqlite3_stmt* statement) const { sqlite3_finalize(statement); }
+};
+using Database = std::unique_ptr<sqlite3, SqliteCloser>;
+using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+// The current error of `db` as an Error: kIo for file-system trouble, kParse for a file that
+// is not (or no longer) a whole database, kInternal otherwise.
+Error SqliteError(sqlite3* db, std::string_view what) {
+  ErrorCode code = ErrorCode::kInternal;
+  switch (db == nullptr ? SQLITE_NOMEM : sqlite3_errcode(db)) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      code = ErrorCode::kIo;
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = ErrorCode::kParse;
+      break;
+    default:
+      break;
   }
-  sqlite3* db = index->db.get();
-  if (!RegisterCoverageWeight(db)) {
+  return Error(code, fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+Result<Statement> Prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &raw, nullptr) != SQLITE_OK) {
+    return SqliteError(db, "corpus index");
+  }
+  return Statement(raw);
+}
+
+Status Execute(sqlite3* db, const char* sql) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return SqliteError(db, "corpus index");
+  }
+  return {};
+}
+
+void BindText(sqlite3_stmt* statement, int index, std::string_view text) {
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+}
+
+std::string ColumnText(sqlite3_stmt* statement, int column) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, column));
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(statement, column)))
+              : std::string();
+}
+
+// One SQLite connection with its prepared searches; used by one query at a time.
+struct Connection {
+  Database db;
+  // Declared after db so that they are finalized first.
+  Statement search_all;
+  Statement search_news;
+};
+
+Result<std::unique_ptr<Connection>> PrepareConnection(Database db) {
+  auto connection = std::make_unique<Connection>();
+  connection->db = std::move(db);
+  sqlite3* raw = connection->db.get();
+  if (!RegisterCoverageWeight(raw)) {
     return Error(ErrorCode::kInternal, "corpus index: SQLite lacks FTS5 auxiliary functions");
   }
-  if (auto s = Execute(db,
-                       "CREATE VIRTUAL TABLE docs USING fts5(title, snippet, text, kind, "
-                       "tokenize = 'porter unicode61'); BEGIN");
-      !s.ok()) {
-    return s.error();
+  auto search_all = Prepare(raw, kSearchAllSql);
+  if (!search_all.ok()) return search_all.error();
+  auto search_news = Prepare(raw, kSearchNewsSql);
+  if (!search_news.ok()) return search_news.error();
+  connection->search_all = std::move(*search_all);
+  connection->search_news = std::move(*search_news);
+  return connection;
+}
+
+// Connections handed to one query at a time; Acquire waits while all are busy.
+class ConnectionPool {
+ public:
+  class Lease {
+   public:
+    Lease(ConnectionPool* pool, Connection* connection) : pool_(pool), connection_(connection) {}
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease() { pool_->Release(connection_); }
+    Connection* operator->() const { return connection_; }
+
+   private:
+    ConnectionPool* pool_;
+    Connection* connection_;
+  };
+
+  void Add(std::unique_ptr<Connection> connection) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(connection.get());
+    all_.push_back(std::move(connection));
   }
+
+  Lease Acquire() {
+    std::unique_lock lock(mutex_);
+    idle_changed_.wait(lock, [&] { return !idle_.empty(); });
+    Connection* connection = idle_.back();
+    idle_.pop_back();
+    return Lease(this, connection);
+  }
+
+  size_t size() const { return all_.size(); }
+
+ private:
+  void Release(Connection* connection) {
+    {
+      std::lock_guard lock(mutex_);
+      idle_.push_back(connection);
+    }
+    idle_changed_.notify_one();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable idle_changed_;
+  std::vector<Connection*> idle_;
+  std::vector<std::unique_ptr<Connection>> all_;
+};
+
+// Everything a Corpus holds; Corpus::Index is this (see below).
+struct IndexData {
+  std::vector<Document> documents;
+  std::unordered_map<std::string, size_t> by_url;
+  CorpusIndexInfo info;
+  ConnectionPool connections;
+};
+
+// Takes `documents` into `index` and indexes their URLs. kParse on a duplicate URL (the
+// curated files are checked before; a stored index holding one is damaged).
+Status AdoptDocuments(std::vector<Document> documents, IndexData* index) {
+  index->by_url.reserve(documents.size());
+  for (size_t id = 0; id < documents.size(); ++id) {
+    if (!index->by_url.emplace(NormalizeUrl(documents[id].url), id).second) {
+      return Error(ErrorCode::kParse, fmt::format("duplicate url {:?}", documents[id].url));
+    }
+  }
+  index->documents = std::move(documents);
+  return {};
+}
+
+// Creates the tables in `db` and fills them with `documents` and `meta`, in one transaction.
+Status WriteIndex(sqlite3* db, const std::vector<Document>& documents,
+                  const std::map<std::string, std::string>& meta) {
+  if (auto s = Execute(db, "BEGIN"); !s.ok()) return s;
+  if (auto s = Execute(db, kSchemaSql); !s.ok()) return s;
   {
     auto insert = Prepare(db,
-                          "INSERT INTO docs(rowid, title, snippet, text, kind) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5)");
+                          "INSERT INTO documents(id, url, title, published_date, kind, snippet, "
+                          "text, fields, topic, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                          "?9, ?10)");
     if (!insert.ok()) return insert.error();
     sqlite3_stmt* statement = insert->get();
-    for (size_t id = 0; id < index->documents.size(); ++id) {
-      const Document& doc = index->documents[id];
+    for (size_t id = 0; id < documents.size(); ++id) {
+      const Document& doc = documents[id];
+      const std::string fields = CompactJson(doc.fields);
       sqlite3_bind_int64(statement, 1, static_cast<sqlite3_int64>(id));
-      BindText(statement, 2, doc.title);
-      BindText(statement, 3, doc.snippet);
-      BindText(statement, 4, doc.text);
-      BindText(statement, 5, doc.kind);
+      int column = 2;
+      for (const std::string* text : {&doc.url, &doc.title, &doc.published_date, &doc.kind,
+                                      &doc.snippet, &doc.text, &fields, &doc.topic, &doc.source}) {
+        BindText(statement, column++, *text);
+      }
       if (sqlite3_step(statement) != SQLITE_DONE) {
-        return Error(ErrorCode::kInternal,
-                     fmt::format("corpus index: {} ({})", sqlite3_errmsg(db), doc.url));
+        return SqliteError(db, fmt::format("corpus index ({})", doc.url));
       }
       sqlite3_reset(statement);
     }
   }
-  if (auto s = Execute(db, "COMMIT"); !s.ok()) return s.error();
-  auto search_all = Prepare(db, kSearchAllSql);
-  if (!search_all.ok()) return search_all.error();
-  auto search_news = Prepare(db, kSearchNewsSql);
-  if (!search_news.ok()) return search_news.error();
-  index->search_all = std::move(*search_all);
-  index->search_news = std::move(*search_news);
+  {
+    auto insert = Prepare(db, "INSERT INTO meta(key, value) VALUES (?1, ?2)");
+    if (!insert.ok()) return insert.error();
+    for (const auto& [key, value] : meta) {
+      BindText(insert->get(), 1, key);
+      BindText(insert->get(), 2, value);
+      if (sqlite3_step(insert->get()) != SQLITE_DONE) return SqliteError(db, "corpus index");
+      sqlite3_reset(insert->get());
+    }
+  }
+  if (auto s = Execute(db,
+                       "INSERT INTO docs(docs) VALUES ('rebuild');"
+                       "INSERT INTO docs(docs) VALUES ('optimize');");
+      !s.ok()) {
+    return s;
+  }
+  return Execute(db, "COMMIT");
+}
+
+// An in-memory index of `documents`, searched through one connection.
+Status BuildInMemory(std::vector<Document> documents, IndexData* index) {
+  sqlite3* raw = nullptr;
+  const int open =
+      sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Database db(raw);
+  if (open != SQLITE_OK) {
+    return Error(ErrorCode::kInternal, "corpus index: cannot open an in-memory SQLite database");
+  }
+  if (auto s = WriteIndex(db.get(), documents, {{"format", std::string(kIndexFormat)}}); !s.ok()) {
+    return s;
+  }
+  auto connection = PrepareConnection(std::move(db));
+  if (!connection.ok()) return connection.error();
+  index->connections.Add(std::move(*connection));
+  index->info.curated_documents = documents.size();
+  return AdoptDocuments(std::move(documents), index);
+}
+
+// ---- The index file: fingerprint, lock, build, checks.
+
+// blake2b-256, as hex, of the index format, the curated files, the package command and
+// `package_input` (what stands for the package list: its bytes, or a stamp of its sources).
+std::string Fingerprint(const std::vector<EmbeddedFile>& files, const std::string& command,
+                        std::string_view package_kind, std::string_view package_input) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
+  // Each part is length-prefixed so that no two different inputs hash the same bytes.
+  const auto add = [&](std::string_view part) {
+    const std::string length = fmt::format("{}:", part.size());
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(length.data()),
+                              length.size());
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
+                              part.size());
+  };
+  add(kIndexFormat);
+  add(fmt::format("{} curated files", files.size()));
+  for (const EmbeddedFile& file : files) {
+    add(file.path);
+    add(file.bytes);
+  }
+  add(command);
+  add(package_kind);
+  add(package_input);
+  Hash256 digest;
+  crypto_generichash_final(&state, digest.data(), digest.size());
+  return Hex(digest);
+}
+
+// An exclusive flock on a file, released on destruction.
+class FileLock {
+ public:
+  static Result<FileLock> Acquire(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return Error(ErrorCode::kIo,
+                   fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+    }
+    int locked;
+    while ((locked = ::flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
+    }
+    if (locked != 0) {
+      const int error = errno;
+      ::close(fd);
+      return Error(ErrorCode::kIo,
+                   fmt::format("cannot lock {}: {}", path.string(), std::strerror(error)));
+    }
+    return FileLock(fd);
+  }
+  FileLock(FileLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  FileLock& operator=(FileLock&&) = delete;
+  ~FileLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// fsync of a file or directory; false (errno set) on failure.
+bool SyncPath(const std::filesystem::path& path, bool directory) {
+  const int fd = ::open(path.c_str(), (directory ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced;
+}
+
+void RemoveTemporaryFile(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  std::filesystem::remove(path.string() + "-journal", ignored);
+}
+
+std::string MetaNumber(size_t value) { return std::to_string(value); }
+
+// The meta table's record of the build `info` describes.
+std::map<std::string, std::string> MetaOf(const CorpusIndexInfo& info,
+                                          const std::string& quick_fingerprint, size_t documents) {
+  return {{"format", std::string(kIndexFormat)},
+          {"fingerprint", info.fingerprint},
+          {"quick_fingerprint", quick_fingerprint},
+          {"documents", MetaNumber(documents)},
+          {"curated_documents", MetaNumber(info.curated_documents)},
+          {"debian_available", info.debian_available ? "1" : "0"},
+          {"debian_documents", MetaNumber(info.debian_documents)},
+          {"debian_records", MetaNumber(info.debian_records)},
+          {"debian_malformed", MetaNumber(info.debian_malformed)},
+          {"debian_without_homepage", MetaNumber(info.debian_without_homepage)},
+          {"debian_duplicate_homepages", MetaNumber(info.debian_duplicate_homepages)}};
+}
+
+// Writes `documents` to a temporary file next to `path` and renames it over `path`, so that
+// `path` is always either the previous file or the whole new one.
+Status WriteIndexFile(const std::filesystem::path& path, const std::vector<Document>& documents,
+                      const CorpusIndexInfo& info, const std::string& quick_fingerprint) {
+  const std::filesystem::path temporary = path.string() + ".tmp";
+  RemoveTemporaryFile(temporary);  // left by an interrupted build
+  const std::string where = fmt::format("corpus index {}", temporary.string());
+  {
+    sqlite3* raw = nullptr;
+    const int open = sqlite3_open_v2(temporary.c_str(), &raw,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    Database db(raw);
+    if (open != SQLITE_OK) {
+      RemoveTemporaryFile(temporary);
+      return SqliteError(db.get(), where);
+    }
+    // No journal and no syncs while writing: an interrupted build is thrown away whole.
+    Status written = Execute(db.get(), "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;");
+    if (written.ok()) {
+      written = WriteIndex(db.get(), documents, MetaOf(info, quick_fingerprint, documents.size()));
+    }
+    if (written.ok() && sqlite3_close(db.release()) != SQLITE_OK) {
+      written = Error(ErrorCode::kIo, where + ": cannot close");
+    }
+    if (!written.ok()) {
+      RemoveTemporaryFile(temporary);
+      return Error(written.error().code, where + ": " + written.error().message);
+    }
+  }
+  if (!SyncPath(temporary, false) || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string reason = std::strerror(errno);
+    RemoveTemporaryFile(temporary);
+    return Error(ErrorCode::kIo, fmt::format("cannot write {}: {}", path.string(), reason));
+  }
+  SyncPath(path.parent_path(), true);
+  return {};
+}
+
+bool ParseCount(const std::map<std::string, std::string>& meta, const std::string& key,
+                size_t* out) {
+  const auto it = meta.find(key);
+  if (it == meta.end()) return false;
+  const char* end = it->second.data() + it->second.size();
+  const auto [ptr, ec] = std::from_chars(it->second.data(), end, *out);
+  return ec == std::errc() && ptr == end;
+}
+
+Result<Database> OpenReadOnly(const std::filesystem::path& path) {
+  sqlite3* raw = nullptr;
+  const int open =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  Database db(raw);
+  if (open != SQLITE_OK) return SqliteError(db.get(), "cannot open corpus.db");
+  // Index pages are read through the page cache of the OS, not copied per connection.
+  sqlite3_exec(db.get(), "PRAGMA mmap_size = 1073741824", nullptr, nullptr, nullptr);
+  return db;
+}
+
+Result<std::map<std::string, std::string>> ReadMeta(sqlite3* db) {
+  auto select = Prepare(db, "SELECT key, value FROM meta");
+  if (!select.ok()) return select.error();
+  std::map<std::string, std::string> meta;
+  int step;
+  while ((step = sqlite3_step(select->get())) == SQLITE_ROW) {
+    meta[ColumnText(select->get(), 0)] = ColumnText(select->get(), 1);
+  }
+  if (step != SQLITE_DONE) return SqliteError(db, "corpus.db meta");
+  return meta;
+}
+
+Result<std::vector<Document>> ReadDocuments(sqlite3* db) {
+  auto select = Prepare(db,
+                        "SELECT id, url, title, published_date, kind, snippet, text, fields, "
+                        "topic, source FROM documents ORDER BY id");
+  if (!select.ok()) return select.error();
+  sqlite3_stmt* statement = select->get();
+  std::vector<Document> documents;
+  int step;
+  while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
+    if (sqlite3_column_int64(statement, 0) != static_cast<sqlite3_int64>(documents.size())) {
+      return Error(ErrorCode::kParse, "documents are not numbered 0, 1, 2, ...");
+    }
+    Document doc;
+    doc.url = ColumnText(statement, 1);
+    doc.title = ColumnText(statement, 2);
+    doc.published_date = ColumnText(statement, 3);
+    doc.kind = ColumnText(statement, 4);
+    doc.snippet = ColumnText(statement, 5);
+    doc.text = ColumnText(statement, 6);
+    auto fields = ParseJson(ColumnText(statement, 7), "fields");
+    if (!fields.ok() || !fields->is_object()) {
+      return Error(ErrorCode::kParse, fmt::format("document {}: bad fields", doc.url));
+    }
+    doc.fields = std::move(fields->get_object());
+    doc.topic = ColumnText(statement, 8);
+    doc.source = ColumnText(statement, 9);
+    documents.push_back(std::move(doc));
+  }
+  if (step != SQLITE_DONE) return SqliteError(db, "corpus.db documents");
+  return documents;
+}
+
+// Opens the index at `path` into `index` if its meta `fingerprint_key` ("fingerprint" or
+// "quick_fingerprint") is `fingerprint` and it passes its checks. kNotFound when it was built
+// from other inputs; kParse (or kIo) when it is damaged or unreadable.
+Status ReadIndexFile(const std::filesystem::path& path, const std::string& fingerprint_key,
+                     const std::string& fingerprint, int connections, IndexData* index) {
+  auto first = OpenReadOnly(path);
+  if (!first.ok()) return first.error();
+  sqlite3* db = first->get();
+  auto meta = ReadMeta(db);
+  if (!meta.ok()) return meta.error();
+  if (fingerprint.empty() || (*meta)[fingerprint_key] != fingerprint) {
+    return Error(ErrorCode::kNotFound, "inputs changed");
+  }
+  CorpusIndexInfo& info = index->info;
+  size_t documents_count = 0;
+  for (auto [key, out] : {std::pair{"documents", &documents_count},
+                          {"curated_documents", &info.curated_documents},
+                          {"debian_documents", &info.debian_documents},
+                          {"debian_records", &info.debian_records},
+                          {"debian_malformed", &info.debian_malformed},
+                          {"debian_without_homepage", &info.debian_without_homepage},
+                          {"debian_duplicate_homepages", &info.debian_duplicate_homepages}}) {
+    if (!ParseCount(*meta, key, out)) {
+      return Error(ErrorCode::kParse, fmt::format("corpus.db meta: bad {:?}", key));
+    }
+  }
+  info.debian_available = (*meta)["debian_available"] == "1";
+  info.fingerprint = (*meta)["fingerprint"];
+  info.path = path;
+  {
+    auto check = Prepare(db, "PRAGMA quick_check");
+    if (!check.ok()) return check.error();
+    if (sqlite3_step(check->get()) != SQLITE_ROW) return SqliteError(db, "corpus.db quick_check");
+    const std::string verdict = ColumnText(check->get(), 0);
+    if (verdict != "ok") return Error(ErrorCode::kParse, "corpus.db quick_check: " + verdict);
+  }
+  auto documents = ReadDocuments(db);
+  if (!documents.ok()) return documents.error();
+  if (documents->size() != documents_count) {
+    return Error(ErrorCode::kParse, fmt::format("corpus.db holds {} documents, its meta says {}",
+                                                documents->size(), documents_count));
+  }
+  if (auto s = AdoptDocuments(std::move(*documents), index); !s.ok()) return s;
+  auto connection = PrepareConnection(std::move(*first));
+  if (!connection.ok()) return connection.error();
+  index->connections.Add(std::move(*connection));
+  while (static_cast<int>(index->connections.size()) < connections) {
+    auto db_more = OpenReadOnly(path);
+    if (!db_more.ok()) return db_more.error();
+    auto more = PrepareConnection(std::move(*db_more));
+    if (!more.ok()) return more.error();
+    index->connections.Add(std::move(*more));
+  }
+  return {};
+}
+
+// Records in the index at `path` that `quick_fingerprint` stands for the inputs it was built
+// from, so that the next Open need not run the package command. Best effort.
+void StoreQuickFingerprint(const std::filesystem::path& path,
+                           const std::string& quick_fingerprint) {
+  sqlite3* raw = nullptr;
+  sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+  Database db(raw);
+  Statement update;
+  if (auto prepared = Prepare(db.get(),
+                              "INSERT OR REPLACE INTO meta(key, value) "
+                              "VALUES ('quick_fingerprint', ?1)");
+      prepared.ok()) {
+    update = std::move(*prepared);
+    BindText(update.get(), 1, quick_fingerprint);
+    if (sqlite3_step(update.get()) == SQLITE_DONE) return;
+  }
+  spdlog::warn("corpus: cannot update {}: {}", path.string(), sqlite3_errmsg(db.get()));
+}
+
+int SearchConnections(const CorpusOpenOptions& options) {
+  if (options.search_connections > 0) return options.search_connections;
+  const int threads = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(threads, 1, kMaxSearchConnections);
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+struct Corpus::Index : IndexData {};
+
+std::string NormalizeUrl(std::string_view url) {
+  url = Trim(url);
+  const auto strip_prefix_ci = [&](std::string_view prefix) {
+    if (url.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      const char c = url[i];
+      const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      if (lower != prefix[i]) return false;
+    }
+    url.remove_prefix(prefix.size());
+    return true;
+  };
+  if (!strip_prefix_ci("https://") && !strip_prefix_ci("http://")) strip_prefix_ci("//");
+  strip_prefix_ci("www.");
+  if (const size_t hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  std::string out(url);
+  const size_t host_end = std::min(out.find_first_of("/?"), out.size());
+  for (size_t i = 0; i < host_end; ++i) {
+    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+  }
+  return out;
+}
+
+Corpus::Corpus(std::unique_ptr<Index> index) : index_(std::move(index)) {}
+Corpus::Corpus(Corpus&&) noexcept = default;
+Corpus& Corpus::operator=(Corpus&&) noexcept = default;
+Corpus::~Corpus() = default;
+
+const std::vector<Document>& Corpus::documents() const { return index_->documents; }
+
+const CorpusIndexInfo& Corpus::index_info() const { return index_->info; }
+
+Result<Corpus> Corpus::LoadEmbedded() { return Load(EmbeddedCorpus()); }
+
+Result<Corpus> Corpus::Load(const std::vector<EmbeddedFile>& files) {
+  auto documents = ParseCorpusFiles(files);
+  if (!documents.ok()) return documents.error();
+  auto index = std::make_unique<Index>();
+  if (auto s = BuildInMemory(std::move(*documents), index.get()); !s.ok()) return s.error();
+  return Corpus(std::move(index));
+}
+
+Result<Corpus> Corpus::OpenEmbedded(const std::filesystem::path& data_dir,
+                                    const CorpusOpenOptions& options) {
+  return Open(data_dir, EmbeddedCorpus(), options);
+}
+
+Result<Corpus> Corpus::Open(const std::filesystem::path& data_dir,
+                            const std::vector<EmbeddedFile>& files,
+                            const CorpusOpenOptions& options) {
+  auto curated = ParseCorpusFiles(files);
+  if (!curated.ok()) return curated.error();
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    return Error(ErrorCode::kIo,
+                 fmt::format("cannot create data dir {}: {}", data_dir.string(), ec.message()));
+  }
+  const std::string& command = options.debian_packages_command;
+  const std::string stamp = DebianPackageSourcesStamp(options.debian_packages_sources);
+  const std::string quick_fingerprint =
+      stamp.empty() ? std::string() : Fingerprint(files, command, "package sources", stamp);
+  const std::filesystem::path path = data_dir / kIndexFileName;
+  const int connections = SearchConnections(options);
+
+  auto lock = FileLock::Acquire(path.string() + ".lock");
+  if (!lock.ok()) return lock.error();
+  const bool exists = std::filesystem::exists(path, ec);
+  const auto reuse = [&](std::unique_ptr<Index> index, std::string_view why) {
+    spdlog::info("corpus: reusing {} ({}; {} documents: {} curated, {} Debian packages)",
+                 path.string(), why, index->documents.size(), index->info.curated_documents,
+                 index->info.debian_documents);
+    return Corpus(std::move(index));
+  };
+  std::string reason = "no corpus.db yet";
+  // While the package list's sources are unchanged, the index is reused without running the
+  // command (which takes seconds); any failure here falls through to the full check.
+  if (exists && !quick_fingerprint.empty()) {
+    auto index = std::make_unique<Index>();
+    if (ReadIndexFile(path, "quick_fingerprint", quick_fingerprint, connections, index.get())
+            .ok()) {
+      return reuse(std::move(index), "package sources unchanged");
+    }
+  }
+  const auto command_started = std::chrono::steady_clock::now();
+  DebianPackageList packages = ReadDebianPackageList(command);
+  const double command_seconds = SecondsSince(command_started);
+  const std::string fingerprint =
+      Fingerprint(files, command, packages.available ? "packages" : "no packages", packages.bytes);
+  if (exists) {
+    auto index = std::make_unique<Index>();
+    const Status read = ReadIndexFile(path, "fingerprint", fingerprint, connections, index.get());
+    if (read.ok()) {
+      if (!quick_fingerprint.empty()) StoreQuickFingerprint(path, quick_fingerprint);
+      return reuse(std::move(index), "package list unchanged");
+    }
+    if (read.error().code == ErrorCode::kNotFound) {
+      reason = read.error().message;
+    } else {
+      reason = "unreadable corpus.db: " + read.error().message;
+      spdlog::warn("corpus: {}: not trusted, rebuilding", reason);
+    }
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  CorpusIndexInfo info;
+  info.fingerprint = fingerprint;
+  info.debian_available = packages.available;
+  std::vector<Document> documents = std::move(*curated);
+  info.curated_documents = documents.size();
+  if (packages.available) {
+    DebianPackageStats stats;
+    const std::vector<DebianPackage> parsed = ParseDebianPackages(packages.bytes, &stats);
+    const size_t packages_bytes = packages.bytes.size();
+    packages.bytes = std::string();
+    std::unordered_set<std::string> taken;
+    for (const Document& doc : documents) taken.insert(NormalizeUrl(doc.url));
+    std::vector<Document> debian = DebianPackageDocuments(parsed, command, &taken, &stats);
+    info.debian_documents = debian.size();
+    info.debian_records = stats.records;
+    info.debian_malformed = stats.malformed;
+    info.debian_without_homepage = stats.without_homepage;
+    info.debian_duplicate_homepages = stats.duplicate_homepage;
+    spdlog::info("corpus: `{}` printed {:.1f} MB in {:.1f} s", command,
+                 static_cast<double>(packages_bytes) / 1e6, command_seconds);
+    documents.insert(documents.end(), std::make_move_iterator(debian.begin()),
+                     std::make_move_iterator(debian.end()));
+  } else {
+    spdlog::info("corpus: {}: indexing the curated corpus only", packages.why_not);
+  }
+  if (auto s = WriteIndexFile(path, documents, info, quick_fingerprint); !s.ok()) {
+    return s.error();
+  }
+  documents = std::vector<Document>();
+  const double build_seconds = SecondsSince(started);
+
+  auto index = std::make_unique<Index>();
+  if (auto s = ReadIndexFile(path, "fingerprint", fingerprint, connections, index.get()); !s.ok()) {
+    return Error(ErrorCode::kInternal, fmt::format("{}: unreadable right after building: {}",
+                                                   path.string(), s.error().message));
+  }
+  index->info.built = true;
+  index->info.build_reason = reason;
+  index->info.build_seconds = build_seconds;
+  std::error_code size_error;
+  const auto bytes = std::filesystem::file_size(path, size_error);
+  spdlog::info(
+      "corpus: built {} ({}) in {:.1f} s, {:.1f} MB: {} documents, {} curated + {} Debian "
+      "packages ({} records, {} malformed, {} without homepage, {} duplicate homepages)",
+      path.string(), reason, build_seconds, size_error ? 0.0 : bytes / 1e6, index->documents.size(),
+      info.curated_documents, info.debian_documents, info.debian_records, info.debian_malformed,
+      info.debian_without_homepage, info.debian_duplicate_homepages);
   return Corpus(std::move(index));
 }
 
@@ -307,9 +872,9 @@ std::vector<const Document*> Corpus::Search(std::string_view query, int max_resu
   std::vector<const Document*> found;
   const std::string expression = BuildMatchExpression(query);
   if (expression.empty() || max_results < 1) return found;
-  std::lock_guard lock(index_->mutex);
+  const ConnectionPool::Lease connection = index_->connections.Acquire();
   sqlite3_stmt* statement =
-      search_type == "news" ? index_->search_news.get() : index_->search_all.get();
+      search_type == "news" ? connection->search_news.get() : connection->search_all.get();
   BindText(statement, 1, expression);
   sqlite3_bind_int(statement, 2, max_results);
   while (sqlite3_step(statement) == SQLITE_ROW) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -24,29 +26,87 @@ struct Document {
   std::string source;          // path of that file, e.g. "data/corpus/compute.json"
 };
 
-// The simulator's web: documents loaded from corpus files, indexed for full-text search in an
-// in-memory SQLite FTS5 table (porter + unicode61 tokenizer; title weighted above snippet,
-// snippet above text; the document kind is indexed too, so "analysis" or "news" in a query
-// favours those kinds).
+// Where Corpus::Open gets Debian's package list, and how many searches may run at once.
+struct CorpusOpenOptions {
+  // Shell command printing Debian's package list in deb822 form. When it is empty, when its
+  // first word names no executable (on PATH, or as a path) or when it exits non-zero, the
+  // corpus holds the curated documents only, and a log line says why.
+  std::string debian_packages_command = "apt-cache dumpavail";
+  // Files (for a directory, every file below it) whose names, sizes and modification times
+  // stand for the command's output: while they are unchanged, Open reuses corpus.db without
+  // running the command. When none of them exists, the command runs on every Open. A change
+  // they do not show (an apt setting in the environment) goes unnoticed until they change.
+  std::vector<std::filesystem::path> debian_packages_sources = {"/etc/apt", "/var/lib/apt/lists",
+                                                                "/var/lib/dpkg/status"};
+  // SQLite connections Search may use at once (each at most one query at a time); 0 means one
+  // per hardware thread, at most 8.
+  int search_connections = 0;
+};
+
+// How a corpus came to be, for logs and tests. The counts are those of the build that wrote
+// the index file, whether this Open ran it or reused its file.
+struct CorpusIndexInfo {
+  std::filesystem::path path;     // the index file; empty for Load's in-memory index
+  bool built = false;             // this Open built the file (false: it reused an existing one)
+  std::string build_reason;       // why it was built ("no corpus.db yet", "inputs changed", ...)
+  std::string fingerprint;        // hex blake2b-256 of index format, curated files, package list
+  bool debian_available = false;  // the package command ran and its output was indexed
+  size_t curated_documents = 0;
+  size_t debian_documents = 0;
+  size_t debian_records = 0;              // paragraphs in the package list
+  size_t debian_malformed = 0;            // broken records skipped
+  size_t debian_without_homepage = 0;     // packages without an http(s) Homepage
+  size_t debian_duplicate_homepages = 0;  // packages whose homepage already had a document
+  double build_seconds = 0;               // time this Open spent building (0 when reused)
+};
+
+// The simulator's web: documents loaded from corpus files (and, through Open, Debian's package
+// descriptions), indexed for full-text search in an SQLite FTS5 table (porter + unicode61
+// tokenizer; title weighted above snippet, snippet above text; the document kind is indexed
+// too, so "analysis" or "news" in a query favours those kinds).
 //
-// Immutable after Load. Thread-safety: every method may be called from several threads at
-// once; Search serialises its use of the single SQLite connection with a mutex (a query over a
-// few hundred documents takes well under a millisecond; over 50k documents in which every
-// query word is common, about 50 ms). Blocking: call Search from a worker thread, not an event
-// loop. Move-only; Document pointers stay valid for the Corpus's lifetime, moves included.
+// Immutable after Load/Open. Thread-safety: every method may be called from several threads
+// at once; each Search holds one SQLite connection for its query, waiting for a free one when
+// all are busy (Load has one connection, Open CorpusOpenOptions::search_connections). A query
+// over a few hundred documents takes well under a millisecond; with Debian's ~30k package
+// homepages, the worked examples' queries take 0.1-3 ms and one whose every word is common
+// ("library python development files data tool": ~12k matches) 20-45 ms. Blocking: call
+// Search from a worker thread, not an event loop; Open at start-up (a build takes seconds).
+// Move-only; Document pointers stay valid for the Corpus's lifetime, moves included.
 class Corpus {
  public:
   // Parses corpus files, each {"topic": str, "documents": [{"url", "title", "published_date",
-  // "kind", "snippet", "text", "fields"}]}. "url" is required; the others are optional but,
-  // when present, must have the right type ("fields" an object, "published_date" YYYY-MM-DD,
-  // "kind" one of homepage/pricing/news/analysis). Errors (kParse for bad JSON,
-  // kInvalidArgument otherwise) name the file and the document: "data/corpus/x.json:
-  // documents[3]: missing \"url\"", duplicate URLs (compared as FindByUrl does) name both
-  // places. kInternal if SQLite cannot build the index.
+  // "kind", "snippet", "text", "fields"}]}, into an in-memory index. "url" is required; the
+  // others are optional but, when present, must have the right type ("fields" an object,
+  // "published_date" YYYY-MM-DD, "kind" one of homepage/pricing/news/analysis). Errors (kParse
+  // for bad JSON, kInvalidArgument otherwise) name the file and the document:
+  // "data/corpus/x.json: documents[3]: missing \"url\"", duplicate URLs (compared as FindByUrl
+  // does) name both places. kInternal if SQLite cannot build the index.
   static Result<Corpus> Load(const std::vector<EmbeddedFile>& files);
 
   // Load(EmbeddedCorpus()): the corpus compiled into the binary.
   static Result<Corpus> LoadEmbedded();
+
+  // The curated `files` (checked as Load does) plus, when the package command works, one
+  // document per Debian package homepage (see DebianPackageDocuments; curated URLs win),
+  // indexed in the file `<data_dir>/corpus.db`. The file is built when it is missing, when it
+  // cannot be read or fails its checks (never trusted), or when the fingerprint of the inputs
+  // (index format, curated files, package command and its output) differs from the one it
+  // stores; otherwise it is reused as is. The command runs only when the stamp of
+  // `options.debian_packages_sources` differs from the one recorded with the index (it takes
+  // about 2 s for apt-cache on this machine; an unchanged output then keeps the index).
+  // Building writes `corpus.db.tmp` and renames it over corpus.db, so an interrupted build
+  // leaves the previous file (or none), never half an index; `corpus.db.lock` (flock) keeps
+  // two processes from building at once.
+  // Errors: those of Load for the curated files; kIo when data_dir or the index file cannot be
+  // created or written; kInternal when SQLite fails otherwise. Logs what it did (info).
+  static Result<Corpus> Open(const std::filesystem::path& data_dir,
+                             const std::vector<EmbeddedFile>& files,
+                             const CorpusOpenOptions& options = {});
+
+  // Open(data_dir, EmbeddedCorpus(), options).
+  static Result<Corpus> OpenEmbedded(const std::filesystem::path& data_dir,
+                                     const CorpusOpenOptions& options = {});
 
   Corpus(Corpus&&) noexcept;
   Corpus& operator=(Corpus&&) noexcept;
@@ -66,8 +126,11 @@ class Corpus {
   // (http/https/none), a leading "www.", letter case of scheme and host, a trailing slash.
   const Document* FindByUrl(std::string_view url) const;
 
-  // All documents, in file order.
+  // All documents: the curated ones in file order, then the Debian ones in package order.
   const std::vector<Document>& documents() const;
+
+  // How this corpus was indexed.
+  const CorpusIndexInfo& index_info() const;
 
  private:
   struct Index;

@@ -1,9 +1,18 @@
 #include "orchestra/sim/corpus.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "orchestra/sim/embedded_corpus.h"
 #include "orchestra/sim/test_corpus.h"
@@ -191,6 +200,423 @@ TEST(CorpusSearchTest, FindsGpuPricingPagesForCloudGpuPricingQuery) {
   EXPECT_TRUE(Contains(top, "https://vast.ai/pricing")) << ::testing::PrintToString(top);
   EXPECT_TRUE(Contains(top, "https://lambdalabs.com/service/gpu-cloud#pricing"))
       << ::testing::PrintToString(top);
+}
+
+// ---- Corpus::Open: the index file in the data dir.
+
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/orchestra-corpus-XXXXXX";
+    path_ = ::mkdtemp(pattern);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void WriteFile(const std::filesystem::path& path, std::string_view bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Two packages with homepages (one of them the curated Akash page), one without, one broken.
+constexpr std::string_view kPackages = R"(Package: 0ad
+Version: 0.0.26-3
+Section: games
+Description: Real-time strategy game of ancient warfare
+ 0 A.D. is a free, open-source real-time strategy game.
+Homepage: https://play0ad.com/
+
+Package: akash-cli
+Version: 1.0
+Description: command line client for a compute marketplace
+Homepage: https://www.akash.network
+
+Package: zlib1g
+Description: compression library - runtime
+
+Package: broken
+not a field
+)";
+
+// A package list in `dir` and options whose command prints it (and counts its runs in
+// `dir`/runs). The list is its own source: the command runs when the file changed.
+CorpusOpenOptions PackageListOptions(const std::filesystem::path& dir, std::string_view text) {
+  const std::filesystem::path file = dir / "packages.txt";
+  WriteFile(file, text);
+  CorpusOpenOptions options;
+  options.debian_packages_command =
+      fmt::format("sh -c 'echo run >> \"{}\"; cat \"{}\"'", (dir / "runs").string(), file.string());
+  options.debian_packages_sources = {file};
+  return options;
+}
+
+// How many times the command of PackageListOptions(dir, ...) ran.
+int CommandRuns(const std::filesystem::path& dir) {
+  std::ifstream in(dir / "runs");
+  int runs = 0;
+  for (std::string line; std::getline(in, line);) ++runs;
+  return runs;
+}
+
+Result<Corpus> OpenSmall(const std::filesystem::path& data_dir, const CorpusOpenOptions& options) {
+  static const testing::InlineFiles files = testing::SmallCorpusFiles();
+  return Corpus::Open(data_dir, files.Files(), options);
+}
+
+ino_t Inode(const std::filesystem::path& path) {
+  struct stat info {};
+  ::stat(path.c_str(), &info);
+  return info.st_ino;
+}
+
+TEST(CorpusOpenTest, BuildsTheIndexFileOnceAndThenReusesIt) {
+  TempDir dir;
+  const auto options = PackageListOptions(dir.path(), kPackages);
+  const auto data_dir = dir.path() / "data";
+  auto first = OpenSmall(data_dir, options);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_TRUE(first->index_info().built);
+  EXPECT_EQ(first->index_info().build_reason, "no corpus.db yet");
+  EXPECT_EQ(first->index_info().path, data_dir / "corpus.db");
+  const ino_t built_inode = Inode(data_dir / "corpus.db");
+  const auto built_time = std::filesystem::last_write_time(data_dir / "corpus.db");
+
+  auto second = OpenSmall(data_dir, options);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_FALSE(second->index_info().built);
+  EXPECT_EQ(second->index_info().build_seconds, 0.0);
+  EXPECT_EQ(second->index_info().fingerprint, first->index_info().fingerprint);
+  EXPECT_EQ(Inode(data_dir / "corpus.db"), built_inode);
+  EXPECT_EQ(std::filesystem::last_write_time(data_dir / "corpus.db"), built_time);
+  ASSERT_EQ(second->documents().size(), first->documents().size());
+  for (size_t i = 0; i < first->documents().size(); ++i) {
+    const Document& a = first->documents()[i];
+    const Document& b = second->documents()[i];
+    EXPECT_EQ(
+        std::tie(a.url, a.title, a.published_date, a.kind, a.snippet, a.text, a.topic, a.source),
+        std::tie(b.url, b.title, b.published_date, b.kind, b.snippet, b.text, b.topic, b.source));
+    EXPECT_EQ(a.fields, b.fields) << a.url;
+  }
+  EXPECT_FALSE(std::filesystem::exists(data_dir / "corpus.db.tmp"));
+}
+
+TEST(CorpusOpenTest, ReusesTheIndexWithoutRunningTheCommandWhileItsSourcesAreUnchanged) {
+  TempDir dir;
+  const auto options = PackageListOptions(dir.path(), kPackages);
+  for (int i = 0; i < 3; ++i) {
+    auto corpus = OpenSmall(dir.path(), options);
+    ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+    EXPECT_EQ(corpus->index_info().built, i == 0);
+    EXPECT_EQ(corpus->documents().size(), 6u);
+  }
+  EXPECT_EQ(CommandRuns(dir.path()), 1);
+}
+
+TEST(CorpusOpenTest, KeepsTheIndexWhenTheSourcesChangedButNotThePackageList) {
+  TempDir dir;
+  const auto options = PackageListOptions(dir.path(), kPackages);
+  ASSERT_TRUE(OpenSmall(dir.path(), options).ok());
+  const auto list = options.debian_packages_sources[0];
+  std::filesystem::last_write_time(list,
+                                   std::filesystem::last_write_time(list) + std::chrono::hours(1));
+  auto touched = OpenSmall(dir.path(), options);
+  ASSERT_TRUE(touched.ok()) << touched.error().ToString();
+  EXPECT_FALSE(touched->index_info().built);
+  EXPECT_EQ(CommandRuns(dir.path()), 2);
+  // The new stamp was recorded: the next Open does not run the command again.
+  ASSERT_TRUE(OpenSmall(dir.path(), options).ok());
+  EXPECT_EQ(CommandRuns(dir.path()), 2);
+}
+
+TEST(CorpusOpenTest, RunsTheCommandOnEveryOpenWhenItHasNoSources) {
+  TempDir dir;
+  auto options = PackageListOptions(dir.path(), kPackages);
+  options.debian_packages_sources = {dir.path() / "missing"};
+  for (int i = 0; i < 2; ++i) {
+    auto corpus = OpenSmall(dir.path(), options);
+    ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+    EXPECT_EQ(corpus->index_info().built, i == 0);
+  }
+  EXPECT_EQ(CommandRuns(dir.path()), 2);
+}
+
+TEST(CorpusOpenTest, AddsOneDocumentPerPackageHomepageAfterTheCuratedOnes) {
+  TempDir dir;
+  auto corpus = OpenSmall(dir.path(), PackageListOptions(dir.path(), kPackages));
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  const CorpusIndexInfo& info = corpus->index_info();
+  EXPECT_TRUE(info.debian_available);
+  EXPECT_EQ(info.curated_documents, 5u);
+  EXPECT_EQ(info.debian_documents, 1u);
+  EXPECT_EQ(info.debian_records, 4u);
+  EXPECT_EQ(info.debian_malformed, 1u);
+  EXPECT_EQ(info.debian_without_homepage, 1u);
+  EXPECT_EQ(info.debian_duplicate_homepages, 1u);  // akash-cli: the curated page wins
+  ASSERT_EQ(corpus->documents().size(), 6u);
+  EXPECT_EQ(corpus->documents()[5].url, "https://play0ad.com/");
+  EXPECT_EQ(corpus->FindByUrl("https://akash.network/")->topic, "compute");
+}
+
+TEST(CorpusOpenTest, SearchesAndFindsPackageDocumentsByUrl) {
+  TempDir dir;
+  auto corpus = OpenSmall(dir.path(), PackageListOptions(dir.path(), kPackages));
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  const auto found = corpus->Search("strategy game of ancient warfare", 3, "web");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found[0]->url, "https://play0ad.com/");
+  EXPECT_EQ(found[0]->title, "0ad: Real-time strategy game of ancient warfare");
+  const Document* doc = corpus->FindByUrl("http://www.play0ad.com");
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(doc->fields.at("name"), "0ad");
+  EXPECT_EQ(doc->topic, "debian_packages");
+  EXPECT_EQ(Urls(corpus->Search("Akash RunPod", 10, "")).size(), 2u);
+}
+
+TEST(CorpusOpenTest, RebuildsWhenThePackageListChanges) {
+  TempDir dir;
+  auto first = OpenSmall(dir.path(), PackageListOptions(dir.path(), kPackages));
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  const std::string more = std::string(kPackages) +
+                           "\nPackage: gimp\nDescription: GNU Image Manipulation Program\n"
+                           "Homepage: https://www.gimp.org/\n";
+  auto second = OpenSmall(dir.path(), PackageListOptions(dir.path(), more));
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_TRUE(second->index_info().built);
+  EXPECT_EQ(second->index_info().build_reason, "inputs changed");
+  EXPECT_NE(second->index_info().fingerprint, first->index_info().fingerprint);
+  EXPECT_NE(second->FindByUrl("https://gimp.org"), nullptr);
+  EXPECT_EQ(first->FindByUrl("https://gimp.org"), nullptr);
+  // The first corpus still searches its own (now replaced) file.
+  EXPECT_FALSE(first->Search("strategy game", 1, "web").empty());
+}
+
+TEST(CorpusOpenTest, RebuildsWhenTheCuratedCorpusChanges) {
+  TempDir dir;
+  const auto options = PackageListOptions(dir.path(), kPackages);
+  ASSERT_TRUE(OpenSmall(dir.path(), options).ok());
+  auto changed = Corpus::Open(
+      dir.path(), {{"data/corpus/one.json", R"({"documents": [{"url": "https://one.org"}]})"}},
+      options);
+  ASSERT_TRUE(changed.ok()) << changed.error().ToString();
+  EXPECT_TRUE(changed->index_info().built);
+  EXPECT_EQ(changed->index_info().curated_documents, 1u);
+  // No curated Akash page any more: the package that shares its homepage gets the URL.
+  EXPECT_EQ(changed->FindByUrl("https://akash.network")->topic, "debian_packages");
+}
+
+TEST(CorpusOpenTest, RebuildsATruncatedIndexInsteadOfTrustingIt) {
+  TempDir dir;
+  const auto options = PackageListOptions(dir.path(), kPackages);
+  ASSERT_TRUE(OpenSmall(dir.path(), options).ok());
+  const auto path = dir.path() / "corpus.db";
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) / 2);
+  auto reopened = OpenSmall(dir.path(), options);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  EXPECT_TRUE(reopened->index_info().built);
+  EXPECT_EQ(reopened->index_info().build_reason.rfind("unreadable corpus.db: ", 0), 0u)
+      << reopened->index_info().build_reason;
+  EXPECT_EQ(reopened->documents().size(), 6u);
+  EXPECT_FALSE(reopened->Search("Akash", 1, "web").empty());
+}
+
+TEST(CorpusOpenTest, RebuildsAnIndexFileThatIsNotADatabase) {
+  TempDir dir;
+  WriteFile(dir.path() / "corpus.db", "this is not an SQLite file, just some text........");
+  auto corpus = OpenSmall(dir.path(), PackageListOptions(dir.path(), kPackages));
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  EXPECT_TRUE(corpus->index_info().built);
+  EXPECT_EQ(corpus->index_info().build_reason.rfind("unreadable corpus.db: ", 0), 0u)
+      << corpus->index_info().build_reason;
+  EXPECT_EQ(corpus->documents().size(), 6u);
+}
+
+TEST(CorpusOpenTest, IgnoresTheTemporaryFileOfAnInterruptedBuild) {
+  TempDir dir;
+  WriteFile(dir.path() / "corpus.db.tmp", "half an index");
+  auto corpus = OpenSmall(dir.path(), PackageListOptions(dir.path(), kPackages));
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  EXPECT_EQ(corpus->index_info().build_reason, "no corpus.db yet");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "corpus.db.tmp"));
+  EXPECT_EQ(corpus->documents().size(), 6u);
+}
+
+TEST(CorpusOpenTest, IndexesTheCuratedCorpusOnlyWhenThePackageCommandIsMissing) {
+  TempDir dir;
+  CorpusOpenOptions options;
+  options.debian_packages_command = "orchestra-no-such-command dumpavail";
+  options.debian_packages_sources = {};
+  auto corpus = OpenSmall(dir.path(), options);
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  EXPECT_FALSE(corpus->index_info().debian_available);
+  EXPECT_EQ(corpus->documents().size(), 5u);
+  EXPECT_EQ(corpus->Search("decentralized compute", 3, "web").size(), 2u);
+}
+
+TEST(CorpusOpenTest, IndexesTheCuratedCorpusOnlyWhenThePackageCommandFails) {
+  TempDir dir;
+  CorpusOpenOptions options;
+  options.debian_packages_command = "sh -c 'echo Package: half; exit 3'";
+  options.debian_packages_sources = {};
+  auto corpus = OpenSmall(dir.path(), options);
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  EXPECT_FALSE(corpus->index_info().debian_available);
+  EXPECT_EQ(corpus->documents().size(), 5u);
+}
+
+TEST(CorpusOpenTest, RejectsBadCuratedFilesAsLoadDoes) {
+  TempDir dir;
+  CorpusOpenOptions options;
+  options.debian_packages_command = "";
+  auto corpus =
+      Corpus::Open(dir.path(), {{"data/corpus/x.json", R"({"documents": [{}]})"}}, options);
+  ASSERT_FALSE(corpus.ok());
+  EXPECT_EQ(corpus.error().message, "data/corpus/x.json: documents[0]: missing \"url\"");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "corpus.db"));
+}
+
+TEST(CorpusOpenTest, FailsWithIoErrorWhenTheDataDirCannotBeCreated) {
+  TempDir dir;
+  WriteFile(dir.path() / "file", "x");
+  CorpusOpenOptions options;
+  options.debian_packages_command = "";
+  auto corpus = OpenSmall(dir.path() / "file" / "data", options);
+  ASSERT_FALSE(corpus.ok());
+  EXPECT_EQ(corpus.error().code, ErrorCode::kIo);
+}
+
+TEST(CorpusOpenTest, SearchesFromSeveralThreadsOverSeveralConnections) {
+  TempDir dir;
+  auto options = PackageListOptions(dir.path(), kPackages);
+  options.search_connections = 2;
+  auto corpus = OpenSmall(dir.path(), options);
+  ASSERT_TRUE(corpus.ok()) << corpus.error().ToString();
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (corpus->Search("decentralized compute", 3, "web").size() != 2u) ++failures[t];
+        if (corpus->Search("ancient warfare", 3, "web").size() != 1u) ++failures[t];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, std::vector<int>(4, 0));
+}
+
+// ---- The real corpus with every package apt knows: curated pages must still come first.
+
+bool AptCacheExists() { return std::system("command -v apt-cache >/dev/null 2>&1") == 0; }
+
+// The embedded corpus plus `apt-cache dumpavail`. ctest runs every test in a process of its
+// own: the data dir is shared by them (and by later runs), so the index is built once and then
+// reused, as Open promises; Open rebuilds it whenever its inputs differ.
+const Corpus* FullCorpus() {
+  static const Result<Corpus> corpus = Corpus::OpenEmbedded(
+      std::filesystem::temp_directory_path() / fmt::format("orchestra-corpus-test-{}", ::getuid()));
+  EXPECT_TRUE(corpus.ok()) << corpus.error().ToString();
+  return corpus.ok() ? &corpus.value() : nullptr;
+}
+
+class CorpusWithDebianTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (EmbeddedCorpus().empty()) GTEST_SKIP() << "data/corpus was empty at configure time";
+    if (!AptCacheExists()) GTEST_SKIP() << "apt-cache not found: no Debian package list here";
+    corpus_ = FullCorpus();
+    ASSERT_NE(corpus_, nullptr);
+    if (!corpus_->index_info().debian_available) {
+      GTEST_SKIP() << "`apt-cache dumpavail` gave no package list";
+    }
+  }
+
+  // The top `n` results of `query`, timed.
+  std::vector<const Document*> Top(std::string_view query, int n,
+                                   std::string_view type = "web") const {
+    const auto start = std::chrono::steady_clock::now();
+    auto found = corpus_->Search(query, n, type);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::printf("  %.2f ms  %.*s\n", ms, static_cast<int>(query.size()), query.data());
+    return found;
+  }
+
+  const Corpus* corpus_ = nullptr;
+};
+
+TEST_F(CorpusWithDebianTest, IndexesTensOfThousandsOfPackages) {
+  const CorpusIndexInfo& info = corpus_->index_info();
+  std::printf("  %zu documents (%zu Debian) from %zu records, %s, %.1f MB\n",
+              corpus_->documents().size(), info.debian_documents, info.debian_records,
+              info.built ? fmt::format("built in {:.1f} s", info.build_seconds).c_str() : "reused",
+              std::filesystem::file_size(info.path) / 1e6);
+  EXPECT_GT(info.debian_documents, 1000u);
+  EXPECT_EQ(info.curated_documents, Corpus::LoadEmbedded()->documents().size());
+}
+
+TEST_F(CorpusWithDebianTest, FindsPackageDocumentsByTheirHomepage) {
+  const Document& last = corpus_->documents().back();
+  EXPECT_EQ(last.topic, "debian_packages");
+  EXPECT_EQ(corpus_->FindByUrl(last.url), &last);
+}
+
+TEST_F(CorpusWithDebianTest, RanksCuratedPagesFirstForDecentralizedComputeQueries) {
+  for (std::string_view query :
+       {"decentralized compute marketplace providers", "decentralized compute marketplaces"}) {
+    const auto top = Top(query, 3);
+    ASSERT_EQ(top.size(), 3u);
+    for (const Document* doc : top) EXPECT_NE(doc->topic, "debian_packages") << doc->url;
+  }
+  const auto top = Urls(Top("decentralized compute marketplace Akash Render Golem 2026", 5));
+  EXPECT_TRUE(Contains(top, "https://akash.network/")) << ::testing::PrintToString(top);
+  EXPECT_TRUE(Contains(top, "https://rendernetwork.com/")) << ::testing::PrintToString(top);
+  EXPECT_TRUE(Contains(top, "https://www.golem.network/")) << ::testing::PrintToString(top);
+}
+
+TEST_F(CorpusWithDebianTest, RanksGpuPricingPagesFirstForCloudGpuPricingQueries) {
+  for (std::string_view query : {"cloud GPU pricing RunPod Vast.ai Lambda",
+                                 "cloud GPU pricing RunPod Vast.ai Lambda price point inference "
+                                 "API"}) {
+    const auto top = Urls(Top(query, 4));
+    EXPECT_TRUE(Contains(top, "https://www.runpod.io/pricing")) << ::testing::PrintToString(top);
+    EXPECT_TRUE(Contains(top, "https://vast.ai/pricing")) << ::testing::PrintToString(top);
+    EXPECT_TRUE(Contains(top, "https://lambdalabs.com/service/gpu-cloud#pricing"))
+        << ::testing::PrintToString(top);
+  }
+}
+
+TEST_F(CorpusWithDebianTest, RanksFundingNewsFirstForAiFundingQueries) {
+  for (std::string_view query : {"AI startup funding rounds 2024", "recent AI funding rounds 2024",
+                                 "recent AI funding rounds trends"}) {
+    const auto top = Top(query, 5);
+    ASSERT_EQ(top.size(), 5u);
+    for (const Document* doc : top) EXPECT_EQ(doc->topic, "ai_funding") << doc->url;
+  }
+}
+
+TEST_F(CorpusWithDebianTest, RanksAnalysisFirstForMarketAnalysisQueries) {
+  const auto found = Top("decentralized compute market analysis report", 10);
+  ASSERT_GE(found.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(found[i]->kind, "analysis") << found[i]->url;
+  const auto news = Top("decentralized compute marketplace gaps opportunities analysis", 5, "news");
+  ASSERT_FALSE(news.empty());
+  for (const Document* doc : news) EXPECT_NE(doc->topic, "debian_packages") << doc->url;
+}
+
+TEST_F(CorpusWithDebianTest, FindsPackagesForQueriesAboutSoftware) {
+  const auto top = Top("real-time strategy game ancient warfare", 3);
+  ASSERT_FALSE(top.empty());
+  EXPECT_EQ(top[0]->topic, "debian_packages") << top[0]->url;
+  // Words nearly every package description has: answered, and not slowly.
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Top("library for python development files data tool", 10).size(), 10u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 }  // namespace

@@ -38,7 +38,9 @@ Result<double> Number(const Json& object, std::string_view key, double fallback,
   return out;
 }
 
-Result<UidSpec> UidFromJson(const Json& json, std::string_view where) {
+}  // namespace
+
+Result<UidSpec> UidSpecFromJson(const Json& json, std::string_view where) {
   if (!json.is_object()) return Fail(where, "must be an object");
   UidSpec u;
   int64_t uid = -1;
@@ -92,6 +94,22 @@ Result<UidSpec> UidFromJson(const Json& json, std::string_view where) {
   return u;
 }
 
+Json ToJson(const UidSpec& u) {
+  JsonObject faults;
+  for (size_t k = 0; k < kFaultKinds; ++k) {
+    if (u.fault_weights[k] > 0) faults[kFaultNames[k]] = u.fault_weights[k];
+  }
+  return JsonObject{{"uid", u.uid},
+                    {"p50_ms", u.p50_ms},
+                    {"p95_ms", u.p95_ms},
+                    {"reliability", u.reliability},
+                    {"faults", std::move(faults)},
+                    {"quality", u.quality},
+                    {"stake", u.stake}};
+}
+
+namespace {
+
 // Mean of the log-normal with this median and p95.
 double LogNormalMean(double p50, double p95) {
   if (p50 <= 0) return 0;
@@ -115,7 +133,7 @@ Result<SubnetSpec> SubnetFromJson(const Json& json, std::string_view where) {
   }
   std::set<int> seen;
   for (size_t i = 0; i < uids->get_array().size(); ++i) {
-    auto uid = UidFromJson(uids->get_array()[i], fmt::format("{}.uids[{}]", where, i));
+    auto uid = UidSpecFromJson(uids->get_array()[i], fmt::format("{}.uids[{}]", where, i));
     if (!uid) return uid.error();
     if (!seen.insert(uid->uid).second) {
       return Fail(fmt::format("{}.uids[{}].uid", where, i),
@@ -181,19 +199,7 @@ Json Manifest::ToJson() const {
     o.erase("last_updated");
     o["engine"] = EngineName(s.engine);
     JsonArray uids;
-    for (const UidSpec& u : s.uids) {
-      JsonObject faults;
-      for (size_t k = 0; k < kFaultKinds; ++k) {
-        if (u.fault_weights[k] > 0) faults[kFaultNames[k]] = u.fault_weights[k];
-      }
-      uids.push_back(JsonObject{{"uid", u.uid},
-                                {"p50_ms", u.p50_ms},
-                                {"p95_ms", u.p95_ms},
-                                {"reliability", u.reliability},
-                                {"faults", std::move(faults)},
-                                {"quality", u.quality},
-                                {"stake", u.stake}});
-    }
+    for (const UidSpec& u : s.uids) uids.push_back(sim::ToJson(u));
     o["uids"] = std::move(uids);
     out.push_back(std::move(entry));
   }

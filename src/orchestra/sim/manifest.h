@@ -50,6 +50,11 @@ struct UidSpec {
   double stake = 0;  // TAO, shown in the metagraph
 };
 
+// A UID as the manifest writes it ({"uid", "p50_ms", "p95_ms", "reliability", "faults",
+// "quality", "stake"}), and read back; errors are prefixed with `where` ("subnets[1].uids[2]").
+Json ToJson(const UidSpec& uid);
+Result<UidSpec> UidSpecFromJson(const Json& json, std::string_view where);
+
 // One simulated subnet: its ledger-facing description and its UIDs.
 struct SubnetSpec {
   // netuid, name, capabilities, schemas, cost, transport and synapse come from the manifest;

@@ -1,0 +1,147 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+
+#include "orchestra/core/result.h"
+#include "orchestra/protocol/receipt.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace orchestra::sim {
+
+// A receipt the simulator issued, as `GET /receipts/{hash}` returns it.
+struct StoredReceipt {
+  int netuid = 0;
+  int uid = 0;
+  protocol::Receipt receipt;
+};
+
+struct ReceiptStoreOptions {
+  // The writer commits a batch when this many receipts are pending, or `flush_interval` after
+  // the first of them arrived, whichever comes first; when it falls behind, it commits all that
+  // is pending in one transaction (bigger batches cost less per receipt).
+  size_t batch_size = 1000;
+  std::chrono::milliseconds flush_interval{20};
+  // Receipts added but not yet committed (pending plus the batch being written). At this bound
+  // Add() refuses the receipt (returns false, counts it in `dropped`) instead of blocking its
+  // caller or growing without limit: the writer is that far behind only when the disk is stalled
+  // or failing, and a simulated expert must keep answering. An uncommitted receipt holds ~1 KB,
+  // so the default bounds that memory to ~100 MB.
+  size_t max_pending = 100'000;
+};
+
+// Counters since Open(); a snapshot, cheap to take.
+struct ReceiptStoreStats {
+  uint64_t added = 0;         // Add() calls that accepted their receipt
+  uint64_t dropped = 0;       // Add() calls refused because `max_pending` were uncommitted
+  uint64_t inserted = 0;      // rows committed (a duplicate of a stored hash adds none)
+  uint64_t batches = 0;       // transactions committed
+  uint64_t write_errors = 0;  // failed batch transactions (each retried until it commits)
+  uint64_t read_errors = 0;   // Find() lookups that failed in SQLite or met an unreadable row
+  size_t pending = 0;         // receipts accepted but not yet committed
+};
+
+// Every receipt the expert-network simulator signs, kept in one SQLite file (WAL,
+// synchronous=NORMAL) so that validators can later ask a UID for it by hash.
+//
+// Add() is for the hot path: it hashes the receipt and appends it to an in-memory batch under a
+// short mutex, never touching SQLite; a background writer thread commits batches (INSERT OR
+// IGNORE, one transaction each). Find() sees a receipt as soon as Add() has returned: it looks
+// in the uncommitted batches first, then in the file through its own read connection. Thread
+// safe throughout. Destruction commits what is pending and joins the writer.
+class ReceiptStore {
+ public:
+  // Opens `file`, creating it and the `receipts` table when absent (its directory must exist).
+  // Errors name the file: missing directory, unwritable file, not an SQLite database, a
+  // `receipts` table of another shape.
+  static Result<std::unique_ptr<ReceiptStore>> Open(const std::filesystem::path& file,
+                                                    ReceiptStoreOptions options = {});
+  ~ReceiptStore();
+  ReceiptStore(const ReceiptStore&) = delete;
+  ReceiptStore& operator=(const ReceiptStore&) = delete;
+
+  // Records `receipt`, issued by UID `uid` of subnet `netuid`, under receipt.Hash(). Costs one
+  // hash and a copy on the caller's thread and never waits for SQLite. A hash already recorded
+  // is ignored. Returns false only when the store refused it because `max_pending` receipts are
+  // still uncommitted (see ReceiptStoreOptions); that is counted in stats().dropped.
+  bool Add(int netuid, int uid, const protocol::Receipt& receipt);
+
+  // The receipt whose Hash() is `hash` (as "0x" + 64 hex), nullopt when none was added. A
+  // receipt not yet committed is served from memory; otherwise this runs one indexed SQLite
+  // query on a connection shared by readers (a mutex), so it can block for a moment: call it
+  // off an event-loop thread, or accept tens of microseconds there. Lookup() tells a failed
+  // read from an absent receipt; Find() counts the failure in stats().read_errors and returns
+  // nullopt.
+  Result<std::optional<StoredReceipt>> Lookup(std::string_view hash) const;
+  std::optional<StoredReceipt> Find(std::string_view hash) const;
+
+  // Receipts stored: those committed plus those pending. A pending re-add of an already
+  // committed hash counts until its batch is committed (and found to be a duplicate).
+  size_t size() const;
+
+  // Blocks until every receipt added before the call is committed. Errors with the SQLite
+  // failure (naming the file) when the writer fails to commit meanwhile; it keeps retrying.
+  Status Flush();
+
+  ReceiptStoreStats stats() const;
+  const std::filesystem::path& file() const { return file_; }
+
+ private:
+  // Lets a Batch be searched with a string_view.
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view hash) const { return std::hash<std::string_view>()(hash); }
+  };
+  using Batch =
+      std::unordered_map<std::string, StoredReceipt, StringHash, std::equal_to<>>;  // by hash
+
+  ReceiptStore(std::filesystem::path file, ReceiptStoreOptions options);
+  void WriterLoop();
+  Status WriteBatch(const Batch& batch, uint64_t* inserted);
+
+  const std::filesystem::path file_;
+  const ReceiptStoreOptions options_;
+
+  // Connections and statements. The writer's are used by the writer thread only (and by Open
+  // before it starts); the reader's under reader_mu_.
+  sqlite3* writer_db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  mutable std::mutex reader_mu_;
+  sqlite3* reader_db_ = nullptr;
+  sqlite3_stmt* select_ = nullptr;
+
+  mutable std::mutex mu_;
+  std::condition_variable writer_cv_;   // wakes the writer: first receipt, full batch, stop
+  std::condition_variable flushed_cv_;  // wakes Flush(): a batch committed or failed
+  Batch pending_;
+  // The batch the writer is committing; read by Find() under mu_ and by the writer without it
+  // (nobody modifies it until the writer resets it under mu_).
+  std::unique_ptr<const Batch> inflight_;
+  uint64_t added_seq_ = 0;      // Add() calls accepted so far
+  uint64_t inflight_seq_ = 0;   // added_seq_ when inflight_ was taken
+  uint64_t committed_seq_ = 0;  // every Add() up to this one is committed
+  uint64_t flush_target_ = 0;   // the highest added_seq_ a Flush() waits for
+  uint64_t stored_rows_ = 0;    // rows in the table
+  std::optional<Error> last_write_error_;
+  ReceiptStoreStats stats_;
+  mutable std::atomic<uint64_t> read_errors_{0};
+  bool dropping_ = false;  // Add() is refusing receipts; reset by the next commit
+  bool stop_ = false;
+  std::thread writer_;
+};
+
+}  // namespace orchestra::sim

@@ -1,0 +1,336 @@
+#include "orchestra/sim/receipt_store.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "orchestra/core/hash.h"
+#include "orchestra/crypto/ss58.h"
+
+namespace orchestra::sim {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/orchestra-receipts-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Signs receipts as one simulated expert UID does (expert_network.cc), with a fixed key.
+class Expert {
+ public:
+  Expert() : keypair_(crypto::Keypair::FromMiniSecret(crypto::MiniSecret{7, 7, 7})) {
+    ss58_ = crypto::Ss58Encode(keypair_.public_key().bytes());
+  }
+
+  // The receipt for step `step` of a challenge; distinct steps, distinct hashes.
+  protocol::Receipt Issue(int step) const {
+    const std::string request_hash = CanonicalHash(Query(step));
+    return protocol::IssueReceipt(keypair_, ss58_,
+                                  protocol::LockFor(kChallenge, kMiner, step, request_hash),
+                                  request_hash, Response(step), 0.002, IssuedAt(step));
+  }
+
+  // What a validator checks Issue(step) against.
+  protocol::ReceiptExpectation Expectation(int step) const {
+    return {std::string(kChallenge), std::string(kMiner), step, Query(step), Response(step), ss58_,
+            IssuedAt(step) - 1,      IssuedAt(step) + 1};
+  }
+
+  const crypto::Keypair& keypair() const { return keypair_; }
+  const std::string& ss58() const { return ss58_; }
+
+ private:
+  static constexpr std::string_view kChallenge = "challenge-1";
+  static constexpr std::string_view kMiner = "5FminerHotkeyForTests";
+  static Json Query(int step) { return JsonObject{{"query", fmt::format("subnets {}", step)}}; }
+  static Json Response(int step) { return JsonObject{{"results", JsonArray{step}}}; }
+  static int64_t IssuedAt(int step) { return 1'700'000'000'000 + step; }
+
+  crypto::Keypair keypair_;
+  std::string ss58_;
+};
+
+// Options under which nothing is committed before Flush() or destruction.
+ReceiptStoreOptions NeverFlushOnItsOwn() {
+  ReceiptStoreOptions options;
+  options.batch_size = 1'000'000;
+  options.flush_interval = std::chrono::hours(1);
+  return options;
+}
+
+// Rows in `file`, counted through a connection of its own.
+int64_t CountRows(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  int64_t rows = -1;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM receipts", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      rows = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return rows;
+}
+
+void ExpectSameReceipt(const protocol::Receipt& actual, const protocol::Receipt& expected) {
+  EXPECT_EQ(CanonicalJson(protocol::ToJson(actual)), CanonicalJson(protocol::ToJson(expected)));
+  EXPECT_EQ(actual.Hash(), expected.Hash());
+}
+
+TEST(ReceiptStoreTest, FindsReceiptAsSoonAsAddReturns) {
+  TempDir dir;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db", NeverFlushOnItsOwn());
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const protocol::Receipt receipt = Expert().Issue(1);
+
+  EXPECT_TRUE((*store)->Add(22, 3, receipt));
+
+  auto found = (*store)->Find(receipt.Hash());
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->netuid, 22);
+  EXPECT_EQ(found->uid, 3);
+  ExpectSameReceipt(found->receipt, receipt);
+  EXPECT_EQ(CountRows(dir.path() / "receipts.db"), 0);
+  EXPECT_EQ((*store)->size(), 1u);
+}
+
+TEST(ReceiptStoreTest, ReadsBackFromTheFileTheReceiptAsSigned) {
+  TempDir dir;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db");
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const Expert expert;
+  const protocol::Receipt receipt = expert.Issue(2);
+  (*store)->Add(13, 0, receipt);
+  ASSERT_TRUE((*store)->Flush().ok());
+  ASSERT_EQ(CountRows(dir.path() / "receipts.db"), 1);
+
+  auto found = (*store)->Lookup(receipt.Hash());
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->netuid, 13);
+  EXPECT_EQ((*found)->uid, 0);
+  ExpectSameReceipt((*found)->receipt, receipt);
+  const Status verified = protocol::VerifyReceipt((*found)->receipt, expert.Expectation(2));
+  EXPECT_TRUE(verified.ok()) << verified.error().ToString();
+}
+
+TEST(ReceiptStoreTest, FindsNothingForAnUnknownHash) {
+  TempDir dir;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db");
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const Expert expert;
+  (*store)->Add(22, 0, expert.Issue(1));
+  ASSERT_TRUE((*store)->Flush().ok());
+
+  EXPECT_FALSE((*store)->Find(expert.Issue(2).Hash()).has_value());
+  EXPECT_FALSE((*store)->Find("not a hash").has_value());
+  EXPECT_EQ((*store)->stats().read_errors, 0u);
+}
+
+TEST(ReceiptStoreTest, IgnoresDuplicatesPendingAndCommitted) {
+  TempDir dir;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db", NeverFlushOnItsOwn());
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const protocol::Receipt receipt = Expert().Issue(1);
+
+  (*store)->Add(22, 0, receipt);
+  (*store)->Add(22, 0, receipt);  // still pending
+  EXPECT_EQ((*store)->size(), 1u);
+  ASSERT_TRUE((*store)->Flush().ok());
+  (*store)->Add(22, 0, receipt);  // already committed
+  ASSERT_TRUE((*store)->Flush().ok());
+
+  EXPECT_EQ((*store)->size(), 1u);
+  EXPECT_EQ((*store)->stats().inserted, 1u);
+  EXPECT_EQ(CountRows(dir.path() / "receipts.db"), 1);
+}
+
+TEST(ReceiptStoreTest, KeepsTenThousandReceiptsAddedFromFourThreads) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 2500;
+  const Expert expert;
+  // Signed up front, so that the threads contend on Add() only.
+  std::vector<protocol::Receipt> receipts;
+  receipts.reserve(kThreads * kPerThread);
+  for (int i = 0; i < kThreads * kPerThread; ++i) receipts.push_back(expert.Issue(i));
+  {
+    auto store = ReceiptStore::Open(file);
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    std::vector<std::thread> threads;
+    std::atomic<int> missing{0};
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = t * kPerThread; i < (t + 1) * kPerThread; ++i) {
+          (*store)->Add(22, t, receipts[i]);
+          if (!(*store)->Find(receipts[i].Hash())) ++missing;
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(missing, 0);
+    for (int i = 0; i < kThreads * kPerThread; i += 97) {
+      auto found = (*store)->Find(receipts[i].Hash());
+      ASSERT_TRUE(found.has_value()) << i;
+      EXPECT_EQ(found->uid, i / kPerThread);
+    }
+
+    ASSERT_TRUE((*store)->Flush().ok());
+    EXPECT_EQ(CountRows(file), kThreads * kPerThread);
+    const ReceiptStoreStats stats = (*store)->stats();
+    EXPECT_EQ(stats.added, uint64_t{kThreads * kPerThread});
+    EXPECT_EQ(stats.inserted, uint64_t{kThreads * kPerThread});
+    EXPECT_EQ(stats.dropped, 0u);
+    EXPECT_EQ(stats.pending, 0u);
+  }
+  auto reopened = ReceiptStore::Open(file);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  EXPECT_EQ((*reopened)->size(), size_t{kThreads * kPerThread});
+  for (const auto& receipt : receipts) ASSERT_TRUE((*reopened)->Find(receipt.Hash()));
+}
+
+TEST(ReceiptStoreTest, FindsAfterReopeningWhatWasAddedBeforeClosing) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  const Expert expert;
+  const std::vector<protocol::Receipt> receipts = {expert.Issue(0), expert.Issue(1),
+                                                   expert.Issue(2)};
+  {
+    auto store = ReceiptStore::Open(file, NeverFlushOnItsOwn());
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    for (int uid = 0; uid < 3; ++uid) (*store)->Add(22, uid, receipts[uid]);
+  }  // closing commits what is pending
+
+  auto reopened = ReceiptStore::Open(file);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  EXPECT_EQ((*reopened)->size(), 3u);
+  for (int uid = 0; uid < 3; ++uid) {
+    auto found = (*reopened)->Find(receipts[uid].Hash());
+    ASSERT_TRUE(found.has_value()) << uid;
+    EXPECT_EQ(found->uid, uid);
+    ExpectSameReceipt(found->receipt, receipts[uid]);
+  }
+}
+
+TEST(ReceiptStoreTest, KeepsAnUnprovenReceiptWithAnEmptyLock) {
+  TempDir dir;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db");
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const Expert expert;
+  const Json response = JsonObject{{"results", JsonArray{}}};
+  const protocol::Receipt receipt = protocol::IssueReceipt(
+      expert.keypair(), expert.ss58(), "", CanonicalHash(response), response, 0.0, 1);
+  (*store)->Add(1, 0, receipt);
+  ASSERT_TRUE((*store)->Flush().ok());
+
+  auto found = (*store)->Lookup(receipt.Hash());
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  ASSERT_TRUE(found->has_value());
+  ExpectSameReceipt((*found)->receipt, receipt);
+}
+
+TEST(ReceiptStoreTest, RefusesReceiptsWhileTooManyAreUncommitted) {
+  TempDir dir;
+  ReceiptStoreOptions options = NeverFlushOnItsOwn();
+  options.max_pending = 10;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db", options);
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const Expert expert;
+  for (int step = 0; step < 10; ++step) EXPECT_TRUE((*store)->Add(22, 0, expert.Issue(step)));
+
+  EXPECT_FALSE((*store)->Add(22, 0, expert.Issue(10)));
+  EXPECT_EQ((*store)->stats().dropped, 1u);
+  EXPECT_FALSE((*store)->Find(expert.Issue(10).Hash()).has_value());
+
+  ASSERT_TRUE((*store)->Flush().ok());
+  EXPECT_TRUE((*store)->Add(22, 0, expert.Issue(10)));
+  EXPECT_EQ((*store)->size(), 11u);
+}
+
+TEST(ReceiptStoreTest, NamesAMissingDirectory) {
+  TempDir dir;
+  const auto file = dir.path() / "missing" / "receipts.db";
+  auto store = ReceiptStore::Open(file);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(store.error().message.find(file.string()), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("does not exist"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "missing"));
+}
+
+TEST(ReceiptStoreTest, NamesAnUnwritableFile) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  { ASSERT_TRUE(ReceiptStore::Open(file).ok()); }
+  std::filesystem::permissions(file, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read);
+  if (access(file.c_str(), W_OK) == 0) {
+    GTEST_SKIP() << "file permissions do not bind this user (root)";
+  }
+  auto store = ReceiptStore::Open(file);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo);
+  EXPECT_NE(store.error().message.find(file.string()), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("not writable"), std::string::npos);
+}
+
+TEST(ReceiptStoreTest, NamesAPathThatIsADirectory) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "receipts.db");
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db");
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find((dir.path() / "receipts.db").string()), std::string::npos)
+      << store.error().message;
+  EXPECT_NE(store.error().message.find("is a directory"), std::string::npos);
+}
+
+TEST(ReceiptStoreTest, NamesAFileThatIsNotSqlite) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  {
+    std::ofstream out(file);
+    for (int i = 0; i < 200; ++i) out << "these are not the receipts you are looking for\n";
+  }
+  auto store = ReceiptStore::Open(file);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().code, ErrorCode::kIo);
+  EXPECT_NE(store.error().message.find(file.string()), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("not a database"), std::string::npos)
+      << store.error().message;
+}
+
+TEST(ReceiptStoreTest, NamesAReceiptsTableOfAnotherShape) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE receipts (id INTEGER)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
+  auto store = ReceiptStore::Open(file);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find(file.string()), std::string::npos) << store.error().message;
+}
+
+}  // namespace
+}  // namespace orchestra::sim

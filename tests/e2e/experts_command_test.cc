@@ -1,0 +1,102 @@
+// `orchestra experts` as an operator runs it: the real binary serving the simulated subnets.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <csignal>
+#include <fstream>
+#include <optional>
+#include <regex>
+
+#include "e2e/subprocess.h"
+#include "orchestra/net/http_client.h"
+#include "orchestra/net/metagraph_source.h"
+
+namespace orchestra {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::BackgroundProcess;
+using ::testing::HasSubstr;
+using testing::OrchestraBinary;
+using testing::RunProcess;
+using testing::TempDir;
+
+Result<net::HttpResponse> Get(uint16_t port, std::string target) {
+  boost::asio::io_context io;
+  net::HttpClient client(io.get_executor());
+  std::optional<Result<net::HttpResponse>> out;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        // A named request: GCC 12 destroys aggregate temporaries inside co_await twice.
+        net::HttpRequest request{"GET", std::move(target), {}, ""};
+        out.emplace(
+            co_await client.Send("127.0.0.1", port, std::move(request), Deadline::After(5s)));
+      },
+      boost::asio::detached);
+  io.run();
+  return std::move(*out);
+}
+
+TEST(ExpertsCommandTest, ServesEveryUidAndTheMetagraphUntilSigterm) {
+  TempDir dir;
+  BackgroundProcess experts({OrchestraBinary(), "experts", "--data-dir", dir.path(), "--corpus",
+                             "curated", "--latency-scale", "0", "--seed", "7"});
+  const std::string banner = experts.WaitForLine("control API on", 60s);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(banner, m, std::regex("127\\.0\\.0\\.1:(\\d+)")))
+      << experts.Wait().err;
+  const auto port = static_cast<uint16_t>(std::stoi(m[1]));
+  EXPECT_FALSE(experts.WaitForLine("SN22  Desearch       uid 2", 10s).empty());
+
+  auto metagraph = Get(port, "/metagraph/13");
+  ASSERT_TRUE(metagraph.ok()) << metagraph.error().ToString();
+  ASSERT_EQ(metagraph->status, 200);
+  auto neurons = net::NeuronsFromJson(ParseJson(metagraph->body).value());
+  ASSERT_TRUE(neurons.ok());
+  EXPECT_EQ(neurons->size(), 3u);
+
+  std::ifstream token_file(dir.path() + "/experts/experts.token");
+  std::string token;
+  EXPECT_TRUE(std::getline(token_file, token));
+  EXPECT_EQ(token.size(), 48u);
+
+  experts.Signal(SIGTERM);
+  const auto result = experts.Wait();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+TEST(ExpertsCommandTest, ListPrintsTheManifestAsATableOrJson) {
+  auto table = RunProcess({OrchestraBinary(), "experts", "--list"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("Desearch"));
+  EXPECT_THAT(table.out, HasSubstr("Chutes"));
+
+  auto json = RunProcess({OrchestraBinary(), "experts", "--list", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto manifest = ParseJson(json.out);
+  ASSERT_TRUE(manifest.ok()) << manifest.error().ToString();
+  const Json& subnets = manifest->at("subnets");
+  ASSERT_GE(subnets.as_array().size(), 7u);
+  for (const Json& s : subnets.as_array()) {
+    EXPECT_TRUE(s.at("netuid").is_int64());
+    EXPECT_FALSE(JsonString(s, "name").empty());
+    EXPECT_FALSE(s.at("capabilities").as_array().empty());
+    EXPECT_GE(s.at("uids").as_array().size(), 3u);
+  }
+}
+
+TEST(ExpertsCommandTest, ABadManifestExitsTwoNamingThePlace) {
+  TempDir dir;
+  const std::string path = dir.path() + "/manifest.json";
+  std::ofstream(path) << R"({"subnets": [{"netuid": 1, "name": "x", "engine": "oracle"}]})";
+  auto run = RunProcess({OrchestraBinary(), "experts", "--manifest", path, "--list"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("subnets[0].engine: unknown engine"));
+}
+
+}  // namespace
+}  // namespace orchestra
