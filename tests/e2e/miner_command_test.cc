@@ -175,6 +175,37 @@ TEST(MinerCommandTest, SigtermLetsTheChallengeInFlightFinishAndBeAnswered) {
   EXPECT_THAT(result.err, HasSubstr("drained (1 challenges answered"));
 }
 
+TEST(MinerCommandTest, UsesASeparateExpertsProcessThroughItsMetagraphs) {
+  TempDir dir;
+  BackgroundProcess experts({OrchestraBinary(), "experts", "--data-dir", dir.path() + "/sim",
+                             "--corpus", "curated", "--latency-scale", "0"});
+  const std::string banner = experts.WaitForLine("control API on", 60s);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(banner, m, std::regex("127\\.0\\.0\\.1:(\\d+)")))
+      << experts.Wait().err;
+  Miner miner({"--data-dir", dir.path(), "--experts", "127.0.0.1:" + std::string(m[1])});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+  EXPECT_THAT(miner.banner(), HasSubstr("experts: 127.0.0.1:"));
+
+  const BittensorSynapse answer =
+      miner.Call(kValidator, protocol::OrchestraSynapseClass(), GpuPricingChallenge("0xe2e4"));
+  ASSERT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(answer.fields);
+  ASSERT_TRUE(response.ok());
+  int proven = 0;
+  for (const auto& step : response->task_pipeline) proven += !step.hash.empty();
+  EXPECT_EQ(proven, 4);
+  miner.process().Signal(SIGTERM);
+  EXPECT_EQ(miner.process().Wait().exit_code, 0);
+  experts.Signal(SIGTERM);
+  EXPECT_EQ(experts.Wait().exit_code, 0);
+
+  auto unreachable = RunProcess(
+      {OrchestraBinary(), "miner", "--data-dir", dir.path(), "--experts", "127.0.0.1:1"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_THAT(unreachable.err, HasSubstr("--experts 127.0.0.1:1"));
+}
+
 TEST(MinerCommandTest, CreatesADevelopmentWalletUnderTheDataDirOnceAndReusesIt) {
   TempDir dir;
   std::string first_hotkey;

@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
       ->add_option("--drain-timeout", miner.drain_timeout_s,
                    "Seconds work in flight may take to finish after SIGINT/SIGTERM")
       ->capture_default_str();
+  miner_cmd->add_option("--experts", miner.experts,
+                        "HOST:PORT of a running `orchestra experts` (default: simulate the "
+                        "experts inside this process)");
   miner_cmd->add_option("--seed", miner.seed, "Seed of the simulated experts")
       ->capture_default_str();
   miner_cmd

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "orchestra/cli/embedded_experts.h"
 #include "orchestra/cli/input.h"
@@ -71,6 +75,62 @@ Result<std::vector<net::NeuronRecord>> LoadMetagraph(const std::string& path) {
   return neurons;
 }
 
+// Where the ledger's subnets' UIDs listen, read from the metagraphs an `orchestra experts`
+// process serves at `address` (host:port of its control API). Subnets it does not know are left
+// without UIDs (the executor falls back past them), with a warning.
+Result<experts::Directory> FetchDirectory(const std::string& address,
+                                          const ledger::Snapshot& ledger) {
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      std::from_chars(address.data() + colon + 1, address.data() + address.size(), port).ec !=
+          std::errc() ||
+      port < 1 || port > 65535) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("--experts {}: expected HOST:PORT of `orchestra experts`", address));
+  }
+  const std::string host = address.substr(0, colon);
+  boost::asio::io_context io;
+  net::HttpClient client(io.get_executor());
+  experts::Directory directory;
+  std::optional<Error> failure;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        for (const auto& [id, entry] : ledger.entries()) {
+          net::HttpRequest request{"GET", fmt::format("/metagraph/{}", entry.netuid), {}, ""};
+          auto response =
+              co_await client.Send(host, static_cast<uint16_t>(port), std::move(request),
+                                   Deadline::After(std::chrono::seconds(5)));
+          if (!response) {
+            failure = Error(response.error().code,
+                            fmt::format("--experts {}: {}", address, response.error().message));
+            co_return;
+          }
+          if (response->status == 404) {
+            spdlog::warn("miner: the experts at {} do not simulate {} (netuid {})", address, id,
+                         entry.netuid);
+            continue;
+          }
+          auto json = ParseJson(response->body, fmt::format("metagraph {}", entry.netuid));
+          auto endpoints = json ? experts::EndpointsFromMetagraph(*json)
+                                : Result<std::vector<experts::Endpoint>>(json.error());
+          if (response->status != 200 || !endpoints) {
+            failure =
+                Error(ErrorCode::kMalformedAnswer,
+                      fmt::format("--experts {}: metagraph {}: HTTP {} {}", address, entry.netuid,
+                                  response->status, endpoints ? "" : endpoints.error().message));
+            co_return;
+          }
+          for (auto& e : *endpoints) directory.Add(id, std::move(e));
+        }
+      },
+      boost::asio::detached);
+  io.run();
+  if (failure) return *failure;
+  return directory;
+}
+
 }  // namespace
 
 int MinerCommand(const MinerFlags& f) {
@@ -105,13 +165,22 @@ int MinerCommand(const MinerFlags& f) {
 
   auto ledger = ledger::OpenLedger(data_dir);
   if (!ledger) return Fail(kExitFailed, ledger.error().ToString());
-  auto network = StartEmbeddedExperts(f.seed, f.latency_scale);
-  if (!network) return Fail(kExitFailed, network.error().ToString());
+  std::unique_ptr<sim::Simulator> embedded;
+  experts::Directory directory;
+  if (!f.experts.empty()) {
+    auto fetched = FetchDirectory(f.experts, **ledger);
+    if (!fetched) return Fail(kExitFailed, fetched.error().message);
+    directory = std::move(*fetched);
+  } else {
+    auto started = StartEmbeddedExperts(f.seed, f.latency_scale);
+    if (!started) return Fail(kExitFailed, started.error().ToString());
+    embedded = std::move(*started);
+    directory = embedded->directory();
+  }
 
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
-  experts::HttpTransport transport(client, (*network)->directory(), *hotkey->keypair,
-                                   io.get_executor());
+  experts::HttpTransport transport(client, directory, *hotkey->keypair, io.get_executor());
   miner::OrchestratorOptions orchestrator;
   orchestrator.miner_hotkey = hotkey->ss58_address;
   miner::MinerService service(*ledger, transport, orchestrator);
@@ -129,8 +198,9 @@ int MinerCommand(const MinerFlags& f) {
 
   fmt::print(
       "orchestra miner: hotkey {} serving OrchestraSynapse and LedgerSynapse on {}:{} "
-      "(netuid {}, ledger {}, experts: embedded simulator)\n",
-      hotkey->ss58_address, f.axon_ip, *port, f.netuid, (*ledger)->version());
+      "(netuid {}, ledger {}, experts: {})\n",
+      hotkey->ss58_address, f.axon_ip, *port, f.netuid, (*ledger)->version(),
+      f.experts.empty() ? "embedded simulator" : f.experts);
   std::fflush(stdout);
   io.run();
   return kExitOk;

@@ -23,6 +23,9 @@ struct MinerFlags {
   bool force_validator_permit = true;
   double min_stake = 0.0;
   double drain_timeout_s = 60.0;
+  // host:port of a running `orchestra experts` (its control API): the UIDs are read from its
+  // metagraphs. Empty: an expert simulator is started inside this process.
+  std::string experts;
   // The embedded expert network.
   uint64_t seed = 42;
   double latency_scale = 1.0;

@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "orchestra/core/json.h"
+#include "orchestra/core/result.h"
+
 namespace orchestra::experts {
 
 // Where one UID of an expert subnet listens, and who it is.
@@ -33,5 +36,9 @@ class Directory {
  private:
   std::map<std::string, std::vector<Endpoint>> endpoints_;
 };
+
+// The UIDs a metagraph document lists (net::NeuronsFromJson's format; each neuron needs an
+// "axon": {"ip", "port"}), as endpoints. Errors name the neuron: "neurons[1].axon.port: ...".
+Result<std::vector<Endpoint>> EndpointsFromMetagraph(const Json& metagraph);
 
 }  // namespace orchestra::experts
