@@ -37,6 +37,12 @@ struct Node {
   std::vector<std::pair<std::string, const Node*>> properties;
   std::vector<std::string> required;
 
+  // Derived from the two at compile time, so that validation looks each member up once: how
+  // many times `required` names properties[i] (0: optional), and the names in `required` that
+  // `properties` does not declare, in order, duplicates kept.
+  std::vector<uint32_t> property_required;
+  std::vector<std::string> required_undeclared;
+
   // "patternProperties": members whose name matches (unanchored search) get the schema.
   std::vector<std::pair<Pattern, const Node*>> pattern_properties;
 

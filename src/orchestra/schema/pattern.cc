@@ -125,28 +125,29 @@ struct Ast {
   std::vector<Ast> children;
 };
 
+// The code point starting at byte `*i` of `s` (U+FFFD for an invalid byte); advances `*i`.
+char32_t DecodeOne(std::string_view s, size_t* i) {
+  const auto b = static_cast<unsigned char>(s[*i]);
+  const int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+  char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  bool ok = len > 0 && *i + static_cast<size_t>(len) <= s.size();
+  for (int k = 1; ok && k < len; ++k) {
+    const auto cb = static_cast<unsigned char>(s[*i + static_cast<size_t>(k)]);
+    if ((cb & 0xC0) != 0x80) ok = false;
+    cp = (cp << 6) | (cb & 0x3F);
+  }
+  if (!ok) {
+    ++*i;
+    return 0xFFFD;
+  }
+  *i += static_cast<size_t>(len);
+  return cp;
+}
+
 std::vector<char32_t> DecodeUtf8(std::string_view s) {
   std::vector<char32_t> out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto b = static_cast<unsigned char>(s[i]);
-    int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-    char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-    bool ok = len > 0 && i + static_cast<size_t>(len) <= s.size();
-    for (int k = 1; ok && k < len; ++k) {
-      const auto cb = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-      if ((cb & 0xC0) != 0x80) ok = false;
-      cp = (cp << 6) | (cb & 0x3F);
-    }
-    if (!ok) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    out.push_back(cp);
-    i += static_cast<size_t>(len);
-  }
+  for (size_t i = 0; i < s.size();) out.push_back(DecodeOne(s, &i));
   return out;
 }
 
@@ -681,20 +682,41 @@ Result<Pattern> Pattern::Compile(std::string_view source) {
 
 const std::string& Pattern::source() const { return program_->source; }
 
+namespace {
+
+// The sets of a search, kept per thread between searches so that a search allocates nothing
+// once they have grown to the largest program run on the thread (at most kMaxInstructions).
+struct SearchScratch {
+  std::vector<uint32_t> current, next, stack;
+  std::vector<size_t> mark;  // mark[pc] == generation: already in the set
+};
+
+// What the assertions (^ $ \b \B) see at one position of the text.
+struct Position {
+  bool start = false;
+  bool end = false;
+  bool word_before = false;
+  bool word_after = false;
+};
+
+}  // namespace
+
 bool Pattern::Search(std::string_view utf8) const {
   const Program& p = *program_;
-  const std::vector<char32_t> text = DecodeUtf8(utf8);
-  const size_t n = text.size();
-  const size_t size = p.code.size();
+  thread_local SearchScratch scratch;
   // Sparse sets of program counters (current and next step) plus a work stack.
-  std::vector<uint32_t> current, next, stack;
-  std::vector<size_t> mark(size, SIZE_MAX);  // mark[pc] == generation: already in the set
-  current.reserve(size);
-  next.reserve(size);
+  std::vector<uint32_t>& current = scratch.current;
+  std::vector<uint32_t>& next = scratch.next;
+  std::vector<uint32_t>& stack = scratch.stack;
+  std::vector<size_t>& mark = scratch.mark;
+  current.clear();
+  next.clear();
+  stack.clear();
+  mark.assign(p.code.size(), SIZE_MAX);
   size_t generation = 0;
 
-  // Adds the epsilon closure of `pc` at position `pos` to `set`; true when it reaches kMatch.
-  auto add = [&](std::vector<uint32_t>& set, uint32_t start, size_t pos) {
+  // Adds the epsilon closure of `start` at position `at` to `set`; true when it reaches kMatch.
+  auto add = [&](std::vector<uint32_t>& set, uint32_t start, const Position& at) {
     stack.push_back(start);
     while (!stack.empty()) {
       const uint32_t pc = stack.back();
@@ -711,18 +733,17 @@ bool Pattern::Search(std::string_view utf8) const {
           stack.push_back(inst.x);
           break;
         case Op::kBol:
-          if (pos == 0) stack.push_back(pc + 1);
+          if (at.start) stack.push_back(pc + 1);
           break;
         case Op::kEol:
-          if (pos == n) stack.push_back(pc + 1);
+          if (at.end) stack.push_back(pc + 1);
           break;
         case Op::kWordB:
-        case Op::kNotWordB: {
-          const bool before = pos > 0 && IsWord(text[pos - 1]);
-          const bool after = pos < n && IsWord(text[pos]);
-          if ((before != after) == (inst.op == Op::kWordB)) stack.push_back(pc + 1);
+        case Op::kNotWordB:
+          if ((at.word_before != at.word_after) == (inst.op == Op::kWordB)) {
+            stack.push_back(pc + 1);
+          }
           break;
-        }
         case Op::kMatch:
           stack.clear();
           return true;
@@ -733,12 +754,21 @@ bool Pattern::Search(std::string_view utf8) const {
     return false;
   };
 
-  for (size_t pos = 0; pos <= n; ++pos) {
-    if (add(current, 0, pos)) return true;
-    if (pos == n) break;
+  // The text is decoded one code point ahead of the position being tried: `c` starts at the
+  // current position and ends at byte `after_c`.
+  size_t after_c = 0;
+  bool has_c = !utf8.empty();
+  char32_t c = has_c ? DecodeOne(utf8, &after_c) : 0;
+  Position here{true, !has_c, false, has_c && IsWord(c)};
+  while (true) {
+    if (add(current, 0, here)) return true;
+    if (!has_c) break;
     ++generation;
     next.clear();
-    const char32_t c = text[pos];
+    size_t after_n = after_c;
+    const bool has_n = after_c < utf8.size();
+    const char32_t n = has_n ? DecodeOne(utf8, &after_n) : 0;
+    const Position there{false, !has_n, IsWord(c), has_n && IsWord(n)};
     for (uint32_t pc : current) {
       const Inst& inst = p.code[pc];
       bool step = false;
@@ -755,9 +785,13 @@ bool Pattern::Search(std::string_view utf8) const {
         default:
           break;
       }
-      if (step && add(next, pc + 1, pos + 1)) return true;
+      if (step && add(next, pc + 1, there)) return true;
     }
     std::swap(current, next);
+    c = n;
+    has_c = has_n;
+    after_c = after_n;
+    here = there;
   }
   return false;
 }

@@ -27,6 +27,38 @@ TEST(PatternTest, CountsCodePointsNotBytes) {
   EXPECT_FALSE(Matches("^\\p{L}+$", "123"));
 }
 
+TEST(PatternTest, InvalidBytesAreOneReplacementCharacterEach) {
+  EXPECT_TRUE(Matches("^..$", "\xff\xfe"));
+  EXPECT_TRUE(Matches("^\uFFFDa$",
+                      "\xe6"
+                      "a"));  // a truncated 3-byte sequence, then "a"
+}
+
+TEST(PatternTest, AnchorsAndWordBoundariesAtEveryPosition) {
+  EXPECT_TRUE(Matches("^$", ""));
+  EXPECT_FALSE(Matches("\\b", ""));
+  EXPECT_TRUE(Matches("\\B", ""));
+  EXPECT_TRUE(Matches("a\\b", "a"));
+  EXPECT_TRUE(Matches("\\Bor", "word"));
+  EXPECT_FALSE(Matches("\\Bwo", "word"));
+  EXPECT_TRUE(Matches("d$", "word"));
+  EXPECT_FALSE(Matches("x^", "x"));
+  EXPECT_FALSE(Matches("\\bé", "é"));  // é is not a word character (\w is ASCII)
+  EXPECT_TRUE(Matches("\\bé", "fé"));
+}
+
+TEST(PatternTest, SearchesInTurnDoNotDisturbEachOther) {
+  auto small = Pattern::Compile("^[A-Z]{3}$");
+  auto large = Pattern::Compile("(x|y){100}z");
+  ASSERT_TRUE(small.ok() && large.ok());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(small->Search("USD"));
+    EXPECT_FALSE(large->Search(std::string(150, 'x')));
+    EXPECT_FALSE(small->Search("usd"));
+    EXPECT_TRUE(large->Search(std::string(100, 'y') + "z"));
+  }
+}
+
 TEST(PatternTest, QuantifiersClassesAndAlternation) {
   EXPECT_TRUE(Matches("^(foo|bar){2,3}$", "foobarfoo"));
   EXPECT_FALSE(Matches("^(foo|bar){2,3}$", "foo"));

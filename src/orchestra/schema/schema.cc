@@ -255,6 +255,15 @@ class Compiler {
         return s.error();
       }
     }
+    node->property_required.assign(node->properties.size(), 0);
+    for (const std::string& name : node->required) {
+      bool declared = false;
+      for (size_t i = 0; i < node->properties.size() && !declared; ++i) {
+        declared = node->properties[i].first == name;
+        if (declared) ++node->property_required[i];
+      }
+      if (!declared) node->required_undeclared.push_back(name);
+    }
     if (const Json* patterns = object.if_contains("patternProperties")) {
       if (!patterns->is_object()) return At(location + "/patternProperties", "must be an object");
       for (const auto& member : patterns->get_object()) {

@@ -64,7 +64,9 @@ class Schema {
 
   // Validates `instance`: every violation with its JSON path and keyword, plus the counts and
   // measures documented on ValidationReport. Never fails; a document that is not even of the
-  // root's type yields violations, not an error.
+  // root's type yields violations, not an error. Paths and messages are built only for
+  // violations: a valid instance is validated without heap allocation, except where
+  // uniqueItems (a hash table) or propertyNames (each name as a JSON string) are checked.
   ValidationReport Validate(const Json& instance) const;
 
  private:

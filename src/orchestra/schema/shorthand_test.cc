@@ -81,15 +81,15 @@ TEST(ShorthandTest, TypeExpressionsInsideFields) {
 TEST(ShorthandTest, UnknownTypeNamesPathAndType) {
   EXPECT_EQ(ErrorOf(R"({"competitors":[{"name":"str","strengths":"lst"}]})"),
             "target_schema.competitors[0].strengths: unknown type \"lst\" (expected str, int, "
-            "float, bool, list, dict, any, list[T], dict[str, T], Optional[T], T | None, "
-            "Literal[...])");
+            "float, bool, date, datetime, list, dict, any, list[T], dict[str, T], Optional[T], "
+            "T | None, Literal[...])");
 }
 
 TEST(ShorthandTest, UnknownInnerTypeNamesWholeExpression) {
   EXPECT_EQ(ErrorOf(R"({"tags":"list[strr]"})"),
             "target_schema.tags: unknown type \"strr\" in \"list[strr]\" (expected str, int, "
-            "float, bool, list, dict, any, list[T], dict[str, T], Optional[T], T | None, "
-            "Literal[...])");
+            "float, bool, date, datetime, list, dict, any, list[T], dict[str, T], Optional[T], "
+            "T | None, Literal[...])");
 }
 
 TEST(ShorthandTest, ListWithTwoElementsIsRejectedWithPath) {

@@ -107,6 +107,8 @@ class TypeParser {
     if (lower == "float") return Single(JsonObject{{"type", "number"}});
     if (lower == "bool") return Single(JsonObject{{"type", "boolean"}});
     if (lower == "any") return Single(JsonObject{});
+    if (lower == "date") return Single(JsonObject{{"type", "string"}, {"format", "date"}});
+    if (lower == "datetime") return Single(JsonObject{{"type", "string"}, {"format", "date-time"}});
     if (lower == "none") {
       Alternatives none;
       none.has_none = true;

@@ -10,8 +10,8 @@ namespace orchestra::schema {
 
 // The type names a shorthand leaf may use, for error messages.
 inline constexpr std::string_view kShorthandTypeNames =
-    "str, int, float, bool, list, dict, any, list[T], dict[str, T], Optional[T], T | None, "
-    "Literal[...]";
+    "str, int, float, bool, date, datetime, list, dict, any, list[T], dict[str, T], "
+    "Optional[T], T | None, Literal[...]";
 
 // One parsed shorthand type expression.
 struct ShorthandType {
@@ -20,11 +20,12 @@ struct ShorthandType {
 };
 
 // Parses a Python-style type expression of the seed's target_schema shorthand:
-//   str | int | float | bool | list | dict | any | None
+//   str | int | float | bool | date | datetime | list | dict | any | None
 //   list[T] | dict[str, T] | Optional[T] | Union[T, ...] | Literal[v, ...] | T | U
 // Names match case-insensitively ("List[str]" is list[str]); whitespace anywhere between
 // tokens is ignored; Literal values are quoted strings, integers, True, False or None.
 // The schema is what Pydantic v2 emits for the type, without "title" annotations:
+// date and datetime give {"type": "string"} with "format": "date" / "date-time";
 // Optional[T] and T | None give {"anyOf": [T, {"type": "null"}]}; Literal gives
 // {"enum": [...]} plus "type" when all values share one.
 // Errors (kInvalidArgument) carry no path (the caller prefixes it): `unknown type "lst"

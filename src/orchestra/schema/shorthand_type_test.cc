@@ -26,6 +26,13 @@ TEST(ShorthandTypeTest, BasicNames) {
   EXPECT_EQ(Schema("any"), "{}");
 }
 
+TEST(ShorthandTypeTest, DateAndDatetimeCarryTheirFormatLikePydantic) {
+  EXPECT_EQ(Schema("date"), R"({"format":"date","type":"string"})");
+  EXPECT_EQ(Schema("DateTime"), R"({"format":"date-time","type":"string"})");
+  EXPECT_EQ(Schema("Optional[date]"), R"({"anyOf":[{"format":"date","type":"string"},)"
+                                      R"({"type":"null"}]})");
+}
+
 TEST(ShorthandTypeTest, ListOfStr) {
   EXPECT_EQ(Schema("list[str]"), R"({"items":{"type":"string"},"type":"array"})");
 }

@@ -8,8 +8,10 @@
 #include <string_view>
 
 #include "orchestra/schema/coerce.h"
+#include "orchestra/schema/format.h"
 #include "orchestra/schema/instance.h"
 #include "orchestra/schema/key_match.h"
+#include "orchestra/schema/loose_date.h"
 #include "orchestra/schema/validator.h"
 
 namespace orchestra::schema {
@@ -119,7 +121,7 @@ class Standardizer {
     }
     auto r = ConformType(node, current, path, from);
     if (!r) return std::nullopt;
-    return ConformValue(node, std::move(*r), path);
+    return ConformValue(node, ConformDate(node, std::move(*r), path), path);
   }
 
   // Runs `attempt` on a scratch standardizer; keeps its notes only when `keep` approves.
@@ -243,6 +245,11 @@ class Standardizer {
     }
     if (value.is_number()) {
       if (types & kStringBit) {
+        if (auto moment = UnixTime(node, value)) {
+          Note(path, fmt::format("converted Unix time {} to date-time {}", Excerpt(value),
+                                 Excerpt(*moment)));
+          return moment;
+        }
         Note(path, fmt::format("converted number {} to string", Excerpt(value)));
         return Json(NumberText(value));
       }
@@ -269,6 +276,51 @@ class Standardizer {
     }
     if (value.is_bool() && (types & kArrayBit)) return WrapInList(node, value, path, from);
     return std::nullopt;
+  }
+
+  // A "date" or "date-time" string in another notation, rewritten as ISO 8601 / RFC 3339 when
+  // ReadLooseDate reads it and the format needs nothing it lacks (a date-time needs a time of day
+  // and a UTC offset); otherwise left as it is, with the reason noted.
+  Json ConformDate(const Node& node, Json value, const std::string& path) {
+    if (!value.is_string() || node.format_name.empty()) return value;
+    const Format format = FormatFromName(node.format_name);
+    if (format != Format::kDate && format != Format::kDateTime) return value;
+    const std::string_view text = value.get_string();
+    if (CheckFormat(format, text)) return value;
+    auto date = ReadLooseDate(text);
+    const char* lacking = nullptr;
+    if (date.ok() && format == Format::kDateTime) {
+      if (!date->has_time) {
+        lacking = "a date without a time of day (not invented)";
+      } else if (!date->zone_name.empty()) {
+        lacking = "the time zone abbreviation is not a UTC offset (not guessed)";
+      } else if (!date->has_offset) {
+        lacking = "no UTC offset (not guessed)";
+      }
+    }
+    if (!date.ok() || lacking) {
+      Note(path, fmt::format("left {} as is: {}", Excerpt(value),
+                             lacking ? lacking : date.error().message));
+      return value;
+    }
+    Json iso(format == Format::kDate ? FormatIsoDate(*date) : FormatRfc3339(*date));
+    const bool dropped_time = format == Format::kDate && date->has_time;
+    Note(path, fmt::format("parsed {} {} from string {}{}",
+                           format == Format::kDate ? "date" : "date-time", Excerpt(iso),
+                           Excerpt(value), dropped_time ? " (time of day dropped)" : ""));
+    return iso;
+  }
+
+  // A 10-digit integer where a "date-time" string is wanted: Unix seconds (2001-09-09 to
+  // 2286-11-20). Other numbers (a year, milliseconds) are not read as times.
+  static std::optional<Json> UnixTime(const Node& node, const Json& value) {
+    int64_t seconds = 0;
+    if (value.is_double() || !JsonInteger(value, &seconds)) return std::nullopt;
+    if (FormatFromName(node.format_name) != Format::kDateTime) return std::nullopt;
+    if (seconds < 1'000'000'000 || seconds > 9'999'999'999) return std::nullopt;
+    auto date = DateFromUnixSeconds(seconds);
+    if (!date.ok()) return std::nullopt;
+    return Json(FormatRfc3339(*date));
   }
 
   static std::optional<Json> ParseEmbeddedJson(std::string_view text, uint8_t types) {

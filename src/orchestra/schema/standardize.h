@@ -11,9 +11,11 @@ namespace orchestra::schema {
 
 // Dirty data mapped onto a schema.
 struct Standardized {
-  Json clean;                          // the repaired document
-  std::vector<std::string> missing;    // paths of required fields nothing could fill
-  std::vector<std::string> coercions;  // one "path: what was done" line per change
+  Json clean;                        // the repaired document
+  std::vector<std::string> missing;  // paths of required fields nothing could fill
+  // One "path: what was done" line per change, and one "path: left <value> as is: <why>" line
+  // per value kept unchanged because converting it would be a guess (an ambiguous date).
+  std::vector<std::string> coercions;
   // Where each leaf of `clean` (scalar, [] or {}) came from, in output order: output path ->
   // input path ("$.company_name" <- "$.data.companyName", "$.tags[1]" <- "$.tags" for an
   // item split out of a comma-joined string), or "(schema default)" / "(null: absent nullable
@@ -35,6 +37,13 @@ struct Standardized {
 //     floats to integers for integer fields, numbers to their text for string fields, a scalar
 //     to a one-element list, a comma-joined string to a list where a list of strings is wanted,
 //     an enum string differing only in case or surrounding spaces to the enum's spelling;
+//   - rewrites dates where "format" is "date" or "date-time" (Pydantic's date and datetime;
+//     shorthand date and datetime): a string in another notation ReadLooseDate reads
+//     ("March 5, 2024", "Tue, 05 Mar 2024 14:30:00 GMT", "25/03/2024") becomes "2024-03-05"
+//     (a time of day is dropped) or RFC 3339 "2024-03-05T14:30:00Z", and a 10-digit integer
+//     for a date-time is read as Unix seconds. What cannot be read without guessing (day and
+//     month order in "03/05/2024", a two-digit year, a date-time without a time of day or
+//     without a UTC offset) stays as it is, with the reason in `coercions`;
 //   - drops members not in "properties" when additionalProperties is false, list items that
 //     cannot be made to fit, duplicate list items (after repair), items beyond maxItems, and
 //     values that fit no coercion (an Optional field then falls back to null);

@@ -163,6 +163,121 @@ TEST(StandardizeTest, NumberBecomesTextForStringField) {
   EXPECT_EQ(Clean(R"({"zip":"str"})", R"({"zip":94107})"), R"({"zip":"94107"})");
 }
 
+TEST(StandardizeTest, DateInAnotherNotationBecomesIsoDate) {
+  const auto out = StandardizeTarget(R"({"founded":"date","launched":"date","seen":"date"})",
+                                     R"({"founded":"March 5, 2024","launched":"5 Mar 2024",
+                                         "seen":"2024/03/05"})");
+  EXPECT_EQ(CanonicalJson(out.clean),
+            R"({"founded":"2024-03-05","launched":"2024-03-05","seen":"2024-03-05"})");
+  EXPECT_THAT(out.coercions,
+              Contains("$.founded: parsed date \"2024-03-05\" from string \"March 5, 2024\""));
+  EXPECT_TRUE(out.missing.empty());
+}
+
+TEST(StandardizeTest, DateTimeForADateFieldKeepsTheWrittenDate) {
+  const auto out =
+      StandardizeTarget(R"({"day":"date","at":"date"})",
+                        R"({"day":"2024-03-05T23:30:00-05:00","at":"2024-03-05 14:30"})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"at":"2024-03-05","day":"2024-03-05"})");
+  EXPECT_THAT(out.coercions, Contains("$.day: parsed date \"2024-03-05\" from string "
+                                      "\"2024-03-05T23:30:00-05:00\" (time of day dropped)"));
+}
+
+TEST(StandardizeTest, Rfc2822DateBecomesRfc3339DateTime) {
+  const auto out = StandardizeTarget(R"({"published":"datetime"})",
+                                     R"({"published":"Tue, 05 Mar 2024 14:30:00 GMT"})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"published":"2024-03-05T14:30:00Z"})");
+  EXPECT_THAT(out.coercions, ElementsAre("$.published: parsed date-time "
+                                         "\"2024-03-05T14:30:00Z\" from string \"Tue, 05 Mar "
+                                         "2024 14:30:00 GMT\""));
+}
+
+TEST(StandardizeTest, DateTimeWithOffsetKeepsTheOffset) {
+  EXPECT_EQ(Clean(R"({"type":"object","properties":{"at":{"type":"string","format":"date-time"}}})",
+                  R"({"at":"March 5, 2024 2:30 PM +02:00"})"),
+            R"({"at":"2024-03-05T14:30:00+02:00"})");
+}
+
+TEST(StandardizeTest, UnixSecondsBecomeDateTime) {
+  const auto out = StandardizeTarget(R"({"published":"datetime"})", R"({"published":1709649000})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"published":"2024-03-05T14:30:00Z"})");
+  EXPECT_THAT(out.coercions, ElementsAre("$.published: converted Unix time 1709649000 to "
+                                         "date-time \"2024-03-05T14:30:00Z\""));
+}
+
+TEST(StandardizeTest, YearOrMillisecondsAreNotReadAsUnixTime) {
+  const auto out = StandardizeTarget(R"({"a":"datetime","b":"datetime","c":"date"})",
+                                     R"({"a":2024,"b":1709649000000,"c":1709649000})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"a":"2024","b":"1709649000000","c":"1709649000"})");
+  EXPECT_THAT(out.coercions, Contains("$.a: left \"2024\" as is: a year alone, no month and day"));
+  EXPECT_THAT(out.coercions,
+              Contains("$.b: left \"1709649000000\" as is: not a date in a known notation"));
+}
+
+TEST(StandardizeTest, AmbiguousDateIsLeftAsIsAndReported) {
+  const auto out = StandardizeTarget(R"({"founded":"date"})", R"({"founded":"03/05/2024"})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"founded":"03/05/2024"})");
+  EXPECT_THAT(out.coercions, ElementsAre("$.founded: left \"03/05/2024\" as is: ambiguous day and "
+                                         "month: 03 and 05 could each be the day or the month"));
+}
+
+TEST(StandardizeTest, UnreadableDatesAreLeftAsIsAndReported) {
+  const auto out = StandardizeTarget(R"({"a":"date","b":"date","c":"date","d":"date"})",
+                                     R"({"a":"05/03/24","b":"March 2024","c":"soon",
+                                         "d":"Mon, 05 Mar 2024"})");
+  EXPECT_EQ(CanonicalJson(out.clean),
+            R"({"a":"05/03/24","b":"March 2024","c":"soon","d":"Mon, 05 Mar 2024"})");
+  EXPECT_THAT(out.coercions,
+              ElementsAre("$.a: left \"05/03/24\" as is: two-digit year (the century is not "
+                          "guessed)",
+                          "$.b: left \"March 2024\" as is: no day of the month",
+                          "$.c: left \"soon\" as is: not a date in a known notation",
+                          "$.d: left \"Mon, 05 Mar 2024\" as is: the weekday (Monday) does not "
+                          "match 2024-03-05, a Tuesday"));
+}
+
+TEST(StandardizeTest, DateTimeWithoutTimeOrOffsetIsNotCompleted) {
+  const auto out = StandardizeTarget(R"({"a":"datetime","b":"datetime","c":"datetime"})",
+                                     R"({"a":"March 5, 2024","b":"2024-03-05 14:30",
+                                         "c":"5 Mar 2024 14:30 CST"})");
+  EXPECT_EQ(CanonicalJson(out.clean),
+            R"({"a":"March 5, 2024","b":"2024-03-05 14:30","c":"5 Mar 2024 14:30 CST"})");
+  EXPECT_THAT(out.coercions,
+              ElementsAre("$.a: left \"March 5, 2024\" as is: a date without a time of day (not "
+                          "invented)",
+                          "$.b: left \"2024-03-05 14:30\" as is: no UTC offset (not guessed)",
+                          "$.c: left \"5 Mar 2024 14:30 CST\" as is: the time zone abbreviation "
+                          "is not a UTC offset (not guessed)"));
+}
+
+TEST(StandardizeTest, IsoDatesAreLeftUntouched) {
+  const auto out = StandardizeTarget(R"({"d":"date","t":"datetime"})",
+                                     R"({"d":"2024-03-05","t":"2024-03-05T14:30:00+02:00"})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"d":"2024-03-05","t":"2024-03-05T14:30:00+02:00"})");
+  EXPECT_TRUE(out.coercions.empty());
+}
+
+TEST(StandardizeTest, OptionalDateInAListIsRewritten) {
+  const auto out = StandardizeTarget(R"({"events":[{"on":"Optional[date]"}]})",
+                                     R"({"events":[{"on":"5th of March, 2024"},{"on":null}]})");
+  EXPECT_EQ(CanonicalJson(out.clean), R"({"events":[{"on":"2024-03-05"},{"on":null}]})");
+  EXPECT_THAT(out.coercions, ElementsAre("$.events[0].on: parsed date \"2024-03-05\" from string "
+                                         "\"5th of March, 2024\""));
+}
+
+TEST(StandardizeTest, RewrittenDatesPassAssertedFormat) {
+  CompileOptions options;
+  options.assert_format = true;
+  auto schema = Schema::Compile(J(R"({"type":"object","properties":{
+      "d":{"type":"string","format":"date"},"t":{"type":"string","format":"date-time"}}})"),
+                                options);
+  ASSERT_TRUE(schema.ok());
+  const Json dirty = J(R"({"d":"Mar 5, 2024","t":"Tue, 05 Mar 2024 14:30:00 +0200"})");
+  EXPECT_FALSE(schema->Validate(dirty).valid);
+  const auto out = Standardize(dirty, *schema);
+  EXPECT_TRUE(schema->Validate(out.clean).valid) << CanonicalJson(out.clean);
+}
+
 TEST(StandardizeTest, RootThatFitsNothingListsEveryRequiredField) {
   const auto out = StandardizeTarget(R"({"a":"str","b":"Optional[int]"})", R"("garbage")");
   EXPECT_EQ(CanonicalJson(out.clean), R"({"b":null})");

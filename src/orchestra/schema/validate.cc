@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <unordered_map>
@@ -89,6 +90,30 @@ size_t JsonHash(const Json& value) {
   return 0;
 }
 
+// Whether `types` admits `instance`: node.types & InstanceType(instance), without classifying
+// a double when the answer does not depend on it ("number" admits every double).
+bool TypeAllowed(uint8_t types, const Json& instance) {
+  switch (instance.kind()) {
+    case boost::json::kind::null:
+      return types & kNullBit;
+    case boost::json::kind::bool_:
+      return types & kBooleanBit;
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+      return types & kIntegerBit;
+    case boost::json::kind::double_:
+      if ((types & (kNumberBit | kIntegerBit)) == (kNumberBit | kIntegerBit)) return true;
+      return types & InstanceType(instance);
+    case boost::json::kind::string:
+      return types & kStringBit;
+    case boost::json::kind::array:
+      return types & kArrayBit;
+    case boost::json::kind::object:
+      return types & kObjectBit;
+  }
+  return false;
+}
+
 // A property's value contributes the field slots found inside it, or is one slot itself.
 void CountSlot(const Json& value, const FieldTally& inner, FieldTally* tally) {
   tally->required += inner.required;
@@ -157,11 +182,11 @@ class Checker {
       ok = Check(*node.ref, instance, path, out, tally, depth) && ok;
       if (done()) return false;
     }
-    const uint8_t type = InstanceType(instance);
-    if (!(node.types & type)) {
+    if (node.types != kAllTypeBits && !TypeAllowed(node.types, instance)) {
       // enum/const/length checks on a value of the wrong type would only repeat this.
       return Fail(out, path, "type", [&] {
-        return fmt::format("expected {}, got {}", TypeBitsText(node.types), TypeBitName(type));
+        return fmt::format("expected {}, got {}", TypeBitsText(node.types),
+                           TypeBitName(InstanceType(instance)));
       });
     }
     if (node.enum_values && !ContainsValue(*node.enum_values, instance)) {
@@ -184,7 +209,7 @@ class Checker {
     } else if (instance.is_array()) {
       ok = CheckArray(node, instance.get_array(), path, out, tally, depth) && ok;
     } else if (instance.is_object()) {
-      ok = CheckObject(node, instance.get_object(), path, out, tally, depth) && ok;
+      ok = CheckObject(node, instance, path, out, tally, depth) && ok;
     }
     if (done()) return false;
     for (const Node* branch : node.all_of) {
@@ -366,8 +391,10 @@ class Checker {
     return ok;
   }
 
-  bool CheckObject(const Node& node, const JsonObject& object, const PathLink* path,
-                   Violations* out, FieldTally* tally, int depth) {
+  // `instance` is an object.
+  bool CheckObject(const Node& node, const Json& instance, const PathLink* path, Violations* out,
+                   FieldTally* tally, int depth) {
+    const JsonObject& object = instance.get_object();
     bool ok = true;
     auto stop = [&] { return !ok && (!out || aborted_); };
     if (node.min_properties && object.size() < *node.min_properties) {
@@ -388,28 +415,43 @@ class Checker {
                           node.additional_properties || node.property_names ||
                           !node.dependent_schemas.empty();
     if (descends && !object.empty() && TooDeep(path, out, depth)) return false;
-    for (const auto& [name, child] : node.properties) {
+    // Members usually come in the order the properties are declared: try the member after the
+    // last one found before searching the object.
+    size_t hint = 0;
+    for (size_t i = 0; i < node.properties.size(); ++i) {
+      const auto& [name, child] = node.properties[i];
       PathLink link{path, name, 0, PathLink::kMember};
-      const Json* value = object.if_contains(name);
+      const Json* value = nullptr;
+      if (hint < object.size() && object.begin()[hint].key() == name) {
+        value = &object.begin()[hint++].value();
+      } else if (auto it = object.find(name); it != object.end()) {
+        value = &it->value();
+        hint = static_cast<size_t>(it - object.begin()) + 1;
+      }
+      const uint32_t required = node.property_required[i];
+      tally->required += static_cast<int>(required);
       if (!value) {
         tally->total += 1;
-        if (node.IsRequired(name)) {
+        if (required > 0) {
           ok =
               Fail(out, &link, "required", [] { return std::string("required field is missing"); });
           if (stop()) return false;
         }
         continue;
       }
+      if (required > 0 && IsPopulated(*value)) {
+        tally->required_populated += static_cast<int>(required);
+      }
       FieldTally inner;
       ok = Check(*child, *value, &link, out, &inner, depth + 1) && ok;
       if (stop()) return false;
       CountSlot(*value, inner, tally);
     }
-    for (const std::string& name : node.required) {
+    for (const std::string& name : node.required_undeclared) {
       const Json* value = object.if_contains(name);
       tally->required += 1;
       if (value && IsPopulated(*value)) tally->required_populated += 1;
-      if (!value && !node.Property(name)) {
+      if (!value) {
         PathLink link{path, name, 0, PathLink::kMember};
         ok = Fail(out, &link, "required", [] { return std::string("required field is missing"); });
         if (stop()) return false;
@@ -431,7 +473,7 @@ class Checker {
     for (const auto& [name, schema] : node.dependent_schemas) {
       if (!object.contains(name)) continue;
       FieldTally scratch;
-      ok = Check(*schema, Json(object), path, out, &scratch, depth) && ok;
+      ok = Check(*schema, instance, path, out, &scratch, depth) && ok;
       if (stop()) return false;
     }
     if (node.pattern_properties.empty() && !node.additional_properties && !node.property_names) {
@@ -506,22 +548,23 @@ class Checker {
 
   bool CheckOneOf(const Node& node, const Json& instance, const PathLink* path, Violations* out,
                   FieldTally* tally, int depth) {
-    std::vector<size_t> passing;
+    std::array<size_t, 2> passing{};  // the first two branches that accept the instance
+    size_t passed = 0;
     FieldTally first_tally;
-    for (size_t i = 0; i < node.one_of.size() && passing.size() < 2; ++i) {
+    for (size_t i = 0; i < node.one_of.size() && passed < 2; ++i) {
       FieldTally branch_tally;
       if (Check(*node.one_of[i], instance, path, nullptr, &branch_tally, depth)) {
-        if (passing.empty()) first_tally = branch_tally;
-        passing.push_back(i);
+        if (passed == 0) first_tally = branch_tally;
+        passing[passed++] = i;
       }
       if (aborted_) return false;
     }
-    if (passing.size() == 1) {
+    if (passed == 1) {
       tally->Add(first_tally);
       return true;
     }
     if (!out) return false;
-    if (passing.size() > 1) {
+    if (passed > 1) {
       Add(out, path, "oneOf",
           fmt::format("matches more than one of the {} alternatives (#{} and #{})",
                       node.one_of.size(), passing[0], passing[1]));

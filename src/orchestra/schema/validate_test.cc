@@ -226,5 +226,29 @@ TEST(ValidateTest, NoRequiredFieldsFallsBackToPopulatedShare) {
   EXPECT_DOUBLE_EQ(report.completeness, 0.5);
 }
 
+TEST(ValidateTest, RequiredNamesCountOncePerMentionDeclaredOrNot) {
+  auto schema = Schema::Compile(J(R"({"properties":{"a":{},"c":{}},
+                                      "required":["b","a","a","b","c"]})"));
+  ASSERT_TRUE(schema.ok());
+  const auto report = schema->Validate(J(R"({"c":"x"})"));
+  ASSERT_EQ(report.violations.size(), 3u);
+  EXPECT_EQ(report.violations[0].path, "$.a");  // declared: in property order, once
+  EXPECT_EQ(report.violations[1].path, "$.b");  // undeclared: once per mention
+  EXPECT_EQ(report.violations[2].path, "$.b");
+  EXPECT_EQ(report.required_fields, 5);
+  EXPECT_EQ(report.required_populated, 1);
+}
+
+TEST(ValidateTest, MembersOutOfDeclarationOrderAreFound) {
+  auto schema = Schema::Compile(J(R"({"properties":{"a":{"type":"integer"},"b":{"type":"string"},
+                                      "c":{"type":"boolean"}},"required":["a","b","c"]})"));
+  ASSERT_TRUE(schema.ok());
+  EXPECT_TRUE(schema->Validate(J(R"({"c":true,"x":0,"a":1,"b":"s"})")).valid);
+  const auto report = schema->Validate(J(R"({"b":2,"c":true,"a":"1"})"));
+  ASSERT_EQ(report.violations.size(), 2u);
+  EXPECT_EQ(report.violations[0].path, "$.a");
+  EXPECT_EQ(report.violations[1].path, "$.b");
+}
+
 }  // namespace
 }  // namespace orchestra::schema
