@@ -19,8 +19,10 @@ namespace {
 constexpr const char* kWriterPragmas =
     "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
 
-// How long the writer waits before retrying a batch whose transaction failed.
-constexpr std::chrono::milliseconds kRetryBackoff{100};
+// How long the writer waits before retrying a batch whose transaction failed: doubling from the
+// first to the last while failures persist.
+constexpr std::chrono::milliseconds kFirstRetryDelay{100};
+constexpr std::chrono::milliseconds kLastRetryDelay{2000};
 
 Error SqlError(const std::filesystem::path& file, sqlite3* db, std::string_view what) {
   return Error(ErrorCode::kIo, fmt::format("receipt store {}: {}: {}", file.string(), what,
@@ -231,6 +233,7 @@ void ReceiptStore::WriterLoop() {
   const size_t reserve = std::min<size_t>(options_.batch_size, 4096);
   auto spare = std::make_unique<Batch>();
   spare->reserve(reserve);
+  std::chrono::milliseconds retry_delay = kFirstRetryDelay;
   std::unique_lock lock(mu_);
   for (;;) {
     if (!inflight_) {
@@ -260,6 +263,7 @@ void ReceiptStore::WriterLoop() {
       stats_.inserted += inserted;
       ++stats_.batches;
       dropping_ = false;
+      retry_delay = kFirstRetryDelay;
       std::unique_ptr<const Batch> done = std::move(inflight_);
       flushed_cv_.notify_all();
       lock.unlock();
@@ -272,13 +276,14 @@ void ReceiptStore::WriterLoop() {
     flushed_cv_.notify_all();
     const size_t uncommitted = pending_.size() + inflight_->size();
     if (stop_) {
-      spdlog::error("receipt store: closing with {} receipts not committed: {}", uncommitted,
+      spdlog::error("closing with {} receipts not committed: {}", uncommitted,
                     status.error().ToString());
       break;
     }
-    spdlog::error("receipt store: {} receipts not committed, retrying: {}", uncommitted,
-                  status.error().ToString());
-    writer_cv_.wait_for(lock, kRetryBackoff, [&] { return stop_; });
+    spdlog::error("{} receipts not committed, retrying in {} ms: {}", uncommitted,
+                  retry_delay.count(), status.error().ToString());
+    writer_cv_.wait_for(lock, retry_delay, [&] { return stop_; });
+    retry_delay = std::min(retry_delay * 2, kLastRetryDelay);
   }
 }
 

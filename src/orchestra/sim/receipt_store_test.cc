@@ -265,6 +265,39 @@ TEST(ReceiptStoreTest, RefusesReceiptsWhileTooManyAreUncommitted) {
   EXPECT_EQ((*store)->size(), 11u);
 }
 
+// Runs `sql` on `file` through a connection of its own.
+bool ExecOn(const std::filesystem::path& file, const char* sql) {
+  sqlite3* db = nullptr;
+  bool ok = sqlite3_open(file.c_str(), &db) == SQLITE_OK;
+  sqlite3_busy_timeout(db, 5000);
+  ok = ok && sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(db);
+  return ok;
+}
+
+TEST(ReceiptStoreTest, KeepsAndRetriesABatchThatFailedToCommit) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  auto store = ReceiptStore::Open(file, NeverFlushOnItsOwn());
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  const protocol::Receipt receipt = Expert().Issue(1);
+  ASSERT_TRUE(ExecOn(file, "ALTER TABLE receipts RENAME TO receipts_elsewhere"));
+
+  (*store)->Add(22, 0, receipt);
+  const Status failed = (*store)->Flush();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.error().message.find(file.string()), std::string::npos)
+      << failed.error().message;
+  EXPECT_GE((*store)->stats().write_errors, 1u);
+  EXPECT_TRUE((*store)->Find(receipt.Hash()).has_value());
+
+  ASSERT_TRUE(ExecOn(file, "ALTER TABLE receipts_elsewhere RENAME TO receipts"));
+  Status flushed = (*store)->Flush();
+  for (int attempt = 0; attempt < 20 && !flushed.ok(); ++attempt) flushed = (*store)->Flush();
+  ASSERT_TRUE(flushed.ok()) << flushed.error().ToString();
+  EXPECT_EQ(CountRows(file), 1);
+}
+
 TEST(ReceiptStoreTest, NamesAMissingDirectory) {
   TempDir dir;
   const auto file = dir.path() / "missing" / "receipts.db";
