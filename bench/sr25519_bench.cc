@@ -82,6 +82,16 @@ void BM_Sha3_256Of1KiB(benchmark::State& state) {
 }
 BENCHMARK(BM_Sha3_256Of1KiB);
 
+void BM_KeccakF1600(benchmark::State& state) {
+  KeccakState lanes{};
+  for (auto _ : state) {
+    KeccakF1600(lanes);
+    benchmark::DoNotOptimize(lanes);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_KeccakF1600);
+
 }  // namespace
 }  // namespace orchestra::crypto
 
