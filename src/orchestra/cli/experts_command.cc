@@ -83,6 +83,14 @@ int ExpertsCommand(const ExpertsFlags& f) {
       *manifest, std::make_shared<const sim::Corpus>(std::move(*corpus)), options);
   if (!simulator) return Fail(kExitFailed, simulator.error().ToString());
 
+  // Signals are caught before the banner goes out: whoever waits for the banner may send
+  // SIGTERM at once, and it must stop us cleanly rather than kill us.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([](const boost::system::error_code&, int signal) {
+    spdlog::info("experts: signal {}: stopping", signal);
+  });
+
   const sim::Simulator& s = **simulator;
   fmt::print("orchestra experts: control API on 127.0.0.1:{} (seed {}, admin token in {})\n",
              s.control_port(), manifest->seed, (options.data_dir / "experts.token").string());
@@ -94,11 +102,6 @@ int ExpertsCommand(const ExpertsFlags& f) {
   }
   std::fflush(stdout);
 
-  boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([](const boost::system::error_code&, int signal) {
-    spdlog::info("experts: signal {}: stopping", signal);
-  });
   io.run();
   return kExitOk;
 }
