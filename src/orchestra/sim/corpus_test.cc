@@ -155,6 +155,26 @@ TEST(CorpusSearchTest, IsSafeFromSeveralThreads) {
   EXPECT_EQ(failures, std::vector<int>(4, 0));
 }
 
+// Search remembers recent results; a remembered answer must be the one SQLite gives for that
+// exact query, result count and search type, including after it was evicted and searched again.
+TEST(CorpusSearchTest, RepeatedSearchesGiveTheSameResultsAsFreshOnes) {
+  const Corpus corpus = LoadSmall();
+  const Corpus fresh = LoadSmall();
+  const std::string query = "decentralized compute raises";
+  const auto web = Urls(fresh.Search(query, 10, "web"));
+  const auto news = Urls(fresh.Search(query, 10, "news"));
+  const auto one = Urls(fresh.Search(query, 1, "web"));
+  ASSERT_GT(web.size(), news.size());
+  ASSERT_EQ(one.size(), 1u);
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(Urls(corpus.Search(query, 10, "web")), web);
+    EXPECT_EQ(Urls(corpus.Search(query, 10, "news")), news);
+    EXPECT_EQ(Urls(corpus.Search(query, 1, "web")), one);
+  }
+  for (int i = 0; i < 5000; ++i) corpus.Search(fmt::format("akash q{}", i), 3, "web");
+  EXPECT_EQ(Urls(corpus.Search(query, 10, "web")), web);
+}
+
 TEST(CorpusFindByUrlTest, ToleratesTrailingSlashSchemeAndWww) {
   const Corpus corpus = LoadSmall();
   for (std::string_view url : {"https://akash.network/", "https://akash.network",
