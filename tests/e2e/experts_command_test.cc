@@ -2,9 +2,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+
 #include <csignal>
 #include <fstream>
 #include <optional>
@@ -67,6 +70,35 @@ TEST(ExpertsCommandTest, ServesEveryUidAndTheMetagraphUntilSigterm) {
   experts.Signal(SIGTERM);
   const auto result = experts.Wait();
   EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+TEST(ExpertsCommandTest, ListensOnTheBasePortAndThePortsAfterIt) {
+  // Below the kernel's ephemeral range, so no other test's loopback server is given these
+  // ports; another program may still hold one, hence a few bases.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const int base = 21'000 + static_cast<int>((getpid() * 7 + attempt * 977) % 9'000);
+    TempDir dir;
+    BackgroundProcess experts({OrchestraBinary(), "experts", "--data-dir", dir.path(), "--corpus",
+                               "curated", "--base-port", std::to_string(base), "--threads", "1",
+                               "--receipts-max", "1000"});
+    const std::string banner = experts.WaitForLine("control API on", 60s);
+    if (banner.empty()) {
+      const auto result = experts.Wait();
+      ASSERT_EQ(result.exit_code, 1) << result.err;
+      ASSERT_THAT(result.err, HasSubstr("in use"));
+      continue;  // a port of this range is taken: try another
+    }
+    EXPECT_THAT(banner, HasSubstr(fmt::format("127.0.0.1:{} ", base)));
+    const std::string first_uid = experts.WaitForLine(" uid ", 10s);
+    EXPECT_THAT(first_uid, HasSubstr(fmt::format("127.0.0.1:{} ", base + 1)));
+    auto metagraph = Get(static_cast<uint16_t>(base), "/metagraph/22");
+    ASSERT_TRUE(metagraph.ok()) << metagraph.error().ToString();
+    EXPECT_EQ(metagraph->status, 200);
+    experts.Signal(SIGTERM);
+    EXPECT_EQ(experts.Wait().exit_code, 0);
+    return;
+  }
+  GTEST_SKIP() << "no free range of ports found below 30000";
 }
 
 TEST(ExpertsCommandTest, ListPrintsTheManifestAsATableOrJson) {

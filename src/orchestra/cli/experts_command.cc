@@ -66,6 +66,10 @@ int ExpertsCommand(const ExpertsFlags& f) {
   }
   sim::SimulatorOptions options;
   options.data_dir = DataDir(f.data_dir) / "experts";
+  options.receipts.max_receipts = f.receipts_max;
+  options.threads = f.threads;
+  options.latency_scale = f.latency_scale;
+  options.base_port = static_cast<uint16_t>(f.base_port);
   // The curated corpus plus, where apt-cache exists, Debian's package descriptions: indexed
   // into the data dir on first start (seconds), reused afterwards.
   auto corpus = f.corpus == "curated" ? sim::Corpus::LoadEmbedded()

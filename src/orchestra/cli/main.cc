@@ -179,6 +179,11 @@ int main(int argc, char** argv) {
                    "dir); curated: the curated pages only")
       ->check(CLI::IsMember({"full", "curated"}))
       ->capture_default_str();
+  experts_cmd
+      ->add_option("--receipts-max", experts.receipts_max,
+                   "Receipts kept in <data dir>/experts/receipts.db, oldest pruned first (about "
+                   "800 bytes each; 0: keep all)")
+      ->capture_default_str();
   experts_cmd->add_flag("--list", experts.list, "Print the manifest as a table and exit");
   experts_cmd->add_flag("--json", experts.json, "With --list: print the manifest as JSON");
 

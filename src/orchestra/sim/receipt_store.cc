@@ -159,6 +159,13 @@ Result<std::unique_ptr<ReceiptStore>> ReceiptStore::Open(const std::filesystem::
                         "prepare insert");
   if (!insert) return insert.error();
   store->insert_ = *insert;
+  // Rowids grow with every insert, so the smallest are the oldest receipts.
+  auto prune = Prepare(file, store->writer_db_,
+                       "DELETE FROM receipts WHERE rowid IN "
+                       "(SELECT rowid FROM receipts ORDER BY rowid LIMIT ?1)",
+                       "prepare prune");
+  if (!prune) return prune.error();
+  store->prune_ = *prune;
 
   auto reader_db = OpenConnection(file);
   if (!reader_db) return reader_db.error();
@@ -191,6 +198,7 @@ ReceiptStore::~ReceiptStore() {
   }
   sqlite3_finalize(select_);
   sqlite3_finalize(insert_);
+  sqlite3_finalize(prune_);
   sqlite3_close(reader_db_);
   sqlite3_close(writer_db_);
 }
@@ -255,12 +263,14 @@ void ReceiptStore::WriterLoop() {
       spare->reserve(reserve);
     }
     uint64_t inserted = 0;
-    Status status = WriteBatch(*inflight_, &inserted);
+    uint64_t pruned = 0;
+    Status status = WriteBatch(*inflight_, &inserted, &pruned);
     lock.lock();
     if (status) {
       committed_seq_ = inflight_seq_;
-      stored_rows_ += inserted;
+      stored_rows_ = stored_rows_ + inserted - pruned;
       stats_.inserted += inserted;
+      stats_.pruned += pruned;
       ++stats_.batches;
       dropping_ = false;
       retry_delay = kFirstRetryDelay;
@@ -287,8 +297,11 @@ void ReceiptStore::WriterLoop() {
   }
 }
 
-Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted) {
+Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t* pruned) {
   if (auto s = Exec(file_, writer_db_, "BEGIN IMMEDIATE;", "begin batch"); !s) return s;
+  // Only the writer changes stored_rows_, so reading it without the lock is safe here.
+  uint64_t rows = stored_rows_;
+  uint64_t added = 0;
   std::string json;
   for (const auto& [hash, entry] : batch) {
     json = CanonicalJson(protocol::ToJson(entry.receipt));
@@ -305,12 +318,28 @@ Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted) {
       (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
       return e;
     }
-    *inserted += static_cast<uint64_t>(sqlite3_changes(writer_db_));
+    added += static_cast<uint64_t>(sqlite3_changes(writer_db_));
+  }
+  rows += added;
+  uint64_t deleted = 0;
+  if (options_.max_receipts > 0 && rows > options_.max_receipts) {
+    sqlite3_bind_int64(prune_, 1, static_cast<int64_t>(rows - options_.max_receipts));
+    const int rc = sqlite3_step(prune_);
+    sqlite3_reset(prune_);
+    sqlite3_clear_bindings(prune_);
+    if (rc != SQLITE_DONE) {
+      Error e = SqlError(file_, writer_db_, "prune the oldest receipts");
+      (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
+      return e;
+    }
+    deleted = static_cast<uint64_t>(sqlite3_changes(writer_db_));
   }
   if (auto s = Exec(file_, writer_db_, "COMMIT;", "commit batch"); !s) {
     (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
     return s;
   }
+  *inserted = added;
+  *pruned = deleted;
   return {};
 }
 

@@ -42,6 +42,12 @@ struct ReceiptStoreOptions {
   // or failing, and a simulated expert must keep answering. An uncommitted receipt holds ~1 KB,
   // so the default bounds that memory to ~100 MB.
   size_t max_pending = 100'000;
+  // Retention: at most this many receipts stay in the file; each commit that goes past it
+  // deletes the oldest (in the order they were committed), in the same transaction. A stored
+  // receipt takes ~800 bytes of file, so the default bounds receipts.db to ~2 GB, about four
+  // hours of a busy simulator; validators ask for a receipt seconds after it was issued. The
+  // file does not shrink: freed pages are reused. 0 keeps everything.
+  uint64_t max_receipts = 2'500'000;
 };
 
 // Counters since Open(); a snapshot, cheap to take.
@@ -49,6 +55,7 @@ struct ReceiptStoreStats {
   uint64_t added = 0;         // Add() calls that accepted their receipt
   uint64_t dropped = 0;       // Add() calls refused because `max_pending` were uncommitted
   uint64_t inserted = 0;      // rows committed (a duplicate of a stored hash adds none)
+  uint64_t pruned = 0;        // oldest rows deleted to stay within `max_receipts`
   uint64_t batches = 0;       // transactions committed
   uint64_t write_errors = 0;  // failed batch transactions (retried, 100 ms to 2 s apart)
   uint64_t read_errors = 0;   // Find() lookups that failed in SQLite or met an unreadable row
@@ -85,7 +92,8 @@ class ReceiptStore {
   // still uncommitted (see ReceiptStoreOptions); that is counted in stats().dropped.
   bool Add(int netuid, int uid, const protocol::Receipt& receipt);
 
-  // The receipt whose Hash() is `hash` (as "0x" + 64 hex), nullopt when none was added. A
+  // The receipt whose Hash() is `hash` (as "0x" + 64 hex), nullopt when none was added (or it
+  // was pruned, see ReceiptStoreOptions::max_receipts). A
   // receipt not yet committed is served from memory; otherwise this runs one indexed SQLite
   // query on a connection shared by readers (a mutex), so it can block for a moment: call it
   // off an event-loop thread, or accept tens of microseconds there. Lookup() tells a failed
@@ -117,7 +125,9 @@ class ReceiptStore {
 
   ReceiptStore(std::filesystem::path file, ReceiptStoreOptions options);
   void WriterLoop();
-  Status WriteBatch(const Batch& batch, uint64_t* inserted);
+  // Inserts `batch` and prunes to max_receipts in one transaction; on success adds the rows
+  // inserted and deleted to the counters.
+  Status WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t* pruned);
 
   const std::filesystem::path file_;
   const ReceiptStoreOptions options_;
@@ -126,6 +136,7 @@ class ReceiptStore {
   // before it starts); the reader's under reader_mu_.
   sqlite3* writer_db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* prune_ = nullptr;
   mutable std::mutex reader_mu_;
   sqlite3* reader_db_ = nullptr;
   sqlite3_stmt* select_ = nullptr;

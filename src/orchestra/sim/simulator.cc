@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <stdlib.h>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <stdlib.h>
 
 #include <charconv>
 #include <fstream>
@@ -163,7 +163,7 @@ class Sim : public Simulator {
     } else if (std::error_code ec; !std::filesystem::create_directories(dir, ec) && ec) {
       return Error(ErrorCode::kIo, fmt::format("data dir {}: {}", dir.string(), ec.message()));
     }
-    auto store = ReceiptStore::Open(dir / "receipts.db");
+    auto store = ReceiptStore::Open(dir / "receipts.db", options_.receipts);
     if (!store) return store.error();
     receipts_ = std::move(*store);
     if (auto token = MakeToken(); !token) return token;

@@ -12,6 +12,7 @@
 #include "orchestra/experts/directory.h"
 #include "orchestra/sim/corpus.h"
 #include "orchestra/sim/manifest.h"
+#include "orchestra/sim/receipt_store.h"
 
 namespace orchestra::sim {
 
@@ -27,6 +28,7 @@ struct SimulatorOptions {
   std::filesystem::path data_dir;
   double latency_scale = 1.0;  // 0: answers at once; 1: the manifest's latencies
   int threads = 2;
+  ReceiptStoreOptions receipts;  // retention and batching of receipts.db
 };
 
 // A subnet's schemas as changed at run time (schema traps, fault injection): input fields the
