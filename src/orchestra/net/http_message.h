@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +39,11 @@ struct HttpResponse {
   int status = 200;
   HttpHeaders headers;
   std::string body;
+  // When positive, HttpServer sends the status line and header fields at once and then the body
+  // in kTricklePieces pieces spread evenly over this time: a slow upstream, as the expert
+  // simulator's "slow trickle" fault plays it. Clients ignore it.
+  std::chrono::milliseconds trickle{0};
+  static constexpr int kTricklePieces = 16;
 
   // Case-insensitive lookup; "" when absent.
   std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }

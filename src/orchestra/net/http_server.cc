@@ -119,6 +119,37 @@ asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
   stream.close();
 }
 
+// Writes `response` with its body spread over `trickle` (HttpResponse::trickle); the stream's
+// timeout covers each piece, not the pauses. Stops early when the server stops.
+asio::awaitable<beast::error_code> WriteTrickled(beast::tcp_stream& stream,
+                                                 http::response<http::string_body>& response,
+                                                 std::chrono::milliseconds trickle,
+                                                 std::chrono::milliseconds write_timeout,
+                                                 const std::atomic<bool>& stopped) {
+  http::response_serializer<http::string_body> serializer(response);
+  stream.expires_after(write_timeout);
+  if (auto [ec, n] = co_await http::async_write_header(stream, serializer, kNoThrow); ec) {
+    co_return ec;
+  }
+  const std::string& body = response.body();
+  const size_t pieces = HttpResponse::kTricklePieces;
+  const auto start = Clock::now();
+  const auto total = std::chrono::duration_cast<std::chrono::microseconds>(trickle);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (size_t i = 0; i < pieces; ++i) {
+    timer.expires_at(start + total * static_cast<int64_t>(i + 1) / static_cast<int64_t>(pieces));
+    co_await timer.async_wait(kNoThrow);
+    if (stopped.load()) co_return asio::error::operation_aborted;
+    const size_t begin = body.size() * i / pieces;
+    const size_t end = body.size() * (i + 1) / pieces;
+    stream.expires_after(write_timeout);
+    auto [ec, n] = co_await asio::async_write(
+        stream, asio::buffer(body.data() + begin, end - begin), kNoThrow);
+    if (ec) co_return ec;
+  }
+  co_return beast::error_code();
+}
+
 asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream,
                                      http::response<http::string_body> response,
                                      std::chrono::milliseconds write_timeout) {
@@ -244,6 +275,7 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
     bool keep_alive = request.keep_alive();
     stream.expires_never();
     HttpResponse answer = co_await CallHandler(state.handler, ToHttpRequest(std::move(request)));
+    const std::chrono::milliseconds trickle = answer.trickle;
 
     bool close_requested = false;
     http::response<http::string_body> response =
@@ -251,8 +283,14 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
     keep_alive = keep_alive && !close_requested && !state.stopped.load() && !state.draining.load();
     response.keep_alive(keep_alive);
     response.prepare_payload();
-    stream.expires_after(opts.body_timeout);
-    if (auto [ec, n] = co_await http::async_write(stream, response, kNoThrow); ec) co_return;
+    if (trickle.count() > 0) {
+      if (co_await WriteTrickled(stream, response, trickle, opts.body_timeout, state.stopped)) {
+        co_return;
+      }
+    } else {
+      stream.expires_after(opts.body_timeout);
+      if (auto [ec, n] = co_await http::async_write(stream, response, kNoThrow); ec) co_return;
+    }
     connection.busy = false;
     if (!keep_alive || state.draining.load()) {
       CloseGracefully(stream);

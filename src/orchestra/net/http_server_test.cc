@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <future>
@@ -158,6 +159,50 @@ TEST(HttpServerTest, Answers400ToGarbageAndKeepsServing) {
   auto response = client.Send(*port, Post("/after", "still here"));
   ASSERT_TRUE(response.ok()) << response.error().ToString();
   EXPECT_EQ(response->body, "still here");
+}
+
+TEST(HttpServerTest, TricklesTheBodyAfterSendingTheHeadAtOnce) {
+  const std::string body(1600, 'x');
+  ServerThread server({}, [&](HttpRequest) -> asio::awaitable<HttpResponse> {
+    HttpResponse response;
+    response.body = body;
+    response.trickle = 320ms;
+    co_return response;
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  asio::io_context io;
+  std::vector<std::string> reads =
+      RunUntilDone(io, [&]() -> asio::awaitable<std::vector<std::string>> {
+        tcp::socket socket(io);
+        co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+        co_await WriteAll(socket, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        std::vector<std::string> out;
+        std::array<char, 4096> buffer;
+        for (;;) {
+          auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), kNoThrow);
+          if (n > 0) out.emplace_back(buffer.data(), n);
+          if (ec) break;
+        }
+        co_return out;
+      }());
+  ASSERT_FALSE(reads.empty());
+  // The head came whole before most of the body, which then arrived in pieces.
+  const size_t head_end = reads[0].find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos) << reads[0];
+  EXPECT_THAT(reads[0], HasSubstr("Content-Length: 1600"));
+  EXPECT_LT(reads[0].size() - head_end - 4, body.size() / 2);
+  EXPECT_GE(reads.size(), 8u);
+  std::string all;
+  for (const std::string& r : reads) all += r;
+  EXPECT_EQ(all.substr(all.find("\r\n\r\n") + 4), body);
+
+  // An ordinary client just waits for the whole body.
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/", ""));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->body, body);
 }
 
 TEST(HttpServerTest, ClosesAConnectionWhoseHeadDoesNotArriveInTime) {

@@ -372,11 +372,6 @@ class Sim : public Simulator {
           co_return Message(429, "Too many requests: the miner is overloaded");
         case Fault::kHttp500:
           co_return Message(500, "Internal Server Error");
-        case Fault::kSlowTrickle:
-          // The answer comes, but long after the UID's usual p95 (at least a second).
-          co_await Pause(
-              std::chrono::milliseconds(static_cast<int64_t>(std::max(1000.0, 5 * spec->p95_ms))));
-          break;
         default:
           break;
       }
@@ -401,6 +396,10 @@ class Sim : public Simulator {
         response.body = "<html><body><h1>502 Bad Gateway</h1></body></html>";
       } else if (plan.fault == Fault::kTruncatedBody) {
         response.body.resize(response.body.size() / 2);
+      } else if (plan.fault == Fault::kSlowTrickle) {
+        // The header at once, the body dribbled out until long after the UID's usual p95.
+        response.trickle =
+            std::chrono::milliseconds(static_cast<int64_t>(std::max(1000.0, 5 * spec->p95_ms)));
       }
     }
     co_return response;

@@ -225,6 +225,9 @@ TEST_F(SimulatorTest, EveryFaultKindIsObservableByAClient) {
   const BittensorSynapse slow = Search(static_cast<int>(Fault::kSlowTrickle), "gpu", 5.0);
   EXPECT_EQ(status(slow), 200);
   EXPECT_GE(std::chrono::steady_clock::now() - start, 1s);
+  // The head arrives at once, the body does not: a caller with a short timeout gives up.
+  const BittensorSynapse cut = Search(static_cast<int>(Fault::kSlowTrickle), "gpu", 0.3);
+  EXPECT_EQ(status(cut), 408);
 
   const BittensorSynapse clean = Search(99, "gpu");
   EXPECT_EQ(status(clean), 200);
