@@ -230,6 +230,44 @@ TEST(ReceiptStoreTest, FindsAfterReopeningWhatWasAddedBeforeClosing) {
   }
 }
 
+// Within a batch the insertion order is unspecified, so the bound here falls on batch edges.
+TEST(ReceiptStoreTest, KeepsOnlyTheNewestMaxReceiptsAcrossBatchesAndReopening) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  const Expert expert;
+  ReceiptStoreOptions options = NeverFlushOnItsOwn();
+  options.max_receipts = 40;
+  std::vector<protocol::Receipt> receipts;
+  for (int step = 0; step < 100; ++step) receipts.push_back(expert.Issue(step));
+  {
+    auto store = ReceiptStore::Open(file, options);
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    for (int begin = 0; begin < 80; begin += 20) {
+      for (int step = begin; step < begin + 20; ++step) (*store)->Add(22, 0, receipts[step]);
+      ASSERT_TRUE((*store)->Flush().ok());
+      EXPECT_EQ((*store)->size(), std::min(begin + 20, 40)) << begin;
+    }
+    EXPECT_EQ((*store)->stats().pruned, 40u);
+    for (int step = 0; step < 40; ++step) EXPECT_FALSE((*store)->Find(receipts[step].Hash()));
+    for (int step = 40; step < 80; ++step) EXPECT_TRUE((*store)->Find(receipts[step].Hash()));
+  }
+  EXPECT_EQ(CountRows(file), 40);
+
+  // A file reopened under a smaller bound is cut down at the next commit.
+  options.max_receipts = 10;
+  auto reopened = ReceiptStore::Open(file, options);
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  EXPECT_EQ((*reopened)->size(), 40u);
+  for (int step = 80; step < 100; ++step) (*reopened)->Add(22, 0, receipts[step]);
+  ASSERT_TRUE((*reopened)->Flush().ok());
+  EXPECT_EQ((*reopened)->size(), 10u);
+  EXPECT_EQ(CountRows(file), 10);
+  int kept = 0;
+  for (int step = 40; step < 100; ++step) kept += (*reopened)->Find(receipts[step].Hash()) ? 1 : 0;
+  EXPECT_EQ(kept, 10);
+  for (int step = 40; step < 80; ++step) EXPECT_FALSE((*reopened)->Find(receipts[step].Hash()));
+}
+
 TEST(ReceiptStoreTest, KeepsAnUnprovenReceiptWithAnEmptyLock) {
   TempDir dir;
   auto store = ReceiptStore::Open(dir.path() / "receipts.db");
