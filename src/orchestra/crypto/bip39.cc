@@ -56,23 +56,6 @@ std::string_view Bytes(const std::vector<uint8_t>& v) {
   return std::string_view(reinterpret_cast<const char*>(v.data()), v.size());
 }
 
-// The listed word sharing the longest prefix (at least 3 letters) with `word`, if any.
-std::string_view Suggestion(const std::vector<std::string_view>& words, std::string_view word) {
-  std::string_view best;
-  size_t best_common = 2;
-  for (std::string_view candidate : words) {
-    size_t common = 0;
-    while (common < word.size() && common < candidate.size() && word[common] == candidate[common]) {
-      ++common;
-    }
-    if (common > best_common) {
-      best_common = common;
-      best = candidate;
-    }
-  }
-  return best;
-}
-
 }  // namespace
 
 Result<const std::vector<std::string_view>*> EnglishWordlist() {
@@ -149,11 +132,11 @@ Result<std::vector<uint8_t>> MnemonicToEntropy(std::string_view phrase) {
   for (size_t w = 0; w < count; ++w) {
     auto it = std::lower_bound(words.begin(), words.end(), std::string_view(given[w]));
     if (it == words.end() || *it != given[w]) {
-      std::string message = "mnemonic word " + std::to_string(w + 1) + " \"" + given[w] +
-                            "\" is not in the BIP39 English wordlist";
-      const std::string_view suggestion = Suggestion(words, given[w]);
-      if (!suggestion.empty()) message += " (did you mean \"" + std::string(suggestion) + "\"?)";
-      return Error(ErrorCode::kInvalidArgument, message);
+      // The word itself stays out of the message: a near miss of a secret word would end up in
+      // terminals and logs.
+      return Error(ErrorCode::kInvalidArgument,
+                   "mnemonic word " + std::to_string(w + 1) +
+                       " is not in the BIP39 English wordlist (check its spelling)");
     }
     indices.push_back(static_cast<unsigned>(it - words.begin()));
   }

@@ -141,13 +141,14 @@ void ExpectError(std::string_view phrase, std::string_view why) {
   EXPECT_NE(entropy.error().message.find(why), std::string::npos) << entropy.error().message;
 }
 
-TEST(MnemonicErrorsTest, NamesTheUnknownWordAndItsPosition) {
-  ExpectError("bottom drive obey lake curtian smoke basket hold race lonely fit walk",
-              "word 5 \"curtian\" is not in the BIP39 English wordlist");
-  ExpectError("bottom drive obey lake curtian smoke basket hold race lonely fit walk",
-              "did you mean \"curtain\"?");
-  ExpectError("bottom drive obey lake 12345 smoke basket hold race lonely fit walk",
-              "word 5 \"12345\"");
+TEST(MnemonicErrorsTest, NamesThePositionOfAnUnknownWordButNeverTheWord) {
+  const std::string phrase =
+      "bottom drive obey lake curtian smoke basket hold race lonely fit walk";
+  ExpectError(phrase, "mnemonic word 5 is not in the BIP39 English wordlist");
+  auto entropy = MnemonicToEntropy(phrase);
+  ASSERT_FALSE(entropy.ok());
+  EXPECT_EQ(entropy.error().message.find("curt"), std::string::npos) << entropy.error().message;
+  ExpectError("bottom drive obey lake 12345 smoke basket hold race lonely fit walk", "word 5 ");
 }
 
 TEST(MnemonicErrorsTest, RejectsWrongChecksum) {
