@@ -10,7 +10,7 @@
 namespace orchestra::crypto {
 
 // sr25519: Schnorr signatures over ristretto255 as schnorrkel (and so Substrate and Bittensor)
-// makes them. Curve and scalar arithmetic are libsodium's; transcripts are Merlin.
+// makes them. Transcripts are Merlin; Verify uses ristretto.h, the rest libsodium (constant time).
 
 inline constexpr std::string_view kSubstrateContext = "substrate";
 

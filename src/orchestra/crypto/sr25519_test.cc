@@ -209,6 +209,17 @@ TEST_F(VerifyRejectsTest, MalformedPublicKeys) {
                  "message", signature_, kSubstrateContext, "not a canonical");
 }
 
+// RFC 9496 (and schnorrkel) reject an encoding with bit 255 set; Debian's libsodium 1.0.18
+// ignores that bit, so a valid key or R with it set would otherwise pass as the same point.
+TEST_F(VerifyRejectsTest, EncodingsWithBit255Set) {
+  std::string key = PublicBytes();
+  key[31] = static_cast<char>(key[31] | 0x80);
+  ExpectRejected(key, "message", signature_, kSubstrateContext, "not a canonical");
+  std::string bad = signature_;
+  bad[31] = static_cast<char>(bad[31] | 0x80);
+  ExpectRejected(PublicBytes(), "message", bad, kSubstrateContext, "R is not");
+}
+
 TEST(PublicKeyTest, ParsesHexWithOrWithoutPrefix) {
   auto with_prefix = PublicKey::FromHex(std::string("0x") + std::string(kPublic));
   auto bare = PublicKey::FromHex(kPublic);
