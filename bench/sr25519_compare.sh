@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# sr25519 sign/verify per second on one core: our C++ (bench/sr25519_bench.cc, libsodium
-# ristretto255) next to @scure/sr25519 and schnorrkel-in-wasm on node, measured in the same run,
-# with the ratio C++ / @scure/sr25519. Both sides count operations per second of CPU time
-# (Google Benchmark's items_per_second; process.cpuUsage() on node), pinned to one core.
+# sr25519 sign/verify per second on one core: our C++ (bench/sr25519_bench.cc; signing on
+# libsodium's ristretto255, verification on crypto/ristretto.h) next to @scure/sr25519 and
+# schnorrkel-in-wasm on node, measured in the same run, with the ratio C++ / @scure/sr25519.
+# Both sides count operations per second of CPU time (Google Benchmark's items_per_second;
+# process.cpuUsage() on node), pinned to one core.
 #
 #   bench/sr25519_compare.sh [build dir, default build] [seconds per measurement, default 2]
 # Needs: the sr25519_bench target built (ninja -C <build dir> sr25519_bench), node, and
@@ -40,7 +41,7 @@ rows = [
     ("sign/s", cpp["BM_Sr25519Sign"], js["scure"]["sign_per_s"], js["schnorrkel_wasm"]["sign_per_s"]),
     ("verify/s", cpp["BM_Sr25519Verify"], js["scure"]["verify_per_s"], js["schnorrkel_wasm"]["verify_per_s"]),
 ]
-print(f"{'':10}{'C++ (libsodium)':>18}{'@scure/sr25519':>17}{'schnorrkel wasm':>18}{'C++/scure':>11}")
+print(f"{'':10}{'C++':>18}{'@scure/sr25519':>17}{'schnorrkel wasm':>18}{'C++/scure':>11}")
 for name, ours, scure, wasm in rows:
     print(f"{name:10}{ours:18,.0f}{scure:17,.0f}{wasm:18,.0f}{ours / scure:10.1f}x")
 PY

@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "orchestra/crypto/hex.h"
 #include "orchestra/crypto/merlin.h"
@@ -83,6 +85,13 @@ Error Invalid(std::string message) {
 
 }  // namespace
 
+PublicKey PublicKey::OfScalar(const Scalar& scalar) {
+  const Point bytes = BaseMul(scalar);
+  const std::optional<ristretto::EdwardsPoint> point = ristretto::Decode(bytes);
+  if (!point) std::abort();  // libsodium encoded it: a failure here is a broken build
+  return PublicKey(bytes, *point);
+}
+
 Result<PublicKey> PublicKey::FromBytes(std::string_view bytes) {
   EnsureSodium();
   if (bytes.size() != 32) {
@@ -91,12 +100,13 @@ Result<PublicKey> PublicKey::FromBytes(std::string_view bytes) {
   Point point;
   std::memcpy(point.data(), bytes.data(), 32);
   // RFC 9496 decoding, stricter than Debian's libsodium 1.0.18, which ignores bit 255.
-  if (!ristretto::Decode(point)) {
+  const std::optional<ristretto::EdwardsPoint> decoded = ristretto::Decode(point);
+  if (!decoded) {
     return Invalid("public key " + PrefixedHexOf(point) +
                    " is not a canonical ristretto255 encoding");
   }
   if (IsZero(point)) return Invalid("public key is the identity point");
-  return PublicKey(point);
+  return PublicKey(point, *decoded);
 }
 
 Result<PublicKey> PublicKey::FromHex(std::string_view hex) {
@@ -108,7 +118,7 @@ Result<PublicKey> PublicKey::FromHex(std::string_view hex) {
 std::string PublicKey::ToHex() const { return PrefixedHexOf(bytes_); }
 
 Keypair::Keypair(const Scalar& scalar, const std::array<uint8_t, 32>& nonce)
-    : scalar_(scalar), nonce_(nonce), public_(BaseMul(scalar)) {}
+    : scalar_(scalar), nonce_(nonce), public_(PublicKey::OfScalar(scalar)) {}
 
 Keypair::~Keypair() {
   sodium_memzero(scalar_.data(), scalar_.size());
@@ -244,11 +254,6 @@ Status Verify(const PublicKey& public_key, std::string_view message, std::string
   // twice as fast as libsodium's constant-time scalar multiplications.
   const auto r_point = ristretto::Decode(big_r);
   if (!r_point) return Invalid("signature point R is not a canonical ristretto255 encoding");
-  const auto a_point = ristretto::Decode(public_key.bytes());
-  if (!a_point) {
-    return Invalid("public key " + public_key.ToHex() +
-                   " is not a canonical ristretto255 encoding");
-  }
 
   Transcript t = SigningTranscript(context, message);
   t.AppendMessage("proto-name", "Schnorr-sig");
@@ -259,7 +264,8 @@ Status Verify(const PublicKey& public_key, std::string_view message, std::string
   // R' = s·B − k·A must equal R.
   Scalar minus_k;
   crypto_core_ristretto255_scalar_negate(minus_k.data(), k.data());
-  if (!ristretto::Equal(ristretto::DoubleScalarMulBasepoint(minus_k, *a_point, s), *r_point)) {
+  if (!ristretto::Equal(ristretto::DoubleScalarMulBasepoint(minus_k, public_key.point(), s),
+                        *r_point)) {
     return Invalid("signature does not match this message, public key and context");
   }
   return Status();

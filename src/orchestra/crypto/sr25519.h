@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "orchestra/core/result.h"
+#include "orchestra/crypto/ristretto.h"
 
 namespace orchestra::crypto {
 
@@ -28,13 +29,20 @@ class PublicKey {
   static Result<PublicKey> FromHex(std::string_view hex);
 
   const std::array<uint8_t, 32>& bytes() const { return bytes_; }
+  // The decoded point, kept so that each Verify does not decode the key again.
+  const ristretto::EdwardsPoint& point() const { return point_; }
   std::string ToHex() const;  // "0x" + 64 lower-case hex digits
-  bool operator==(const PublicKey&) const = default;
+  bool operator==(const PublicKey& other) const { return bytes_ == other.bytes_; }
 
  private:
   friend class Keypair;
-  explicit PublicKey(const std::array<uint8_t, 32>& bytes) : bytes_(bytes) {}
+  PublicKey(const std::array<uint8_t, 32>& bytes, const ristretto::EdwardsPoint& point)
+      : bytes_(bytes), point_(point) {}
+  // The key a secret scalar gives (libsodium's canonical encoding, so it decodes).
+  static PublicKey OfScalar(const std::array<uint8_t, 32>& scalar);
+
   std::array<uint8_t, 32> bytes_;
+  ristretto::EdwardsPoint point_;
 };
 
 // A secret key (scalar and signing nonce, schnorrkel's SecretKey) with its public key. The
