@@ -67,7 +67,8 @@ struct UidCounters {
 //   POST /admin/subnets/{netuid}/plant            {"match": {input field: value, ...},
 //                                                  "answer": {...}} (the output for matching
 //                                                  requests; "answer": null removes it)
-// Servers run on `threads` threads of an io_context of its own; the destructor stops them.
+// Servers run on `threads` threads, each with an io_context of its own (a UID is served by one
+// of them); the destructor stops them.
 class Simulator {
  public:
   static Result<std::unique_ptr<Simulator>> Start(Manifest manifest,
