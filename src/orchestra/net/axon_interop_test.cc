@@ -22,6 +22,7 @@
 #include "orchestra/net/axon.h"
 #include "orchestra/net/axon_test_util.h"
 #include "orchestra/net/dendrite.h"
+#include "orchestra/net/interop_test_util.h"
 
 namespace orchestra::net {
 namespace {
@@ -29,16 +30,10 @@ namespace {
 using testing::AddressOf;
 using testing::AxonHarness;
 using ::testing::HasSubstr;
+using testing::InteropDir;
+using testing::InteropUnavailable;
+using testing::SeedHex;
 using ::testing::StartsWith;
-
-std::filesystem::path SourceDir() {
-  if (const char* dir = std::getenv("ORCHESTRA_SOURCE_DIR"); dir && *dir) return dir;
-#ifdef ORCHESTRA_SOURCE_DIR_DEFAULT
-  return ORCHESTRA_SOURCE_DIR_DEFAULT;
-#else
-  return std::filesystem::current_path();
-#endif
-}
 
 // Runs `command`, returning its stdout; nullopt when it could not run or exited non-zero.
 std::optional<std::string> RunCommand(const std::string& command) {
@@ -51,28 +46,10 @@ std::optional<std::string> RunCommand(const std::string& command) {
   return out;
 }
 
-std::string SeedHex(uint8_t byte) {
-  std::array<uint8_t, 32> seed;
-  seed.fill(byte);
-  return crypto::PrefixedHexOf(seed).substr(2);
-}
-
-// Why the JavaScript side cannot run here, or "" when it can.
-std::string InteropUnavailable(const std::filesystem::path& interop) {
-  if (std::system("command -v node > /dev/null 2>&1") != 0) {
-    return "node is not installed; the JavaScript interop client cannot run";
-  }
-  if (!std::filesystem::exists(interop / "node_modules" / "@scure" / "sr25519") ||
-      !std::filesystem::exists(interop / "node_modules" / "@polkadot" / "util-crypto")) {
-    return "tests/interop/node_modules is missing (run `npm ci` in " + interop.string() +
-           " or scripts/setup)";
-  }
-  return "";
-}
-
 TEST(AxonInteropTest, JavaScriptDendriteIsAcceptedOnlyWhenCorrect) {
-  const std::filesystem::path interop = SourceDir() / "tests" / "interop";
-  if (const std::string why = InteropUnavailable(interop); !why.empty()) GTEST_SKIP() << why;
+  const std::filesystem::path interop = InteropDir();
+  if (const std::string why = InteropUnavailable(interop, "client"); !why.empty())
+    GTEST_SKIP() << why;
 
   AxonOptions options;
   options.now_ns = [] {
@@ -144,8 +121,9 @@ asio::awaitable<std::string> ReadRequest(testing::tcp::socket& socket) {
 }
 
 TEST(AxonInteropTest, CppDendriteRequestVerifiesInJavaScript) {
-  const std::filesystem::path interop = SourceDir() / "tests" / "interop";
-  if (const std::string why = InteropUnavailable(interop); !why.empty()) GTEST_SKIP() << why;
+  const std::filesystem::path interop = InteropDir();
+  if (const std::string why = InteropUnavailable(interop, "client"); !why.empty())
+    GTEST_SKIP() << why;
 
   // A stand-in axon that keeps the request bytes exactly as they arrived.
   std::promise<std::string> captured;

@@ -32,6 +32,7 @@
 #include "orchestra/crypto/hex.h"
 #include "orchestra/net/axon_test_util.h"
 #include "orchestra/net/dendrite.h"
+#include "orchestra/net/interop_test_util.h"
 
 extern char** environ;
 
@@ -42,38 +43,12 @@ using protocol::BittensorSynapse;
 using testing::AddressOf;
 using testing::Challenge;
 using ::testing::HasSubstr;
+using testing::InteropDir;
+using testing::InteropUnavailable;
 using testing::kNoThrow;
+using testing::SeedHex;
 using ::testing::StartsWith;
 using testing::tcp;
-
-// The same lookups as axon_interop_test.cc (each test file of net_test stands alone).
-std::filesystem::path SourceDir() {
-  if (const char* dir = std::getenv("ORCHESTRA_SOURCE_DIR"); dir && *dir) return dir;
-#ifdef ORCHESTRA_SOURCE_DIR_DEFAULT
-  return ORCHESTRA_SOURCE_DIR_DEFAULT;
-#else
-  return std::filesystem::current_path();
-#endif
-}
-
-// Why the JavaScript side cannot run here, or "" when it can.
-std::string InteropUnavailable(const std::filesystem::path& interop) {
-  if (std::system("command -v node > /dev/null 2>&1") != 0) {
-    return "node is not installed; the JavaScript interop axon cannot run";
-  }
-  if (!std::filesystem::exists(interop / "node_modules" / "@scure" / "sr25519") ||
-      !std::filesystem::exists(interop / "node_modules" / "@polkadot" / "util-crypto")) {
-    return "tests/interop/node_modules is missing (run `npm ci` in " + interop.string() +
-           " or scripts/setup)";
-  }
-  return "";
-}
-
-std::string SeedHex(uint8_t byte) {
-  std::array<uint8_t, 32> seed;
-  seed.fill(byte);
-  return crypto::PrefixedHexOf(seed).substr(2);
-}
 
 int64_t SystemNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -268,8 +243,8 @@ void Replace(std::string& bytes, std::string_view from, std::string_view to, siz
 class DendriteInteropTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    const std::filesystem::path interop = SourceDir() / "tests" / "interop";
-    unavailable_ = InteropUnavailable(interop);
+    const std::filesystem::path interop = InteropDir();
+    unavailable_ = InteropUnavailable(interop, "axon");
     if (!unavailable_.empty()) return;
     const testing::Keys keys;
     auto started =
