@@ -16,15 +16,6 @@
 namespace orchestra::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitBadInput = 2;
-
-int Fail(int code, const std::string& message) {
-  fmt::print(stderr, "orchestra experts: {}\n", message);
-  return code;
-}
-
 std::string Percent(double share) { return fmt::format("{:.0f}%", share * 100); }
 
 void PrintTable(const sim::Manifest& manifest) {
@@ -44,14 +35,14 @@ int ExpertsCommand(const ExpertsFlags& f) {
   Result<sim::Manifest> manifest = sim::Manifest::Default();
   if (!f.manifest.empty()) {
     auto json = JsonArgument(f.manifest, "--manifest");
-    if (!json) return Fail(kExitBadInput, json.error().message);
+    if (!json) return Fail("experts", kExitBadInput, json.error().message);
     manifest = sim::Manifest::FromJson(*json);
     if (!manifest) {
-      return Fail(kExitBadInput,
+      return Fail("experts", kExitBadInput,
                   fmt::format("--manifest {}: {}", f.manifest, manifest.error().message));
     }
   }
-  if (!manifest) return Fail(kExitFailed, manifest.error().ToString());
+  if (!manifest) return Fail("experts", kExitFailed, manifest.error().ToString());
   if (f.seed) manifest->seed = *f.seed;
   if (f.list) {
     if (f.json) {
@@ -62,7 +53,8 @@ int ExpertsCommand(const ExpertsFlags& f) {
     return kExitOk;
   }
   if (f.base_port < 0 || f.base_port > 65535) {
-    return Fail(kExitBadInput, fmt::format("--base-port: {} is not a port", f.base_port));
+    return Fail("experts", kExitBadInput,
+                fmt::format("--base-port: {} is not a port", f.base_port));
   }
   sim::SimulatorOptions options;
   options.data_dir = DataDir(f.data_dir) / "experts";
@@ -74,7 +66,7 @@ int ExpertsCommand(const ExpertsFlags& f) {
   // into the data dir on first start (seconds), reused afterwards.
   auto corpus = f.corpus == "curated" ? sim::Corpus::LoadEmbedded()
                                       : sim::Corpus::OpenEmbedded(options.data_dir);
-  if (!corpus) return Fail(kExitFailed, "corpus: " + corpus.error().ToString());
+  if (!corpus) return Fail("experts", kExitFailed, "corpus: " + corpus.error().ToString());
   if (f.corpus != "curated") {
     const sim::CorpusIndexInfo& index = corpus->index_info();
     spdlog::info("experts: corpus {} ({} curated + {} Debian documents{})", index.path.string(),
@@ -85,7 +77,7 @@ int ExpertsCommand(const ExpertsFlags& f) {
   }
   auto simulator = sim::Simulator::Start(
       *manifest, std::make_shared<const sim::Corpus>(std::move(*corpus)), options);
-  if (!simulator) return Fail(kExitFailed, simulator.error().ToString());
+  if (!simulator) return Fail("experts", kExitFailed, simulator.error().ToString());
 
   // Signals are caught before the banner goes out: whoever waits for the banner may send
   // SIGTERM at once, and it must stop us cleanly rather than kill us.

@@ -55,4 +55,9 @@ std::filesystem::path DataDir(const std::string& flag) {
   return std::filesystem::path(home && *home ? home : ".") / ".orchestra";
 }
 
+int Fail(std::string_view command, int code, std::string_view message) {
+  fmt::print(stderr, "orchestra {}: {}\n", command, message);
+  return code;
+}
+
 }  // namespace orchestra::cli

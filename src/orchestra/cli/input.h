@@ -22,4 +22,12 @@ Result<Json> JsonArgument(std::string_view arg, std::string_view what);
 // The data directory: `flag` if set, else $ORCHESTRA_DATA_DIR, else ~/.orchestra.
 std::filesystem::path DataDir(const std::string& flag);
 
+// Exit statuses of `run`, `miner` and `experts` (`wallet` follows btcli's: see its header).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;    // could not do the job (a port taken, a failed run)
+inline constexpr int kExitBadInput = 2;  // wrong flags, files or input
+
+// Prints "orchestra <command>: <message>" to stderr; returns `code`.
+int Fail(std::string_view command, int code, std::string_view message);
+
 }  // namespace orchestra::cli

@@ -24,15 +24,6 @@
 namespace orchestra::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitBadInput = 2;
-
-int Fail(int code, const std::string& message) {
-  fmt::print(stderr, "orchestra miner: {}\n", message);
-  return code;
-}
-
 bool UsesDevWallet(const MinerFlags& f) {
   return f.wallet_name.empty() && f.wallet_hotkey.empty() && f.wallet_path.empty();
 }
@@ -135,15 +126,16 @@ Result<experts::Directory> FetchDirectory(const std::string& address,
 
 int MinerCommand(const MinerFlags& f) {
   if (f.axon_port < 0 || f.axon_port > 65535) {
-    return Fail(kExitBadInput, fmt::format("--axon.port: {} is not a port", f.axon_port));
+    return Fail("miner", kExitBadInput, fmt::format("--axon.port: {} is not a port", f.axon_port));
   }
-  if (!(f.drain_timeout_s > 0)) return Fail(kExitBadInput, "--drain-timeout: must be positive");
+  if (!(f.drain_timeout_s > 0))
+    return Fail("miner", kExitBadInput, "--drain-timeout: must be positive");
   const std::filesystem::path data_dir = DataDir(f.data_dir);
 
   auto hotkey = LoadMinerHotkey(f, data_dir);
-  if (!hotkey) return Fail(kExitBadInput, hotkey.error().message);
+  if (!hotkey) return Fail("miner", kExitBadInput, hotkey.error().message);
   if (!hotkey->keypair) {
-    return Fail(kExitBadInput,
+    return Fail("miner", kExitBadInput,
                 fmt::format("hotkey {} has no secret key: the miner signs its expert calls with it",
                             hotkey->ss58_address));
   }
@@ -154,7 +146,7 @@ int MinerCommand(const MinerFlags& f) {
   std::vector<net::NeuronRecord> neurons;
   if (!f.metagraph.empty()) {
     auto loaded = LoadMetagraph(f.metagraph);
-    if (!loaded) return Fail(kExitBadInput, loaded.error().message);
+    if (!loaded) return Fail("miner", kExitBadInput, loaded.error().message);
     neurons = std::move(*loaded);
   } else {
     blacklist.allow_unregistered = true;
@@ -164,16 +156,16 @@ int MinerCommand(const MinerFlags& f) {
   }
 
   auto ledger = ledger::OpenLedger(data_dir);
-  if (!ledger) return Fail(kExitFailed, ledger.error().ToString());
+  if (!ledger) return Fail("miner", kExitFailed, ledger.error().ToString());
   std::unique_ptr<sim::Simulator> embedded;
   experts::Directory directory;
   if (!f.experts.empty()) {
     auto fetched = FetchDirectory(f.experts, **ledger);
-    if (!fetched) return Fail(kExitFailed, fetched.error().message);
+    if (!fetched) return Fail("miner", kExitFailed, fetched.error().message);
     directory = std::move(*fetched);
   } else {
     auto started = StartEmbeddedExperts(f.seed, f.latency_scale);
-    if (!started) return Fail(kExitFailed, started.error().ToString());
+    if (!started) return Fail("miner", kExitFailed, started.error().ToString());
     embedded = std::move(*started);
     directory = embedded->directory();
   }
@@ -194,7 +186,7 @@ int MinerCommand(const MinerFlags& f) {
   miner::MinerDaemon daemon(
       io, options, std::make_shared<net::StaticMetagraphSource>(std::move(neurons)), service);
   auto port = daemon.Start();
-  if (!port) return Fail(kExitFailed, port.error().ToString());
+  if (!port) return Fail("miner", kExitFailed, port.error().ToString());
 
   fmt::print(
       "orchestra miner: hotkey {} serving OrchestraSynapse and LedgerSynapse on {}:{} "

@@ -22,14 +22,7 @@
 namespace orchestra::cli {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailed = 1;
-constexpr int kExitBadInput = 2;
-
-int BadInput(const Error& e) {
-  fmt::print(stderr, "orchestra run: {}\n", e.message);
-  return kExitBadInput;
-}
+int BadInput(const Error& e) { return Fail("run", kExitBadInput, e.message); }
 
 Result<protocol::Challenge> ReadChallenge(const RunFlags& flags) {
   if (!flags.challenge.empty()) {
@@ -77,20 +70,17 @@ int RunCommand(const RunFlags& flags) {
 
   auto ledger = ledger::OpenLedger(DataDir(flags.data_dir));
   if (!ledger) {
-    fmt::print(stderr, "orchestra run: {}\n", ledger.error().ToString());
-    return kExitFailed;
+    return Fail("run", kExitFailed, ledger.error().ToString());
   }
   auto network = StartEmbeddedExperts(flags.seed, flags.latency_scale);
   if (!network) {
-    fmt::print(stderr, "orchestra run: {}\n", network.error().ToString());
-    return kExitFailed;
+    return Fail("run", kExitFailed, network.error().ToString());
   }
 
   // Until wallets are wired in, `run` acts as the well-known development miner "//Orchestra".
   auto miner_key = crypto::KeypairFromUri("//Orchestra");
   if (!miner_key) {
-    fmt::print(stderr, "orchestra run: miner key: {}\n", miner_key.error().ToString());
-    return kExitFailed;
+    return Fail("run", kExitFailed, "miner key: " + miner_key.error().ToString());
   }
   miner::OrchestratorOptions options;
   options.miner_hotkey = crypto::Ss58Encode(miner_key->public_key().bytes());
@@ -111,8 +101,7 @@ int RunCommand(const RunFlags& flags) {
   if (!outcome || !outcome->ok()) {
     const Error e = outcome ? outcome->error() : Error(ErrorCode::kInternal, "no outcome");
     if (e.code == ErrorCode::kInvalidArgument) return BadInput(e);
-    fmt::print(stderr, "orchestra run: {}\n", e.ToString());
-    return kExitFailed;
+    return Fail("run", kExitFailed, e.ToString());
   }
   const protocol::Response& response = outcome->value();
   std::cout << PrettyJson(protocol::ToJson(response)) << "\n";
