@@ -3,12 +3,13 @@
 # sim_load --seconds 600 --sign online (requests signed while running, so nothing is
 # pre-allocated) with its receipts kept in a fresh data dir, samples the process's VmRSS every
 # 10 s, and prints the series, the growth from minute 1 to minute 10 and the size of
-# receipts.db (receipts accumulate there by design: disk, not RSS). Extra arguments go to
-# sim_load (e.g. --subnet 22, --threads 1).
+# receipts.db (receipts accumulate there, on disk, up to the store's retention bound of 2.5M,
+# about 2 GB; then the oldest are pruned). Extra arguments go to sim_load (e.g. --subnet 22,
+# --threads 1).
 #
 #   bench/sim_soak.sh [build dir, default build] [sim_load arguments...]
 # SIM_SOAK_SECONDS (600) and SIM_SOAK_EVERY (10) change the duration and the sampling period;
-# SIM_SOAK_KEEP=1 keeps the data dir (it holds receipts.db, several GB after 10 minutes).
+# SIM_SOAK_KEEP=1 keeps the data dir (it holds receipts.db, up to about 2 GB).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
