@@ -188,12 +188,13 @@ TEST(HttpServerTest, TricklesTheBodyAfterSendingTheHeadAtOnce) {
         co_return out;
       }());
   ASSERT_FALSE(reads.empty());
-  // The head came whole before most of the body, which then arrived in pieces.
+  // The head came whole before the body, which then arrived in pieces. (Bounds loose enough
+  // for a loaded machine: the reader would have to stall for most of the 320 ms to miss them.)
   const size_t head_end = reads[0].find("\r\n\r\n");
   ASSERT_NE(head_end, std::string::npos) << reads[0];
   EXPECT_THAT(reads[0], HasSubstr("Content-Length: 1600"));
-  EXPECT_LT(reads[0].size() - head_end - 4, body.size() / 2);
-  EXPECT_GE(reads.size(), 8u);
+  EXPECT_LT(reads[0].size() - head_end - 4, body.size());
+  EXPECT_GE(reads.size(), 3u);
   std::string all;
   for (const std::string& r : reads) all += r;
   EXPECT_EQ(all.substr(all.find("\r\n\r\n") + 4), body);
