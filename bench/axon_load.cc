@@ -26,7 +26,6 @@
 // 200 answers that echo the request's own text count as verified; afterwards the axon's
 // answered(200) must equal the client's count of 200s and no other status may have been sent.
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -46,8 +45,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <ctime>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -57,6 +54,7 @@
 #include <utility>
 #include <vector>
 
+#include "load_util.h"
 #include "orchestra/core/json.h"
 #include "orchestra/crypto/sr25519.h"
 #include "orchestra/crypto/ss58.h"
@@ -91,25 +89,6 @@ struct Options {
   double verify_probe_seconds = 1;
   bool json = false;
 };
-
-int64_t SystemNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-double ProcessCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
-
-double ThreadCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + t.tv_nsec / 1e9;
-}
 
 // The axon's clock: the wall clock minus an offset set once, before the run.
 class ShiftedClock {
@@ -160,12 +139,6 @@ asio::awaitable<net::HttpResponse> PlainEcho(std::atomic<uint64_t>* calls,
   response.headers.emplace_back("Content-Type", "application/json");
   response.body = std::move(request.body);
   co_return response;
-}
-
-crypto::Keypair KeyFromByte(uint8_t byte) {
-  crypto::MiniSecret seed{};
-  seed.fill(byte);
-  return crypto::Keypair::FromMiniSecret(seed);
 }
 
 struct Caller {
@@ -269,33 +242,6 @@ std::vector<std::vector<Prepared>> PreSign(const Target& target, const std::vect
 
 // --- Pre-flight: verification is really on --------------------------------------------------
 
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-// One request on a fresh connection, synchronously; status 0 when the exchange failed.
-Answer SendOnce(uint16_t port, const std::string& wire) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  beast::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
-  if (ec) return {};
-  asio::write(socket, asio::buffer(wire), ec);
-  if (ec) return {};
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(socket, buffer, response, ec);
-  if (ec) return {};
-  return Answer{static_cast<int>(response.result_int()), std::move(response.body())};
-}
-
-struct Check {
-  std::string what;
-  bool passed = false;
-  std::string detail;
-};
-
 // Before the run: one valid request must be answered (200, echoed), and its replay, a forged
 // signature and an unregistered hotkey refused, so that a run cannot look fast because
 // verification is off. Uses its own endpoints (uuids), never those of the load.
@@ -308,7 +254,7 @@ std::vector<Check> PreFlight(const Target& target, const Caller& caller, const C
       BuildRequest(target, caller.key, caller.hotkey, uuid, nonce, "pre-flight", timeout);
   auto expect = [&](std::string what, const std::string& wire, int status,
                     std::string_view must_contain) {
-    const Answer answer = SendOnce(target.port, wire);
+    const Answer answer = SendOnce("127.0.0.1", target.port, wire);
     const bool passed =
         answer.status == status && answer.body.find(must_contain) != std::string::npos;
     checks.push_back({std::move(what), passed,
@@ -502,30 +448,6 @@ double VerifyMicros(const Target& target, const Caller& caller, double seconds) 
     if (!protocol::VerifyMessageSignature(caller.hotkey, message, signature).ok()) return -1;
   }
   return (ThreadCpuSeconds() - start) * 1e6 / static_cast<double>(n);
-}
-
-// The 1-, 5- and 15-minute load averages ("" where /proc/loadavg is missing): how busy the
-// shared machine was.
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return in ? fmt::format("{} {} {}", one, five, fifteen) : "";
-}
-
-std::string StatusesText(const std::map<int, uint64_t>& statuses) {
-  if (statuses.empty()) return "0";
-  std::string out;
-  for (const auto& [status, count] : statuses) {
-    out += fmt::format("{}{}×{}", out.empty() ? "" : " ", count, status);
-  }
-  return out;
-}
-
-Json StatusesJson(const std::map<int, uint64_t>& statuses) {
-  JsonObject out;
-  for (const auto& [status, count] : statuses) out[std::to_string(status)] = count;
-  return out;
 }
 
 Json ResultJson(const LoadResult& r) {

@@ -37,7 +37,6 @@
 // counters must equal the answers the generator read, with no fault drawn.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -61,7 +60,6 @@
 #include <cmath>
 #include <csignal>
 #include <cstdint>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <latch>
@@ -77,6 +75,7 @@
 #include <utility>
 #include <vector>
 
+#include "load_util.h"
 #include "orchestra/core/hash.h"
 #include "orchestra/core/json.h"
 #include "orchestra/crypto/sr25519.h"
@@ -144,20 +143,8 @@ struct Options {
 
 // --- Clocks and CPU accounting ----------------------------------------------------------------
 
-double ThreadCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
 int64_t UnixMillisNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t SystemNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
@@ -225,13 +212,6 @@ double RssMib() {
     if (line.starts_with("VmRSS:")) return std::stod(line.substr(6)) / 1024.0;
   }
   return 0;
-}
-
-std::string LoadAverage() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  in >> one >> five >> fifteen;
-  return in ? fmt::format("{} {} {}", one, five, fifteen) : "";
 }
 
 // Which threads are whose: the simulator's (created by Simulator::Start: first its receipt
@@ -482,12 +462,6 @@ Status ResolveTargets(Targets& t, int wanted, EndpointsOf endpoints_of) {
 
 // --- Requests ---------------------------------------------------------------------------------
 
-crypto::Keypair KeyFromByte(uint8_t byte) {
-  crypto::MiniSecret seed{};
-  seed.fill(byte);
-  return crypto::Keypair::FromMiniSecret(seed);
-}
-
 std::string ChallengeId(size_t connection) { return fmt::format("sim-load-{}", connection); }
 
 // One request as it goes on the wire, and the lock its receipt must carry.
@@ -562,28 +536,6 @@ void PreSign(std::vector<Connection>& connections, const std::vector<std::string
 
 // --- Synchronous exchanges (pre-flight, control API) ------------------------------------------
 
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-// One request on a fresh connection; status 0 when the exchange failed.
-Answer SendOnce(const std::string& host, uint16_t port, const std::string& wire) {
-  asio::io_context io;
-  tcp::socket socket(io);
-  beast::error_code ec;
-  socket.connect(tcp::endpoint(asio::ip::make_address(host, ec), port), ec);
-  if (ec) return {};
-  asio::write(socket, asio::buffer(wire), ec);
-  if (ec) return {};
-  beast::flat_buffer buffer;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(64 << 20);
-  http::read(socket, buffer, parser, ec);
-  if (ec) return {};
-  return Answer{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
-}
-
 Result<Json> GetJson(const std::string& host, uint16_t port, const std::string& target) {
   const Answer answer =
       SendOnce(host, port,
@@ -595,12 +547,6 @@ Result<Json> GetJson(const std::string& host, uint16_t port, const std::string& 
   }
   return ParseJson(answer.body, target);
 }
-
-struct Check {
-  std::string what;
-  bool passed = false;
-  std::string detail;
-};
 
 void ReplaceAll(std::string& text, std::string_view from, std::string_view to) {
   for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) {
@@ -1008,21 +954,6 @@ std::vector<Component> ProbeComponents(const Uid& uid, const sim::Corpus& corpus
 }
 
 // --- Reports ----------------------------------------------------------------------------------
-
-std::string StatusesText(const std::map<int, uint64_t>& statuses) {
-  if (statuses.empty()) return "0";
-  std::string out;
-  for (const auto& [status, count] : statuses) {
-    out += fmt::format("{}{}×{}", out.empty() ? "" : " ", count, status);
-  }
-  return out;
-}
-
-Json StatusesJson(const std::map<int, uint64_t>& statuses) {
-  JsonObject out;
-  for (const auto& [status, count] : statuses) out[std::to_string(status)] = count;
-  return out;
-}
 
 // The simulator's counters summed per subnet.
 struct SubnetCounters {
