@@ -6,6 +6,8 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "orchestra/crypto/bip39.h"
 #include "orchestra/crypto/keccak.h"
@@ -47,6 +49,31 @@ void BM_Sr25519Verify(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Sr25519Verify);
+
+// Verification under keys seen only once in a while (1,024 keys in turn, more than the key
+// table cache remembers): the cost without a precomputed table, what a first-time caller pays.
+void BM_Sr25519VerifyUncachedKeys(benchmark::State& state) {
+  constexpr int kKeys = 1024;
+  std::vector<std::pair<PublicKey, std::string>> signed_by;
+  for (int i = 0; i < kKeys; ++i) {
+    MiniSecret mini;
+    mini.fill(static_cast<uint8_t>(i));
+    mini[1] = static_cast<uint8_t>(i >> 8);
+    const Keypair keypair = Keypair::FromMiniSecret(mini);
+    const auto signature = Sign(keypair, Message());
+    signed_by.emplace_back(keypair.public_key(),
+                           std::string(reinterpret_cast<const char*>(signature.data()), 64));
+  }
+  size_t next = 0;
+  for (auto _ : state) {
+    const auto& [key, signature] = signed_by[next];
+    next = (next + 1) % signed_by.size();
+    const Status status = Verify(key, Message(), signature);
+    if (!status.ok()) state.SkipWithError(status.error().message.c_str());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Sr25519VerifyUncachedKeys);
 
 void BM_Sr25519KeypairFromMiniSecret(benchmark::State& state) {
   MiniSecret mini;

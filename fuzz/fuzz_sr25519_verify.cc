@@ -3,7 +3,8 @@
 // - ristretto::Decode must accept exactly the encodings libsodium's constant-time
 //   crypto_core_ristretto255_is_valid_point accepts (bit 255 clear; libsodium 1.0.18 ignores
 //   that bit, RFC 9496 rejects it), and re-encode them to the same bytes;
-// - the variable-time a·A + b·B must equal libsodium's scalarmult + scalarmult_base + add;
+// - the variable-time a·A + b·B, by window NAF and by A's FixedBaseTable, must equal
+//   libsodium's scalarmult + scalarmult_base + add;
 // - Verify must never crash, whatever the key, signature and message.
 // Input: 32 bytes of point, 32 + 32 bytes of scalars, the rest a signature and message.
 #include <sodium.h>
@@ -62,6 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         crypto_core_ristretto255_add(sum.data(), a_a.data(), b_b.data()) == 0) {
       if (ristretto::Encode(ristretto::DoubleScalarMulBasepoint(a, *point, b)) != sum) {
         Fail("a·A + b·B disagrees with libsodium");
+      }
+      const ristretto::FixedBaseTable table(*point);
+      if (ristretto::Encode(ristretto::DoubleScalarMulBasepoint(a, table, b)) != sum) {
+        Fail("a·A + b·B by A's table disagrees with libsodium");
       }
     }
   }

@@ -100,10 +100,6 @@ struct ProjectiveNiels {
   FieldElement y_plus_x, y_minus_x, z, t2d;
 };
 
-struct AffineNiels {
-  FieldElement y_plus_x, y_minus_x, xy2d;
-};
-
 ProjectivePoint ToProjective(const CompletedPoint& p) { return {p.x * p.t, p.y * p.z, p.z * p.t}; }
 
 EdwardsPoint ToExtended(const CompletedPoint& p) {
@@ -170,7 +166,7 @@ std::array<EdwardsPoint, N> OddMultiples(const EdwardsPoint& p) {
 
 constexpr size_t TableSize(int window) { return size_t{1} << (window - 2); }
 
-const std::array<AffineNiels, TableSize(kBasepointWindow)>& BasepointTable() {
+const std::array<AffineNiels, TableSize(kBasepointWindow)>& BasepointNafTable() {
   static const auto table = [] {
     std::array<AffineNiels, TableSize(kBasepointWindow)> niels;
     const auto multiples = OddMultiples<TableSize(kBasepointWindow)>(Basepoint());
@@ -213,7 +209,66 @@ std::array<int8_t, 256> NonAdjacentForm(const Bytes32& scalar, int w) {
   return naf;
 }
 
+// Signed radix-16 digits e[i] in [-8, 8] with sum of e[i]·16^i equal to the scalar (below
+// 2^255, so that the last carry leaves e[63] <= 8).
+std::array<int8_t, 64> Radix16(const Bytes32& scalar) {
+  std::array<int8_t, 64> digits;
+  for (int i = 0; i < 32; ++i) {
+    digits[2 * i] = static_cast<int8_t>(scalar[i] & 15);
+    digits[2 * i + 1] = static_cast<int8_t>(scalar[i] >> 4);
+  }
+  int carry = 0;
+  for (int i = 0; i < 63; ++i) {
+    const int digit = digits[i] + carry;
+    carry = (digit + 8) >> 4;
+    digits[i] = static_cast<int8_t>(digit - (carry << 4));
+  }
+  digits[63] = static_cast<int8_t>(digits[63] + carry);
+  return digits;
+}
+
+// p + digit·(its table's row), for a digit in [-8, 8].
+EdwardsPoint AddDigit(const EdwardsPoint& p, const FixedBaseTable& table, int row, int digit) {
+  if (digit == 0) return p;
+  return ToExtended(AddToCompleted(p, table.Multiple(row, std::abs(digit)), digit < 0));
+}
+
 }  // namespace
+
+FixedBaseTable::FixedBaseTable(const EdwardsPoint& point) {
+  std::array<EdwardsPoint, 32 * 8> multiples;
+  EdwardsPoint row_base = point;  // 256^j·P
+  for (int row = 0; row < 32; ++row) {
+    const ProjectiveNiels addend = ToProjectiveNiels(row_base);
+    multiples[8 * row] = row_base;
+    for (int d = 1; d < 8; ++d) {
+      multiples[8 * row + d] =
+          ToExtended(AddToCompleted(multiples[8 * row + d - 1], addend, false));
+    }
+    for (int i = 0; i < 8; ++i) row_base = Double(row_base);
+  }
+  // One inversion for all 256 Z coordinates (Montgomery's trick): prefix products, the
+  // inverse of the whole product, then peel one factor off per point from the top down.
+  std::array<FieldElement, 32 * 8> prefix;
+  FieldElement product = kOne;
+  for (size_t i = 0; i < multiples.size(); ++i) {
+    prefix[i] = product;
+    product = product * multiples[i].z;
+  }
+  FieldElement inverse = Invert(product);
+  for (size_t i = multiples.size(); i-- > 0;) {
+    const FieldElement z_inverse = inverse * prefix[i];
+    inverse = inverse * multiples[i].z;
+    const FieldElement x = multiples[i].x * z_inverse;
+    const FieldElement y = multiples[i].y * z_inverse;
+    entries_[i] = {y + x, y - x, x * y * kD2};
+  }
+}
+
+const FixedBaseTable& BasepointTable() {
+  static const FixedBaseTable table(Basepoint());
+  return table;
+}
 
 FieldElement FromBytes(const Bytes32& bytes) {
   std::array<uint64_t, 4> w;
@@ -392,7 +447,7 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& poin
   std::array<ProjectiveNiels, TableSize(kPointWindow)> a_table;
   const auto a_multiples = OddMultiples<TableSize(kPointWindow)>(point);
   for (size_t i = 0; i < a_table.size(); ++i) a_table[i] = ToProjectiveNiels(a_multiples[i]);
-  const auto& b_table = BasepointTable();
+  const auto& b_table = BasepointNafTable();
 
   int i = 255;
   while (i >= 0 && a_naf[i] == 0 && b_naf[i] == 0) --i;
@@ -411,6 +466,27 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& poin
     r = ToProjective(sum);
   }
   return ToExtended(r);
+}
+
+EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
+                                      const Bytes32& b) {
+  const std::array<int8_t, 64> a_digits = Radix16(a);
+  const std::array<int8_t, 64> b_digits = Radix16(b);
+  const FixedBaseTable& b_table = BasepointTable();
+  // Sum of e[i]·16^i·P = 16·(odd digits e[2j+1]·256^j·P) + (even digits e[2j]·256^j·P).
+  EdwardsPoint r = Identity();
+  for (int row = 0; row < 32; ++row) {
+    r = AddDigit(r, point, row, a_digits[2 * row + 1]);
+    r = AddDigit(r, b_table, row, b_digits[2 * row + 1]);
+  }
+  CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{r.x, r.y, r.z});
+  for (int i = 1; i < 4; ++i) doubled = DoubleToCompleted(ToProjective(doubled));
+  r = ToExtended(doubled);
+  for (int row = 0; row < 32; ++row) {
+    r = AddDigit(r, point, row, a_digits[2 * row]);
+    r = AddDigit(r, b_table, row, b_digits[2 * row]);
+  }
+  return r;
 }
 
 }  // namespace orchestra::crypto::ristretto

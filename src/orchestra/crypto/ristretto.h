@@ -7,6 +7,7 @@
 // on libsodium's constant-time API.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -82,10 +83,39 @@ bool Equal(const EdwardsPoint& a, const EdwardsPoint& b);
 EdwardsPoint Add(const EdwardsPoint& a, const EdwardsPoint& b);
 EdwardsPoint Double(const EdwardsPoint& a);
 
+// A point prepared as an addend: (y + x, y - x, 2·d·x·y) of its affine coordinates, which makes
+// an addition cheaper by four multiplications.
+struct AffineNiels {
+  FieldElement y_plus_x, y_minus_x, xy2d;
+};
+
+// The multiples d·256^j·P of one point P for j < 32 and d = 1..8, so that a scalar multiple
+// of P takes 64 additions and 4 doublings instead of about 250 doublings. 30 KiB; building one
+// costs about as much as two verifications, so it pays for a point used several times (the
+// basepoint, the public key of a frequent caller).
+class FixedBaseTable {
+ public:
+  explicit FixedBaseTable(const EdwardsPoint& point);
+
+  // d·256^row·P for 1 <= d <= 8.
+  const AffineNiels& Multiple(int row, int d) const { return entries_[8 * row + d - 1]; }
+
+ private:
+  std::array<AffineNiels, 32 * 8> entries_;
+};
+
+// The table of the Basepoint, built on first use.
+const FixedBaseTable& BasepointTable();
+
 // a·A + b·B for B the Basepoint, in variable time (width-w NAF, table of B built once). The
 // scalars are 32-byte little-endian integers below 2^255 (every scalar reduced mod the group
 // order is); no reduction mod the group order is needed, the group takes care of it.
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& point,
+                                      const Bytes32& b);
+
+// The same for a point given by its FixedBaseTable (radix-16 digits of both scalars, no
+// doublings but four): about twice as fast. Same scalar bounds.
+EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
                                       const Bytes32& b);
 
 }  // namespace orchestra::crypto::ristretto

@@ -258,6 +258,12 @@ TEST_F(RistrettoTest, DoubleScalarMulMatchesLibsodium) {
     const EdwardsPoint result = DoubleScalarMulBasepoint(a, *Decode(point), b);
     ASSERT_EQ(Encode(result), expected) << HexOf(a) << " " << HexOf(point) << " " << HexOf(b);
     EXPECT_TRUE(Equal(result, *Decode(expected)));
+    // A table per point costs two multiplications; a quarter of the cases is plenty.
+    if (i % 4 == 0) {
+      const FixedBaseTable table(*Decode(point));
+      ASSERT_EQ(Encode(DoubleScalarMulBasepoint(a, table, b)), expected)
+          << HexOf(a) << " " << HexOf(point) << " " << HexOf(b);
+    }
   }
   // Scalars not reduced mod the group order, up to the 2^255 bound.
   for (int i = 0; i < kRandomCases / 10; ++i) {
@@ -266,9 +272,45 @@ TEST_F(RistrettoTest, DoubleScalarMulMatchesLibsodium) {
     a[31] &= 0x7f;
     b[31] &= 0x7f;
     const Bytes32 point = RandomPoint(rng);
-    EXPECT_EQ(Encode(DoubleScalarMulBasepoint(a, *Decode(point), b)),
-              LibsodiumDoubleScalarMul(a, point, b));
+    const Bytes32 expected = LibsodiumDoubleScalarMul(a, point, b);
+    EXPECT_EQ(Encode(DoubleScalarMulBasepoint(a, *Decode(point), b)), expected);
+    EXPECT_EQ(Encode(DoubleScalarMulBasepoint(a, FixedBaseTable(*Decode(point)), b)), expected);
   }
+}
+
+// The point an AffineNiels entry stands for: 2x = (y + x) - (y - x), 2y = (y + x) + (y - x).
+EdwardsPoint FromNiels(const AffineNiels& entry) {
+  const FieldElement two_x = entry.y_plus_x - entry.y_minus_x;
+  const FieldElement two_y = entry.y_plus_x + entry.y_minus_x;
+  return {two_x, two_y, Small(2), two_x * two_y * Invert(Small(2))};
+}
+
+// The same point of edwards25519 (not merely the same ristretto255 element).
+bool SameEdwardsPoint(const EdwardsPoint& a, const EdwardsPoint& b) {
+  return a.x * b.z == b.x * a.z && a.y * b.z == b.y * a.z;
+}
+
+TEST_F(RistrettoTest, FixedBaseTableHoldsTheMultiplesOfItsPoint) {
+  Rng rng(8);
+  for (const EdwardsPoint& point : {Basepoint(), *Decode(RandomPoint(rng)), Identity()}) {
+    const FixedBaseTable table(point);
+    EdwardsPoint row_base = point;
+    for (int row = 0; row < 32; ++row) {
+      EdwardsPoint multiple = row_base;
+      for (int d = 1; d <= 8; ++d) {
+        const AffineNiels& entry = table.Multiple(row, d);
+        ASSERT_TRUE(SameEdwardsPoint(FromNiels(entry), multiple)) << "row " << row << " d " << d;
+        const FieldElement two_x = entry.y_plus_x - entry.y_minus_x;
+        const FieldElement two_y = entry.y_plus_x + entry.y_minus_x;
+        // xy2d is 2·d·x·y of the same point, d = -121665/121666: 4·xy2d = 2·d·(2x)·(2y).
+        const FieldElement two_d = -(Small(2 * 121665) * Invert(Small(121666)));
+        EXPECT_TRUE(entry.xy2d * Small(4) == two_d * two_x * two_y) << "row " << row << " d " << d;
+        multiple = Add(multiple, row_base);
+      }
+      for (int i = 0; i < 8; ++i) row_base = Double(row_base);
+    }
+  }
+  EXPECT_TRUE(SameEdwardsPoint(FromNiels(BasepointTable().Multiple(0, 1)), Basepoint()));
 }
 
 TEST_F(RistrettoTest, DoubleScalarMulEdgeCases) {
@@ -287,17 +329,21 @@ TEST_F(RistrettoTest, DoubleScalarMulEdgeCases) {
   ASSERT_EQ(crypto_scalarmult_ristretto255_base(minus_basepoint.data(), order_minus_one.data()), 0);
   const std::vector<Bytes32> points = {Bytes32{}, Encode(Basepoint()), minus_basepoint,
                                        RandomPoint(rng)};
-  for (const Bytes32& a : scalars) {
-    for (const Bytes32& point : points) {
+  for (const Bytes32& point : points) {
+    const FixedBaseTable table(*Decode(point));
+    for (const Bytes32& a : scalars) {
       for (const Bytes32& b : scalars) {
-        EXPECT_EQ(Encode(DoubleScalarMulBasepoint(a, *Decode(point), b)),
-                  LibsodiumDoubleScalarMul(a, point, b))
+        const Bytes32 expected = LibsodiumDoubleScalarMul(a, point, b);
+        EXPECT_EQ(Encode(DoubleScalarMulBasepoint(a, *Decode(point), b)), expected)
             << HexOf(a) << " " << HexOf(point) << " " << HexOf(b);
+        EXPECT_EQ(Encode(DoubleScalarMulBasepoint(a, table, b)), expected)
+            << "table: " << HexOf(a) << " " << HexOf(point) << " " << HexOf(b);
       }
     }
   }
   // (ℓ - 1)·B + 1·B and 0·A + 0·B are the identity.
   EXPECT_TRUE(Equal(DoubleScalarMulBasepoint(order_minus_one, Basepoint(), one), Identity()));
+  EXPECT_TRUE(Equal(DoubleScalarMulBasepoint(order_minus_one, BasepointTable(), one), Identity()));
   EXPECT_TRUE(
       Equal(DoubleScalarMulBasepoint(Bytes32{}, *Decode(RandomPoint(rng)), Bytes32{}), Identity()));
 }

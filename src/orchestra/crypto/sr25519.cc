@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "orchestra/crypto/hex.h"
+#include "orchestra/crypto/key_table_cache.h"
 #include "orchestra/crypto/merlin.h"
 #include "orchestra/crypto/ristretto.h"
 #include "orchestra/crypto/sodium_init.h"
@@ -264,8 +265,11 @@ Status Verify(const PublicKey& public_key, std::string_view message, std::string
   // R' = s·B − k·A must equal R.
   Scalar minus_k;
   crypto_core_ristretto255_scalar_negate(minus_k.data(), k.data());
-  if (!ristretto::Equal(ristretto::DoubleScalarMulBasepoint(minus_k, public_key.point(), s),
-                        *r_point)) {
+  const auto table = KeyTableCache::Default().Find(public_key.bytes(), public_key.point());
+  const ristretto::EdwardsPoint r_computed =
+      table ? ristretto::DoubleScalarMulBasepoint(minus_k, *table, s)
+            : ristretto::DoubleScalarMulBasepoint(minus_k, public_key.point(), s);
+  if (!ristretto::Equal(r_computed, *r_point)) {
     return Invalid("signature does not match this message, public key and context");
   }
   return Status();

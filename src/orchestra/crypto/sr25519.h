@@ -94,7 +94,8 @@ SignatureBytes SignWithEntropy(const Keypair& keypair, std::string_view message,
 // Checks `signature` (64 bytes) on `message` by `public_key` under `context`. Errors
 // (kInvalidArgument) say why: wrong length, schnorrkel marker bit missing, scalar not
 // canonical, R not a valid point, or the signature does not match (wrong key, message or
-// context). Never crashes on any input.
+// context). Never crashes on any input. Keys that come back get precomputed tables
+// (KeyTableCache::Default(): 64 keys, about 2 MiB), which halves their verification time.
 Status Verify(const PublicKey& public_key, std::string_view message, std::string_view signature,
               std::string_view context = kSubstrateContext);
 

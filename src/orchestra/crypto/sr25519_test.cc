@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "orchestra/crypto/key_table_cache.h"
 #include "orchestra/crypto/test_util.h"
 
 namespace orchestra::crypto {
@@ -92,6 +93,26 @@ TEST(VerifyTest, AcceptsSchnorrkelSignature) {
       "11d21d59622df33345c86781f462723e5a4171144889362ad31bb25ac53ea988");
   const Status status = Verify(Unhex(kPublic), "hello", signature);
   EXPECT_TRUE(status.ok()) << status.error().message;
+}
+
+// The first verification under a key runs without a table, the second builds one, the rest use
+// it: every one of them must accept and reject alike.
+TEST(VerifyTest, AnswersAlikeBeforeAndAfterTheKeyGetsATable) {
+  MiniSecret mini{};
+  mini.fill(0xa5);  // a key no other test uses, so that it starts without a table
+  const Keypair keypair = Keypair::FromMiniSecret(mini);
+  const std::string signature = Bytes(Sign(keypair, "message"));
+  std::string tampered = signature;
+  tampered[40] = static_cast<char>(tampered[40] ^ 0x04);
+  const uint64_t builds_before = KeyTableCache::Default().stats().builds;
+  for (int round = 0; round < 4; ++round) {
+    EXPECT_TRUE(Verify(keypair.public_key(), "message", signature).ok()) << "round " << round;
+    const Status wrong_message = Verify(keypair.public_key(), "massage", signature);
+    ASSERT_FALSE(wrong_message.ok()) << "round " << round;
+    EXPECT_NE(wrong_message.error().message.find("does not match"), std::string::npos);
+    EXPECT_FALSE(Verify(keypair.public_key(), "message", tampered).ok()) << "round " << round;
+  }
+  EXPECT_EQ(KeyTableCache::Default().stats().builds, builds_before + 1);
 }
 
 TEST(SignTest, SignaturesAreRandomizedAndAllVerify) {
