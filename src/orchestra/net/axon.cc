@@ -32,6 +32,8 @@ using namespace std::chrono_literals;
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr int64_t kAllowedNonceDeltaNs = 4'000'000'000;  // Bittensor's ALLOWED_DELTA
+// Callers whose decoded public keys an axon keeps (a subnet has at most 256 UIDs).
+constexpr size_t kMaxRememberedHotkeys = 1024;
 constexpr int kMaxCountedStatus = 600;
 
 int64_t SystemNowNs() {
@@ -225,6 +227,11 @@ struct AxonState {
   std::unordered_map<std::string, int64_t> last_nonce;  // "hotkey:uuid" → nonce; nonce_mu
   size_t prune_at = 0;                                  // guarded by nonce_mu
   std::array<std::atomic<uint64_t>, kMaxCountedStatus> answered{};
+  // Decoded public keys of the hotkeys that called, so that a returning caller's address is
+  // not decoded again. Emptied when it reaches kMaxRememberedHotkeys: a flood of new addresses
+  // costs no more than the decoding it would have cost anyway.
+  std::mutex hotkeys_mu;
+  std::unordered_map<std::string, crypto::PublicKey> hotkeys;  // guarded by hotkeys_mu
 };
 
 }  // namespace internal
@@ -316,6 +323,19 @@ void PruneNonces(State& state, int64_t now_ns) {
 
 // Verify: the signature over PROTOCOL.md's message, then the nonce rules. Returns the reason
 // for refusal, or nullopt when verified (the nonce is then recorded).
+Result<crypto::PublicKey> CallerKey(State& state, const std::string& ss58_hotkey) {
+  {
+    std::lock_guard lock(state.hotkeys_mu);
+    if (auto it = state.hotkeys.find(ss58_hotkey); it != state.hotkeys.end()) return it->second;
+  }
+  auto key = protocol::HotkeyPublicKey(ss58_hotkey);
+  if (!key) return key;
+  std::lock_guard lock(state.hotkeys_mu);
+  if (state.hotkeys.size() >= kMaxRememberedHotkeys) state.hotkeys.clear();
+  state.hotkeys.insert_or_assign(ss58_hotkey, *key);
+  return key;
+}
+
 std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& synapse) {
   const protocol::TerminalInfo& d = synapse.dendrite;
   if (!d.nonce) return "Missing Nonce";
@@ -347,9 +367,9 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
   }
   const std::string message = protocol::SignatureMessage(d.nonce, d.hotkey, state.options.hotkey,
                                                          d.uuid, synapse.computed_body_hash);
-  if (auto verified =
-          protocol::VerifyMessageSignature(d.hotkey.value_or(""), message, *d.signature);
-      !verified) {
+  auto key = CallerKey(state, d.hotkey.value_or(""));
+  if (!key) return key.error().message;
+  if (auto verified = protocol::VerifyMessageSignature(*key, message, *d.signature); !verified) {
     return verified.error().message;
   }
   std::lock_guard lock(state.nonce_mu);

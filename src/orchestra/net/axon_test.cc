@@ -144,6 +144,25 @@ TEST(AxonTest, RejectsBadSignatureWith401) {
   EXPECT_EQ(h.SendRaw(genuine)->status, 200);
 }
 
+// The axon keeps a returning caller's decoded key; each request's signature is still checked.
+TEST(AxonTest, ARememberedCallerStillNeedsAValidSignatureEachTime) {
+  AxonHarness h;
+  auto dendrite = h.MakeDendrite(h.keys.validator);
+  for (int round = 0; round < 3; ++round) {
+    BittensorSynapse genuine = dendrite->Prepare(h.Endpoint(), Orchestra(), Challenge(), 12.0);
+    EXPECT_EQ(h.SendRaw(genuine)->status, 200) << "round " << round;
+    BittensorSynapse forged = dendrite->Prepare(h.Endpoint(), Orchestra(), Challenge(), 12.0);
+    std::string& signature = *forged.dendrite.signature;
+    signature[20] = signature[20] == 'a' ? 'b' : 'a';
+    auto response = h.SendRaw(forged);
+    ASSERT_TRUE(response.ok());
+    EXPECT_EQ(response->status, 401) << "round " << round;
+    EXPECT_THAT(MessageOf(*response), HasSubstr("Signature mismatch")) << "round " << round;
+  }
+  EXPECT_EQ(h.axon->answered(200), 3u);
+  EXPECT_EQ(h.axon->answered(401), 3u);
+}
+
 TEST(AxonTest, RejectsSignatureOverAnotherObjectiveWith401) {
   AxonHarness h;
   auto dendrite = h.MakeDendrite(h.keys.validator);

@@ -617,8 +617,7 @@ std::string SignMessage(const crypto::Keypair& hotkey, std::string_view message)
   return crypto::PrefixedHexOf(crypto::Sign(hotkey, message));
 }
 
-Status VerifyMessageSignature(std::string_view ss58_hotkey, std::string_view message,
-                              std::string_view signature) {
+Result<crypto::PublicKey> HotkeyPublicKey(std::string_view ss58_hotkey) {
   auto address = crypto::Ss58DecodeAnyPrefix(ss58_hotkey);
   if (!address) {
     return Error(
@@ -630,6 +629,11 @@ Status VerifyMessageSignature(std::string_view ss58_hotkey, std::string_view mes
     return Error(ErrorCode::kInvalidArgument,
                  fmt::format("dendrite hotkey {}: {}", Quoted(ss58_hotkey), key.error().message));
   }
+  return key;
+}
+
+Status VerifyMessageSignature(const crypto::PublicKey& hotkey, std::string_view message,
+                              std::string_view signature) {
   auto bytes = crypto::DecodeHex(signature, "signature");
   if (!bytes) return Error(ErrorCode::kInvalidArgument, bytes.error().message);
   if (bytes->size() != 64) {
@@ -637,10 +641,17 @@ Status VerifyMessageSignature(std::string_view ss58_hotkey, std::string_view mes
                  fmt::format("signature: must be 64 bytes, got {}", bytes->size()));
   }
   const std::string_view raw(reinterpret_cast<const char*>(bytes->data()), bytes->size());
-  if (crypto::Verify(*key, message, raw).ok()) return {};
-  if (crypto::Verify(*key, fmt::format("<Bytes>{}</Bytes>", message), raw).ok()) return {};
+  if (crypto::Verify(hotkey, message, raw).ok()) return {};
+  if (crypto::Verify(hotkey, fmt::format("<Bytes>{}</Bytes>", message), raw).ok()) return {};
   return Error(ErrorCode::kInvalidArgument,
                fmt::format("Signature mismatch with {} and {}", message, signature));
+}
+
+Status VerifyMessageSignature(std::string_view ss58_hotkey, std::string_view message,
+                              std::string_view signature) {
+  auto key = HotkeyPublicKey(ss58_hotkey);
+  if (!key) return key.error();
+  return VerifyMessageSignature(*key, message, signature);
 }
 
 const SynapseClass& OrchestraSynapseClass() {

@@ -9,10 +9,7 @@
 
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
-
-namespace orchestra::crypto {
-class Keypair;
-}  // namespace orchestra::crypto
+#include "orchestra/crypto/sr25519.h"
 
 namespace orchestra::protocol {
 
@@ -148,6 +145,13 @@ std::string SignMessage(const crypto::Keypair& hotkey, std::string_view message)
 // Substrate wallets sign. kInvalidArgument naming what is wrong: a malformed address or
 // signature encoding, or "Signature mismatch with <message> and <signature>".
 Status VerifyMessageSignature(std::string_view ss58_hotkey, std::string_view message,
+                              std::string_view signature);
+
+// The two halves of the above, for a caller that keeps its callers' decoded keys (decoding an
+// address costs a quarter of a verification): the public key of an SS58 hotkey
+// (kInvalidArgument naming the address), and the check against an already decoded key.
+Result<crypto::PublicKey> HotkeyPublicKey(std::string_view ss58_hotkey);
+Status VerifyMessageSignature(const crypto::PublicKey& hotkey, std::string_view message,
                               std::string_view signature);
 
 // Our synapse classes (PROTOCOL.md §3).
