@@ -233,7 +233,8 @@ std::vector<ledger::LedgerEntry> Manifest::LedgerEntries() const {
 }
 
 CallPlan PlanCall(uint64_t seed, int netuid, const UidSpec& uid, uint64_t sequence) {
-  Rng rng(DeriveSeed(seed, fmt::format("call|{}|{}|{}", netuid, uid.uid, sequence)));
+  const uint64_t stream = DeriveSeed(DeriveSeed(seed, "call"), static_cast<uint64_t>(netuid));
+  Rng rng(DeriveSeed(DeriveSeed(stream, static_cast<uint64_t>(uid.uid)), sequence));
   CallPlan plan;
   if (uid.p50_ms > 0) plan.latency_ms = rng.LogNormalMedianP95(uid.p50_ms, uid.p95_ms);
   if (rng.Uniform() >= uid.reliability) {
