@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -315,6 +316,16 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
   if (drained) drained();
 }
 
+// A strand for one connection. Over the io_context's own executor type the strand fits
+// any_io_executor's small-object buffer; over an any_io_executor it does not, and every copy
+// (several per async operation) would allocate.
+asio::any_io_executor ConnectionStrand(const asio::any_io_executor& executor) {
+  if (const auto* io = executor.target<asio::io_context::executor_type>()) {
+    return asio::make_strand(*io);
+  }
+  return asio::make_strand(executor);
+}
+
 asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   co_await AnswerAndClose(stream, PlainResponse(503, 11, "too many connections\n"),
@@ -323,8 +334,8 @@ asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket soc
 
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
   for (;;) {
-    auto [ec, socket] = co_await state->acceptor.async_accept(
-        asio::any_io_executor(asio::make_strand(state->executor)), kNoThrow);
+    auto [ec, socket] =
+        co_await state->acceptor.async_accept(ConnectionStrand(state->executor), kNoThrow);
     if (state->stopped.load() || !state->acceptor.is_open()) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
