@@ -60,6 +60,7 @@ int ExpertsCommand(const ExpertsFlags& f) {
   options.data_dir = DataDir(f.data_dir) / "experts";
   options.receipts.max_receipts = f.receipts_max;
   options.threads = f.threads;
+  options.search_threads = f.search_threads;
   options.latency_scale = f.latency_scale;
   options.base_port = static_cast<uint16_t>(f.base_port);
   // The curated corpus plus, where apt-cache exists, Debian's package descriptions: indexed

@@ -13,6 +13,7 @@ struct ExpertsFlags {
   int base_port = 0;  // 0: ephemeral ports
   double latency_scale = 1.0;
   int threads = 2;
+  int search_threads = -1;  // sim::SimulatorOptions::search_threads (-1: 2 with Debian, else 0)
   uint64_t receipts_max = 2'500'000;  // receipts kept in receipts.db (0: all)
   // "full": the curated corpus plus Debian's package descriptions, indexed into the data dir;
   // "curated": the curated corpus only, in memory (starts at once).

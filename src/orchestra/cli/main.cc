@@ -174,6 +174,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   experts_cmd
+      ->add_option("--search-threads", experts.search_threads,
+                   "Threads running full-text searches off the server threads (-1: 2 with the "
+                   "Debian corpus, 0 with the curated one)")
+      ->check(CLI::Range(-1, 64))
+      ->capture_default_str();
+  experts_cmd
       ->add_option("--corpus", experts.corpus,
                    "full: curated + Debian package descriptions (indexed once into the data "
                    "dir); curated: the curated pages only")

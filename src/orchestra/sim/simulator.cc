@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
@@ -153,6 +155,10 @@ class Sim : public Simulator {
     corpus_ = std::move(corpus);
     options_ = std::move(options);
     if (options_.threads < 1) return Error(ErrorCode::kInvalidArgument, "threads: must be >= 1");
+    const int search_threads = options_.search_threads >= 0 ? options_.search_threads
+                               : corpus_->index_info().debian_documents > 0 ? 2
+                                                                            : 0;
+    if (search_threads > 0) search_pool_ = std::make_unique<asio::thread_pool>(search_threads);
 
     std::filesystem::path dir = options_.data_dir;
     if (dir.empty()) {
@@ -506,6 +512,23 @@ class Sim : public Simulator {
     return receipt;
   }
 
+  // Play on the search pool; the caller resumes on its own I/O thread. The pool's coroutine
+  // owns copies of what it reads, so a caller that times out and goes away leaves it nothing
+  // dangling (the UID itself outlives the pool, which ~Sim joins after the I/O threads).
+  // co_spawn wants a default-constructible result, hence the optional; the lambda and the
+  // awaitable are named locals because g++ 12 destroys temporaries inside co_await twice.
+  asio::awaitable<Result<Json>> PlayOnSearchPool(const UidState& u, JsonObject payload,
+                                                 CallPlan plan) {
+    auto play = [this, &u, payload = std::move(payload),
+                 plan]() -> asio::awaitable<std::optional<Result<Json>>> {
+      co_return Play(u, payload, plan);
+    };
+    asio::awaitable<std::optional<Result<Json>>> played =
+        asio::co_spawn(*search_pool_, std::move(play), asio::use_awaitable);
+    std::optional<Result<Json>> output = co_await std::move(played);
+    co_return std::move(*output);
+  }
+
   asio::awaitable<Result<BittensorSynapse>> AnswerSynapse(UidState& u, BittensorSynapse synapse,
                                                           Deadline) {
     CallPlan plan;
@@ -534,7 +557,14 @@ class Sim : public Simulator {
       }
       payload[field] = *value;
     }
-    auto output = Play(u, payload, plan);
+    // An if, not a conditional expression: g++ 12 miscompiles co_await inside ?: (every call
+    // then hung until its timeout).
+    Result<Json> output = Error(ErrorCode::kInternal, "not played");
+    if (search_pool_ && u.subnet->spec->engine == Engine::kSearch) {
+      output = co_await PlayOnSearchPool(u, payload, plan);
+    } else {
+      output = Play(u, payload, plan);
+    }
     if (!output) co_return Error(ErrorCode::kInvalidArgument, output.error().message);
     const Json* lock = synapse.fields.if_contains(experts::kLockField);
     const protocol::Receipt receipt = Sign(
@@ -650,6 +680,7 @@ class Sim : public Simulator {
   std::mutex admin_mu_;
   std::unique_ptr<net::HttpServer> control_;
   uint16_t control_port_ = 0;
+  std::unique_ptr<asio::thread_pool> search_pool_;  // null: searches run on the I/O threads
   std::vector<std::thread> threads_;
 };
 

@@ -28,6 +28,11 @@ struct SimulatorOptions {
   std::filesystem::path data_dir;
   double latency_scale = 1.0;  // 0: answers at once; 1: the manifest's latencies
   int threads = 2;
+  // Threads that run full-text searches off the I/O threads, so that a slow query (20-45 ms
+  // over Debian's packages) delays only its own call and not every UID sharing its I/O
+  // thread. -1: 2 when the corpus holds Debian documents, else 0 (a query over the curated
+  // corpus takes microseconds, less than the hand-off would cost).
+  int search_threads = -1;
   ReceiptStoreOptions receipts;  // retention and batching of receipts.db
 };
 
@@ -68,7 +73,7 @@ struct UidCounters {
 //                                                  "answer": {...}} (the output for matching
 //                                                  requests; "answer": null removes it)
 // Servers run on `threads` threads, each with an io_context of its own (a UID is served by one
-// of them); the destructor stops them.
+// of them), and full-text searches on `search_threads` more; the destructor stops them.
 class Simulator {
  public:
   static Result<std::unique_ptr<Simulator>> Start(Manifest manifest,
