@@ -83,7 +83,7 @@ struct Options {
   int server_threads = 1;
   int client_threads = 1;
   int hotkeys = 8;
-  double max_rate = 12000;
+  double max_rate = 20000;
   int signers = 0;  // 0: one per core
   double synapse_timeout = protocol::kDefaultSynapseTimeout;
   double verify_probe_seconds = 1;
