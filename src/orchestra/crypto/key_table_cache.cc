@@ -33,16 +33,22 @@ KeyTableCache& KeyTableCache::Default() {
   return *cache;
 }
 
-std::shared_ptr<const ristretto::FixedBaseTable> KeyTableCache::Find(
-    const Key& key, const ristretto::EdwardsPoint& point) {
+std::shared_ptr<const ristretto::FixedBaseTable> KeyTableCache::Find(const Key& key) {
+  std::lock_guard lock(mu_);
+  auto it = tables_.find(key);
+  if (it == tables_.end()) {
+    ++stats_.misses;
+    return nullptr;
+  }
+  it->second.last_use = ++clock_;
+  ++stats_.hits;
+  return it->second.table;
+}
+
+void KeyTableCache::NoteVerified(const Key& key, const ristretto::EdwardsPoint& point) {
   {
     std::lock_guard lock(mu_);
-    ++clock_;
-    if (auto it = tables_.find(key); it != tables_.end()) {
-      it->second.last_use = clock_;
-      ++stats_.hits;
-      return it->second.table;
-    }
+    if (tables_.contains(key)) return;  // built meanwhile by another thread
     auto candidate = candidates_.find(key);
     if (candidate == candidates_.end()) {
       // Take the oldest candidate's slot; its key leaves unless it has moved to a newer slot
@@ -55,22 +61,19 @@ std::shared_ptr<const ristretto::FixedBaseTable> KeyTableCache::Find(
       slot = key;
       candidates_.insert_or_assign(key, next_slot_);
       next_slot_ = (next_slot_ + 1) % candidate_ring_.size();
-      ++stats_.misses;
-      return nullptr;
+      return;
     }
     candidates_.erase(candidate);
   }
-  // Second sighting: build outside the lock (about 80 µs), then publish.
+  // Second verification: build outside the lock (about 80 µs), then publish.
   auto table = std::make_shared<const ristretto::FixedBaseTable>(point);
   std::lock_guard lock(mu_);
   ++stats_.builds;
-  ++stats_.hits;
   if (!tables_.contains(key) && tables_.size() >= max_tables_) {
     EraseLeastRecent(tables_);
     ++stats_.evictions;
   }
-  tables_.insert_or_assign(key, Cached{table, ++clock_});
-  return table;
+  tables_.insert_or_assign(key, Cached{std::move(table), ++clock_});
 }
 
 KeyTableCache::Stats KeyTableCache::stats() const {

@@ -16,10 +16,11 @@ namespace orchestra::crypto {
 // the same few validator hotkeys again and again, a validator the same miners' receipts. With a
 // table a verification skips about 250 doublings (sr25519 Verify 41 → about 20 µs).
 //
-// Admission: a key gets a table on its second lookup while it is still among the last
-// `candidates` keys seen without one; the `tables` most recently used tables are kept (30 KiB
-// each). A flood of one-off keys only churns the candidates and never evicts a table, and no
-// key costs a table build (about two verifications) before it has come back.
+// Admission: a key gets a table when a signature of its verifies for the second time while it
+// is still among the last `candidates` keys that verified without one; the `tables` most
+// recently used tables are kept (30 KiB each). Only verified signatures count, so forged ones
+// never cost a table build (about two verifications), a flood of one-off keys only churns the
+// candidates, and no table is evicted for a key that has not come back.
 //
 // Thread-safe. Tables are built outside the lock and handed out as shared_ptr, so a caller's
 // table stays valid after its eviction.
@@ -28,8 +29,8 @@ class KeyTableCache {
   using Key = std::array<uint8_t, 32>;
 
   struct Stats {
-    uint64_t hits = 0;       // lookups answered with a table
-    uint64_t misses = 0;     // lookups answered without one
+    uint64_t hits = 0;       // Find calls answered with a table
+    uint64_t misses = 0;     // Find calls answered without one
     uint64_t builds = 0;     // tables built
     uint64_t evictions = 0;  // tables dropped to make room
   };
@@ -39,9 +40,12 @@ class KeyTableCache {
   // The one sr25519 Verify uses: 64 tables (about 2 MiB), 256 candidates.
   static KeyTableCache& Default();
 
-  // The table of `point`, whose ristretto255 encoding is `key`, or null when it has none (yet).
-  std::shared_ptr<const ristretto::FixedBaseTable> Find(const Key& key,
-                                                        const ristretto::EdwardsPoint& point);
+  // The table of the key whose ristretto255 encoding is `key`, or null when it has none (yet).
+  std::shared_ptr<const ristretto::FixedBaseTable> Find(const Key& key);
+
+  // Records that a signature by `key` (decoded: `point`) verified without a table; on the
+  // key's second such verification among the last `candidates`, builds and keeps its table.
+  void NoteVerified(const Key& key, const ristretto::EdwardsPoint& point);
 
   Stats stats() const;
 

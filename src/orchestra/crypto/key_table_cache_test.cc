@@ -26,29 +26,47 @@ std::vector<TestKey> Keys(int n) {
   return keys;
 }
 
-std::shared_ptr<const ristretto::FixedBaseTable> Find(KeyTableCache& cache, const TestKey& key) {
-  return cache.Find(key.bytes, key.point);
+// What sr25519 Verify does with a valid signature: look the key up, and note the verification
+// when there was no table.
+std::shared_ptr<const ristretto::FixedBaseTable> Verified(KeyTableCache& cache,
+                                                          const TestKey& key) {
+  auto table = cache.Find(key.bytes);
+  if (!table) cache.NoteVerified(key.bytes, key.point);
+  return table;
 }
 
-TEST(KeyTableCacheTest, AKeyGetsATableOnItsSecondLookupAndKeepsIt) {
+TEST(KeyTableCacheTest, AKeyGetsATableOnItsSecondVerificationAndKeepsIt) {
   KeyTableCache cache(4, 4);
   const TestKey key = Keys(1)[0];
-  EXPECT_EQ(Find(cache, key), nullptr);
-  const auto table = Find(cache, key);
+  EXPECT_EQ(Verified(cache, key), nullptr);
+  EXPECT_EQ(Verified(cache, key), nullptr);  // this one builds it
+  const auto table = cache.Find(key.bytes);
   ASSERT_NE(table, nullptr);
-  EXPECT_EQ(Find(cache, key), table);  // the same table, not a rebuilt one
+  EXPECT_EQ(Verified(cache, key), table);  // the same table, not a rebuilt one
   const KeyTableCache::Stats stats = cache.stats();
-  EXPECT_EQ(stats.misses, 1u);
+  EXPECT_EQ(stats.misses, 2u);
   EXPECT_EQ(stats.builds, 1u);
   EXPECT_EQ(stats.hits, 2u);
   EXPECT_EQ(stats.evictions, 0u);
 }
 
+TEST(KeyTableCacheTest, LookupsWithoutVerificationBuildNothing) {
+  KeyTableCache cache(4, 4);
+  const TestKey key = Keys(1)[0];
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(cache.Find(key.bytes), nullptr);  // forged signatures
+  EXPECT_EQ(cache.stats().builds, 0u);
+  cache.NoteVerified(key.bytes, key.point);
+  EXPECT_EQ(cache.Find(key.bytes), nullptr);
+  cache.NoteVerified(key.bytes, key.point);
+  EXPECT_NE(cache.Find(key.bytes), nullptr);
+}
+
 TEST(KeyTableCacheTest, TheTableIsThatOfTheKeysPoint) {
   KeyTableCache cache(4, 4);
   const TestKey key = Keys(3)[2];  // 3·B
-  Find(cache, key);
-  const auto table = Find(cache, key);
+  cache.NoteVerified(key.bytes, key.point);
+  cache.NoteVerified(key.bytes, key.point);
+  const auto table = cache.Find(key.bytes);
   ASSERT_NE(table, nullptr);
   KeyTableCache::Key a{}, b{};
   a[0] = 5;
@@ -63,26 +81,27 @@ TEST(KeyTableCacheTest, AFloodOfOneOffKeysEvictsNoTable) {
   KeyTableCache cache(2, 4);
   const std::vector<TestKey> keys = Keys(102);
   for (int i = 0; i < 2; ++i) {
-    Find(cache, keys[i]);
-    ASSERT_NE(Find(cache, keys[i]), nullptr);
+    Verified(cache, keys[i]);
+    Verified(cache, keys[i]);
   }
-  for (int i = 2; i < 102; ++i) EXPECT_EQ(Find(cache, keys[i]), nullptr);
-  EXPECT_NE(Find(cache, keys[0]), nullptr);
-  EXPECT_NE(Find(cache, keys[1]), nullptr);
+  for (int i = 2; i < 102; ++i) EXPECT_EQ(Verified(cache, keys[i]), nullptr);
+  EXPECT_NE(cache.Find(keys[0].bytes), nullptr);
+  EXPECT_NE(cache.Find(keys[1].bytes), nullptr);
   EXPECT_EQ(cache.stats().builds, 2u);
   EXPECT_EQ(cache.stats().evictions, 0u);
 }
 
 TEST(KeyTableCacheTest, ACandidateIsForgottenAfterAsManyNewKeysAsTheRingHolds) {
   KeyTableCache cache(4, 3);
-  const std::vector<TestKey> keys = Keys(5);
-  Find(cache, keys[0]);
-  Find(cache, keys[1]);
-  Find(cache, keys[2]);
-  Find(cache, keys[3]);  // takes keys[0]'s slot
-  EXPECT_EQ(Find(cache, keys[0]), nullptr) << "keys[0] should have left the ring";
-  EXPECT_NE(Find(cache, keys[2]), nullptr) << "keys[2] is still a candidate";
-  EXPECT_NE(Find(cache, keys[0]), nullptr) << "keys[0] came back into the ring";
+  const std::vector<TestKey> keys = Keys(4);
+  for (const TestKey& key : keys)
+    cache.NoteVerified(key.bytes, key.point);  // keys[3] evicts keys[0]
+  cache.NoteVerified(keys[0].bytes, keys[0].point);
+  EXPECT_EQ(cache.Find(keys[0].bytes), nullptr) << "keys[0] should have left the ring";
+  cache.NoteVerified(keys[2].bytes, keys[2].point);
+  EXPECT_NE(cache.Find(keys[2].bytes), nullptr) << "keys[2] was still a candidate";
+  cache.NoteVerified(keys[0].bytes, keys[0].point);
+  EXPECT_NE(cache.Find(keys[0].bytes), nullptr) << "keys[0] came back into the ring";
 }
 
 TEST(KeyTableCacheTest, TheLeastRecentlyUsedTableGoesAndHandedOutTablesStayValid) {
@@ -90,14 +109,16 @@ TEST(KeyTableCacheTest, TheLeastRecentlyUsedTableGoesAndHandedOutTablesStayValid
   const std::vector<TestKey> keys = Keys(3);
   std::vector<std::shared_ptr<const ristretto::FixedBaseTable>> tables;
   for (const TestKey& key : keys) {
-    Find(cache, key);
-    tables.push_back(Find(cache, key));
-    if (tables.size() == 2) Find(cache, keys[0]);  // keys[0] used more recently than keys[1]
+    cache.NoteVerified(key.bytes, key.point);
+    cache.NoteVerified(key.bytes, key.point);
+    tables.push_back(cache.Find(key.bytes));
+    ASSERT_NE(tables.back(), nullptr);
+    if (tables.size() == 2) cache.Find(keys[0].bytes);  // keys[0] used after keys[1]
   }
   EXPECT_EQ(cache.stats().evictions, 1u);
-  EXPECT_EQ(Find(cache, keys[0]), tables[0]);
-  EXPECT_EQ(Find(cache, keys[2]), tables[2]);
-  EXPECT_EQ(Find(cache, keys[1]), nullptr) << "keys[1] was least recently used";
+  EXPECT_EQ(cache.Find(keys[0].bytes), tables[0]);
+  EXPECT_EQ(cache.Find(keys[2].bytes), tables[2]);
+  EXPECT_EQ(cache.Find(keys[1].bytes), nullptr) << "keys[1] was least recently used";
   // The evicted table still computes: 1·(2·B) + 0·B.
   KeyTableCache::Key one{}, zero{};
   one[0] = 1;
@@ -105,7 +126,7 @@ TEST(KeyTableCacheTest, TheLeastRecentlyUsedTableGoesAndHandedOutTablesStayValid
       ristretto::Equal(ristretto::DoubleScalarMulBasepoint(one, *tables[1], zero), keys[1].point));
 }
 
-TEST(KeyTableCacheTest, ConcurrentLookupsAgree) {
+TEST(KeyTableCacheTest, ConcurrentUseAgrees) {
   KeyTableCache cache(3, 4);
   const std::vector<TestKey> keys = Keys(6);
   KeyTableCache::Key one{}, zero{};
@@ -116,7 +137,7 @@ TEST(KeyTableCacheTest, ConcurrentLookupsAgree) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 300; ++i) {
         const TestKey& key = keys[(i * (t + 1)) % keys.size()];
-        if (auto table = Find(cache, key)) {
+        if (auto table = Verified(cache, key)) {
           if (!ristretto::Equal(ristretto::DoubleScalarMulBasepoint(one, *table, zero),
                                 key.point)) {
             ++wrong[t];

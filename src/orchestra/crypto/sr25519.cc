@@ -277,13 +277,15 @@ Status Verify(const PublicKey& public_key, std::string_view message, std::string
   // R' = s·B − k·A must equal R.
   Scalar minus_k;
   crypto_core_ristretto255_scalar_negate(minus_k.data(), k.data());
-  const auto table = KeyTableCache::Default().Find(public_key.bytes(), public_key.point());
+  KeyTableCache& tables = KeyTableCache::Default();
+  const auto table = tables.Find(public_key.bytes());
   const ristretto::EdwardsPoint r_computed =
       table ? ristretto::DoubleScalarMulBasepoint(minus_k, *table, s)
             : ristretto::DoubleScalarMulBasepoint(minus_k, public_key.point(), s);
   if (!ristretto::Equal(r_computed, *r_point)) {
     return Invalid("signature does not match this message, public key and context");
   }
+  if (!table) tables.NoteVerified(public_key.bytes(), public_key.point());
   return Status();
 }
 

@@ -94,8 +94,9 @@ SignatureBytes SignWithEntropy(const Keypair& keypair, std::string_view message,
 // Checks `signature` (64 bytes) on `message` by `public_key` under `context`. Errors
 // (kInvalidArgument) say why: wrong length, schnorrkel marker bit missing, scalar not
 // canonical, R not a valid point, or the signature does not match (wrong key, message or
-// context). Never crashes on any input. Keys that come back get precomputed tables
-// (KeyTableCache::Default(): 64 keys, about 2 MiB), which halves their verification time.
+// context). Never crashes on any input. A key whose signatures verified twice gets a
+// precomputed table (KeyTableCache::Default(): 64 keys, about 2 MiB), which halves the time of
+// its later verifications.
 Status Verify(const PublicKey& public_key, std::string_view message, std::string_view signature,
               std::string_view context = kSubstrateContext);
 
