@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -517,14 +518,18 @@ class Sim : public Simulator {
   // dangling (the UID itself outlives the pool, which ~Sim joins after the I/O threads).
   // co_spawn wants a default-constructible result, hence the optional; the lambda and the
   // awaitable are named locals because g++ 12 destroys temporaries inside co_await twice.
+  // Play cannot be cancelled, and Boost 1.81's co_spawn forwards a cancellation to the other
+  // executor through a raw pointer that may dangle by then (chriskohlhoff/asio#1332), so the
+  // spawn gets an empty cancellation slot instead of inheriting the handler's.
   asio::awaitable<Result<Json>> PlayOnSearchPool(const UidState& u, JsonObject payload,
                                                  CallPlan plan) {
     auto play = [this, &u, payload = std::move(payload),
                  plan]() -> asio::awaitable<std::optional<Result<Json>>> {
       co_return Play(u, payload, plan);
     };
-    asio::awaitable<std::optional<Result<Json>>> played =
-        asio::co_spawn(*search_pool_, std::move(play), asio::use_awaitable);
+    asio::awaitable<std::optional<Result<Json>>> played = asio::co_spawn(
+        *search_pool_, std::move(play),
+        asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
     std::optional<Result<Json>> output = co_await std::move(played);
     co_return std::move(*output);
   }
