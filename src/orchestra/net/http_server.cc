@@ -171,6 +171,16 @@ void CloseGracefully(beast::tcp_stream& stream) {
   stream.close();
 }
 
+// A strand over `executor`. Over the io_context's own executor type the strand fits
+// any_io_executor's small-object buffer; over an any_io_executor it does not, and every copy
+// (several per async operation) would allocate.
+asio::any_io_executor MakeStrand(const asio::any_io_executor& executor) {
+  if (const auto* io = executor.target<asio::io_context::executor_type>()) {
+    return asio::make_strand(*io);
+  }
+  return asio::make_strand(executor);
+}
+
 }  // namespace
 
 namespace internal {
@@ -186,9 +196,7 @@ struct HttpServerConnection {
 
 struct HttpServerState {
   HttpServerState(asio::any_io_executor ex, ServerOptions opts)
-      : executor(std::move(ex)),
-        options(std::move(opts)),
-        acceptor(asio::any_io_executor(asio::make_strand(executor))) {}
+      : executor(std::move(ex)), options(std::move(opts)), acceptor(MakeStrand(executor)) {}
 
   const asio::any_io_executor executor;
   const ServerOptions options;
@@ -316,16 +324,6 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
   if (drained) drained();
 }
 
-// A strand for one connection. Over the io_context's own executor type the strand fits
-// any_io_executor's small-object buffer; over an any_io_executor it does not, and every copy
-// (several per async operation) would allocate.
-asio::any_io_executor ConnectionStrand(const asio::any_io_executor& executor) {
-  if (const auto* io = executor.target<asio::io_context::executor_type>()) {
-    return asio::make_strand(*io);
-  }
-  return asio::make_strand(executor);
-}
-
 asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   co_await AnswerAndClose(stream, PlainResponse(503, 11, "too many connections\n"),
@@ -335,7 +333,7 @@ asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket soc
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
   for (;;) {
     auto [ec, socket] =
-        co_await state->acceptor.async_accept(ConnectionStrand(state->executor), kNoThrow);
+        co_await state->acceptor.async_accept(MakeStrand(state->executor), kNoThrow);
     if (state->stopped.load() || !state->acceptor.is_open()) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
