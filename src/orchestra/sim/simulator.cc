@@ -125,6 +125,18 @@ struct SubnetState {
   }
 };
 
+// The first planted answer whose match `payload` satisfies, or null.
+const Planted* FindPlanted(const std::vector<Planted>& planted, const JsonObject& payload) {
+  for (const Planted& p : planted) {
+    const bool matches = std::all_of(p.match.begin(), p.match.end(), [&](const auto& kv) {
+      const Json* v = payload.if_contains(kv.key());
+      return v && *v == kv.value();
+    });
+    if (matches) return &p;
+  }
+  return nullptr;
+}
+
 std::string PlanKey(const std::optional<std::string>& uuid, const std::optional<int64_t>& nonce) {
   return fmt::format("{}:{}", uuid.value_or(""), nonce.value_or(0));
 }
@@ -437,19 +449,10 @@ class Sim : public Simulator {
   Result<Json> Play(const UidState& u, const JsonObject& payload, const CallPlan& plan) const {
     const SubnetSpec& subnet = *u.subnet->spec;
     Result<Json> output = Error(ErrorCode::kInternal, "no engine");
-    bool planted = false;
-    for (const Planted& p : *u.subnet->planted.load()) {
-      const bool matches = std::all_of(p.match.begin(), p.match.end(), [&](const auto& kv) {
-        const Json* v = payload.if_contains(kv.key());
-        return v && *v == kv.value();
-      });
-      if (matches) {
-        output = p.answer;
-        planted = true;
-        break;
-      }
-    }
-    if (!planted) {
+    const std::shared_ptr<const std::vector<Planted>> planted_list = u.subnet->planted.load();
+    if (const Planted* planted = FindPlanted(*planted_list, payload)) {
+      output = planted->answer;
+    } else {
       switch (subnet.engine) {
         case Engine::kSearch:
           output = Search(*corpus_, payload);
@@ -562,10 +565,12 @@ class Sim : public Simulator {
       }
       payload[field] = *value;
     }
-    // An if, not a conditional expression: g++ 12 miscompiles co_await inside ?: (every call
-    // then hung until its timeout).
+    // Engine searches go to the search pool, planted answers (no search) stay here. An if, not
+    // a conditional expression: g++ 12 miscompiles co_await inside ?: (every call then hung
+    // until its timeout).
     Result<Json> output = Error(ErrorCode::kInternal, "not played");
-    if (search_pool_ && u.subnet->spec->engine == Engine::kSearch) {
+    if (search_pool_ && u.subnet->spec->engine == Engine::kSearch &&
+        !FindPlanted(*u.subnet->planted.load(), payload)) {
       output = co_await PlayOnSearchPool(u, payload, plan);
     } else {
       output = Play(u, payload, plan);
