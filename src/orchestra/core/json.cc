@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +24,12 @@ std::string LineColumn(std::string_view text, size_t offset) {
     }
   }
   return fmt::format("line {}, column {}", line, column);
+}
+
+template <typename Integer>
+void AppendInteger(std::string& out, Integer value) {
+  char buf[24];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), value).ptr);
 }
 
 bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
@@ -82,13 +89,13 @@ void Write(std::string& out, const Json& v, Layout layout, int indent) {
       out += v.get_bool() ? "true" : "false";
       return;
     case boost::json::kind::int64:
-      out += std::to_string(v.get_int64());
+      AppendInteger(out, v.get_int64());
       return;
     case boost::json::kind::uint64:
-      out += std::to_string(v.get_uint64());
+      AppendInteger(out, v.get_uint64());
       return;
     case boost::json::kind::double_:
-      out += FormatDouble(v.get_double());
+      AppendDouble(out, v.get_double());
       return;
     case boost::json::kind::string:
       AppendString(out, v.get_string());
@@ -129,20 +136,34 @@ void Write(std::string& out, const Json& v, Layout layout, int indent) {
         out += "{}";
         return;
       }
-      std::vector<const boost::json::key_value_pair*> members;
-      members.reserve(o.size());
-      for (const auto& kv : o) members.push_back(&kv);
-      if (layout == Layout::kCanonical) {
-        std::sort(members.begin(), members.end(),
-                  [](auto* a, auto* b) { return a->key() < b->key(); });
-      }
-      out += '{';
-      for (size_t i = 0; i < members.size(); ++i) {
-        if (i) out += ',';
+      auto write_member = [&](const boost::json::key_value_pair& kv, bool first) {
+        if (!first) out += ',';
         newline(indent + 1);
-        AppendString(out, members[i]->key());
+        AppendString(out, kv.key());
         out += pretty ? ": " : ":";
-        Write(out, members[i]->value(), layout, indent + 1);
+        Write(out, kv.value(), layout, indent + 1);
+      };
+      out += '{';
+      if (layout == Layout::kCanonical) {
+        // Sorted through pointers; small objects (nearly all) sort on the stack.
+        constexpr size_t kOnStack = 16;
+        std::array<const boost::json::key_value_pair*, kOnStack> stack_members;
+        std::vector<const boost::json::key_value_pair*> heap_members;
+        const boost::json::key_value_pair** members = stack_members.data();
+        if (o.size() > kOnStack) {
+          heap_members.resize(o.size());
+          members = heap_members.data();
+        }
+        size_t n = 0;
+        for (const auto& kv : o) members[n++] = &kv;
+        std::sort(members, members + n, [](auto* a, auto* b) { return a->key() < b->key(); });
+        for (size_t i = 0; i < n; ++i) write_member(*members[i], i == 0);
+      } else {
+        bool first = true;
+        for (const auto& kv : o) {
+          write_member(kv, first);
+          first = false;
+        }
       }
       newline(indent);
       out += '}';
@@ -188,41 +209,77 @@ std::string PrettyJson(const Json& value) {
   return out;
 }
 
+void AppendCompactJson(std::string& out, const Json& value) {
+  Write(out, value, Layout::kCompact, 0);
+}
+
+void AppendJsonString(std::string& out, std::string_view text) { AppendString(out, text); }
+
 std::string CompactJson(const Json& value) {
   std::string out;
   Write(out, value, Layout::kCompact, 0);
   return out;
 }
 
-std::string FormatDouble(double value) {
-  if (!std::isfinite(value)) return "null";
-  if (value == 0.0) return std::signbit(value) ? "-0.0" : "0.0";
-  // Shortest round-trip digits in scientific form: "d.ddde±XX".
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific);
-  std::string sci(buf, end);
-  const bool negative = sci[0] == '-';
-  if (negative) sci.erase(0, 1);
-  const size_t e = sci.find('e');
-  std::string digits = sci.substr(0, e);
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  const int exponent = std::stoi(sci.substr(e + 1));
-  std::string out;
+void AppendDouble(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  if (value == 0.0) {
+    out += std::signbit(value) ? "-0.0" : "0.0";
+    return;
+  }
+  // Shortest round-trip digits in scientific form, "-d.ddde-XX", rearranged the way Python's
+  // repr() writes them.
+  char sci[32];
+  const char* const end =
+      std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific).ptr;
+  const char* p = sci;
+  if (*p == '-') {
+    out += '-';
+    ++p;
+  }
+  char digits[20];
+  size_t n = 0;
+  for (; p != end && *p != 'e'; ++p) {
+    if (*p != '.') digits[n++] = *p;
+  }
+  int exponent = 0;
+  std::from_chars(p + 1 + (p[1] == '+'), end, exponent);
   if (exponent < -4 || exponent >= 16) {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    out += fmt::format("e{}{:02d}", exponent < 0 ? '-' : '+', std::abs(exponent));
+    out += digits[0];
+    if (n > 1) {
+      out += '.';
+      out.append(digits + 1, n - 1);
+    }
+    out += 'e';
+    out += exponent < 0 ? '-' : '+';
+    const int magnitude = std::abs(exponent);
+    if (magnitude < 10) out += '0';
+    out += std::to_string(magnitude);
   } else if (exponent < 0) {
-    out = "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+    out += "0.";
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out.append(digits, n);
   } else {
     const size_t int_len = static_cast<size_t>(exponent) + 1;
-    if (digits.size() <= int_len) {
-      out = digits + std::string(int_len - digits.size(), '0') + ".0";
+    if (n <= int_len) {
+      out.append(digits, n);
+      out.append(int_len - n, '0');
+      out += ".0";
     } else {
-      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+      out.append(digits, int_len);
+      out += '.';
+      out.append(digits + int_len, n - int_len);
     }
   }
-  return negative ? "-" + out : out;
+}
+
+std::string FormatDouble(double value) {
+  std::string out;
+  AppendDouble(out, value);
+  return out;
 }
 
 bool JsonNumber(const Json& value, double* out) {

@@ -31,6 +31,13 @@ std::string PrettyJson(const Json& value);
 // Compact form in document order (for wire bodies).
 std::string CompactJson(const Json& value);
 
+// The forms above appended to `out`, for writers that build one document from parts:
+// AppendCompactJson writes CompactJson(value), AppendJsonString a string as a JSON string
+// (quoted and escaped as in every form above), AppendDouble FormatDouble(value).
+void AppendCompactJson(std::string& out, const Json& value);
+void AppendJsonString(std::string& out, std::string_view text);
+void AppendDouble(std::string& out, double value);
+
 // A double as Python's repr() writes it (shortest round-trip digits, ".0" on integral values,
 // exponent form below 1e-4 and from 1e16). Non-finite values have no JSON form: "null".
 std::string FormatDouble(double value);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "orchestra/core/hash.h"
 
 namespace orchestra {
@@ -56,6 +58,18 @@ TEST(FormatDoubleTest, MatchesPythonRepr) {
   EXPECT_EQ(FormatDouble(123456.789), "123456.789");
   EXPECT_EQ(FormatDouble(0.1 + 0.2), "0.30000000000000004");
   EXPECT_EQ(FormatDouble(6.6e9), "6600000000.0");
+  // Exponent and sign forms (expected values from Python 3.11's repr).
+  EXPECT_EQ(FormatDouble(-1.5e-300), "-1.5e-300");
+  EXPECT_EQ(FormatDouble(5e-324), "5e-324");
+  EXPECT_EQ(FormatDouble(1.7976931348623157e308), "1.7976931348623157e+308");
+  EXPECT_EQ(FormatDouble(1.5e16), "1.5e+16");
+  EXPECT_EQ(FormatDouble(9999999999999998.0), "9999999999999998.0");
+  EXPECT_EQ(FormatDouble(-0.000123), "-0.000123");
+  EXPECT_EQ(FormatDouble(-0.0), "-0.0");
+  EXPECT_EQ(FormatDouble(std::nan("")), "null");
+  std::string appended = "x=";
+  AppendDouble(appended, 2.5e-7);
+  EXPECT_EQ(appended, "x=2.5e-07");
 }
 
 TEST(HashTest, Blake2b256OfEmptyInputIsTheKnownVector) {
