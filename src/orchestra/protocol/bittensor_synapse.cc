@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "orchestra/crypto/hex.h"
@@ -382,10 +384,11 @@ const SynapseField* SynapseClass::Find(std::string_view field) const {
   return nullptr;
 }
 
-Json BittensorSynapse::Field(const SynapseClass& cls, std::string_view field) const {
+const Json& BittensorSynapse::Field(const SynapseClass& cls, std::string_view field) const {
+  static const Json kNull;
   if (const auto it = fields.find(field); it != fields.end()) return it->value();
   if (const SynapseField* f = cls.Find(field)) return f->default_value;
-  return nullptr;
+  return kNull;
 }
 
 Json ToJson(const TerminalInfo& t) {
@@ -400,6 +403,60 @@ Json ToJson(const TerminalInfo& t) {
                     {"hotkey", Nullable(t.hotkey)},
                     {"signature", Nullable(t.signature)}};
 }
+
+namespace {
+
+// Writes `"name":` after a '{' for the first member of an object and a ',' for the others.
+class MemberWriter {
+ public:
+  explicit MemberWriter(std::string& out) : out_(out) {}
+  std::string& Key(std::string_view name) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    AppendJsonString(out_, name);
+    out_ += ':';
+    return out_;
+  }
+  void Close() { out_ += first_ ? "{}" : "}"; }
+
+ private:
+  std::string& out_;
+  bool first_ = true;
+};
+
+void AppendInteger(std::string& out, const std::optional<int64_t>& v) {
+  out += v ? std::to_string(*v) : "null";
+}
+
+void AppendText(std::string& out, const std::optional<std::string>& v) {
+  if (v) {
+    AppendJsonString(out, *v);
+  } else {
+    out += "null";
+  }
+}
+
+// CompactJson(ToJson(t)) without building it.
+void AppendTerminalJson(std::string& out, const TerminalInfo& t) {
+  MemberWriter w(out);
+  AppendInteger(w.Key("status_code"), t.status_code);
+  AppendText(w.Key("status_message"), t.status_message);
+  if (t.process_time) {
+    AppendDouble(w.Key("process_time"), *t.process_time);
+  } else {
+    w.Key("process_time") += "null";
+  }
+  AppendText(w.Key("ip"), t.ip);
+  AppendInteger(w.Key("port"), t.port);
+  AppendInteger(w.Key("version"), t.version);
+  AppendInteger(w.Key("nonce"), t.nonce);
+  AppendText(w.Key("uuid"), t.uuid);
+  AppendText(w.Key("hotkey"), t.hotkey);
+  AppendText(w.Key("signature"), t.signature);
+  w.Close();
+}
+
+}  // namespace
 
 Result<TerminalInfo> TerminalInfoFromJson(const Json& json) {
   TerminalInfo t;
@@ -462,24 +519,30 @@ std::string SignatureMessage(const std::optional<int64_t>& nonce,
                      body_hash);
 }
 
-Json ToBodyJson(const SynapseClass& cls, const BittensorSynapse& synapse) {
-  JsonObject body;
-  body.reserve(7 + cls.fields.size());
-  body.emplace("name", cls.name);
-  body.emplace("timeout", synapse.timeout);
-  body.emplace("total_size", synapse.total_size);
-  body.emplace("header_size", synapse.header_size);
-  body.emplace("dendrite", ToJson(synapse.dendrite));
-  body.emplace("axon", ToJson(synapse.axon));
-  body.emplace("computed_body_hash", "");
-  for (const SynapseField& field : cls.fields) {
-    body.emplace(field.name, synapse.Field(cls, field.name));
-  }
-  return body;
-}
-
 std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse) {
-  return CompactJson(ToBodyJson(cls, synapse));
+  // Written straight from the synapse: building a JsonObject first would copy every field.
+  static constexpr std::string_view kBaseFields[] = {
+      "name", "timeout", "total_size", "header_size", "dendrite", "axon", "computed_body_hash"};
+  std::string out;
+  out.reserve(1024);
+  MemberWriter w(out);
+  AppendJsonString(w.Key("name"), cls.name);
+  AppendDouble(w.Key("timeout"), synapse.timeout);
+  w.Key("total_size") += std::to_string(synapse.total_size);
+  w.Key("header_size") += std::to_string(synapse.header_size);
+  AppendTerminalJson(w.Key("dendrite"), synapse.dendrite);
+  AppendTerminalJson(w.Key("axon"), synapse.axon);
+  w.Key("computed_body_hash") += "\"\"";
+  for (const SynapseField& field : cls.fields) {
+    // A subclass field named like a base field never reaches the body; the base one does.
+    if (std::find(std::begin(kBaseFields), std::end(kBaseFields), field.name) !=
+        std::end(kBaseFields)) {
+      continue;
+    }
+    AppendCompactJson(w.Key(field.name), synapse.Field(cls, field.name));
+  }
+  w.Close();
+  return out;
 }
 
 Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body) {

@@ -89,8 +89,9 @@ struct BittensorSynapse {
   JsonObject fields;
 
   // The subclass field `field` as the class sees it: its value, or the class default when
-  // unset. Null for fields the class does not declare.
-  Json Field(const SynapseClass& cls, std::string_view field) const;
+  // unset. Null for fields the class does not declare. Valid while the synapse and the class
+  // are, and until `fields` changes.
+  const Json& Field(const SynapseClass& cls, std::string_view field) const;
 };
 
 // Python's str(value) for a JSON value: strings as they are, integers in decimal, floats as
@@ -111,8 +112,8 @@ std::string SignatureMessage(const std::optional<int64_t>& nonce,
                              std::string_view body_hash);
 
 // The request/response body: every field in declaration order (name, timeout, total_size,
-// header_size, dendrite, axon, computed_body_hash, subclass fields), computed_body_hash "".
-Json ToBodyJson(const SynapseClass& cls, const BittensorSynapse& synapse);
+// header_size, dendrite, axon, computed_body_hash, subclass fields), computed_body_hash "",
+// as compact JSON.
 std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse);
 
 // Reads a body as the Python class would validate it: base fields leniently (numbers may be

@@ -224,6 +224,56 @@ TEST(BodyTest, IsEveryFieldInDeclarationOrder) {
   EXPECT_THAT(body, HasSubstr(R"("axon":{"status_code":null,"status_message":null,)"));
 }
 
+// ToBody writes the body without building a JSON value; these are the bytes CompactJson gives
+// for that value, built member by member as the body is specified.
+TEST(BodyTest, EqualsTheCompactFormOfTheBodyObject) {
+  SynapseClass cls;
+  cls.name = "Echo";
+  cls.fields.push_back(MakeField("text", FieldType::kString, true));
+  cls.fields.push_back(MakeField("timeout", FieldType::kFloat, false));  // shadowed by the base
+  cls.fields.push_back(MakeField("scores", FieldType::kList, false));
+  cls.fields.back().default_value = JsonArray{1, 2.5};
+  cls.fields.push_back(MakeField("extra", FieldType::kAny, false));
+
+  BittensorSynapse s;
+  s.timeout = 0.00001;
+  s.total_size = 12;
+  s.fields["text"] = "quote \" backslash \\ newline \n tab \t \x01 é";
+  s.fields["timeout"] = 99;
+  s.fields["extra"] = JsonObject{{"b", nullptr}, {"a", JsonArray{true, -3, 1e300}}};
+  s.dendrite.process_time = 0.25;
+  s.dendrite.nonce = -7;
+  s.dendrite.uuid = "u\"1";
+  s.axon.status_code = 200;
+
+  auto terminal = [](const TerminalInfo& t) {
+    auto opt = [](const auto& v) { return v ? Json(*v) : Json(nullptr); };
+    return JsonObject{{"status_code", opt(t.status_code)},
+                      {"status_message", opt(t.status_message)},
+                      {"process_time", opt(t.process_time)},
+                      {"ip", opt(t.ip)},
+                      {"port", opt(t.port)},
+                      {"version", opt(t.version)},
+                      {"nonce", opt(t.nonce)},
+                      {"uuid", opt(t.uuid)},
+                      {"hotkey", opt(t.hotkey)},
+                      {"signature", opt(t.signature)}};
+  };
+  JsonObject expected;
+  expected.emplace("name", "Echo");
+  expected.emplace("timeout", 0.00001);
+  expected.emplace("total_size", 12);
+  expected.emplace("header_size", 0);
+  expected.emplace("dendrite", terminal(s.dendrite));
+  expected.emplace("axon", terminal(s.axon));
+  expected.emplace("computed_body_hash", "");
+  expected.emplace("text", s.fields["text"]);
+  expected.emplace("scores", JsonArray{1, 2.5});
+  expected.emplace("extra", s.fields["extra"]);
+  EXPECT_EQ(ToBody(cls, s), CompactJson(expected));
+  EXPECT_THAT(ToBody(cls, s), HasSubstr(R"("timeout":1e-05,)"));
+}
+
 TEST(BodyTest, RoundTripsThroughTheParser) {
   BittensorSynapse s = SampleRequest();
   s.fields["total_cost"] = 2;  // an int in a float field comes back as a float

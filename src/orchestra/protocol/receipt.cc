@@ -22,11 +22,22 @@ Status ReadHash(const Json& json, std::string_view field, std::string* out) {
 }  // namespace
 
 std::string Receipt::Hash() const {
-  return CanonicalHash(JsonObject{{"expert_hotkey", expert_hotkey},
-                                  {"issued_at_ms", issued_at_ms},
-                                  {"lock", lock},
-                                  {"price", price},
-                                  {"response_hash", response_hash}});
+  // CanonicalJson of {expert_hotkey, issued_at_ms, lock, price, response_hash} (keys in that,
+  // sorted, order), written directly: this runs twice for every receipt an expert issues.
+  std::string canonical;
+  canonical.reserve(256);
+  canonical += R"({"expert_hotkey":)";
+  AppendJsonString(canonical, expert_hotkey);
+  canonical += R"(,"issued_at_ms":)";
+  canonical += std::to_string(issued_at_ms);
+  canonical += R"(,"lock":)";
+  AppendJsonString(canonical, lock);
+  canonical += R"(,"price":)";
+  AppendDouble(canonical, price);
+  canonical += R"(,"response_hash":)";
+  AppendJsonString(canonical, response_hash);
+  canonical += '}';
+  return PrefixedHex(Blake2b256(canonical));
 }
 
 Json ToJson(const Receipt& r) {

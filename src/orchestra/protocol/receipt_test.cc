@@ -34,6 +34,30 @@ TEST(ReceiptTest, IssuedReceiptVerifiesAndRoundTripsThroughJson) {
   EXPECT_TRUE(VerifyReceipt(*back, f.expectation).ok());
 }
 
+// The signed hash is the canonical hash of five of the fields; Hash() writes that form
+// directly, so it must agree with CanonicalHash on prices, escapes and extreme values.
+TEST(ReceiptTest, HashIsTheCanonicalHashOfTheSignedFields) {
+  for (double price : {0.0, 0.002, 1.0, 1e-05, 123456.789, 1e16}) {
+    for (const char* hotkey : {"5Expert", "quote\" back\\ nl\n ctl\x01 é"}) {
+      for (int64_t issued_at_ms : {int64_t{0}, int64_t{1732368000123}, INT64_MIN}) {
+        Receipt r;
+        r.lock = "0x" + std::string(64, 'a');
+        r.response_hash = "0x" + std::string(64, 'b');
+        r.request_hash = "0x" + std::string(64, 'c');  // not signed
+        r.expert_hotkey = hotkey;
+        r.issued_at_ms = issued_at_ms;
+        r.price = price;
+        EXPECT_EQ(r.Hash(), CanonicalHash(JsonObject{{"lock", r.lock},
+                                                     {"response_hash", r.response_hash},
+                                                     {"expert_hotkey", r.expert_hotkey},
+                                                     {"issued_at_ms", r.issued_at_ms},
+                                                     {"price", r.price}}))
+            << price << " " << hotkey << " " << issued_at_ms;
+      }
+    }
+  }
+}
+
 TEST(ReceiptTest, TamperedFieldsFailWithTheReason) {
   Fixture f;
   Receipt price = f.Issue();

@@ -580,7 +580,7 @@ class Sim : public Simulator {
     const protocol::Receipt receipt = Sign(
         u, lock && lock->is_string() ? std::string_view(lock->get_string()) : "", payload, *output);
     if (output->is_object()) {
-      for (const auto& kv : output->get_object()) synapse.fields[kv.key()] = kv.value();
+      for (auto& kv : output->as_object()) synapse.fields[kv.key()] = std::move(kv.value());
     }
     synapse.fields[experts::kReceiptField] = protocol::ToJson(receipt);
     co_return synapse;
