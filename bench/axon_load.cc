@@ -299,6 +299,7 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, const std::vector<Pre
                                       bool wrap, Expect expect, Schedule schedule,
                                       ConnectionStats& stats) {
   beast::flat_buffer buffer;
+  buffer.reserve(64 << 10);  // one recv per answer; an empty buffer grows from 512 bytes
   std::string needle;
   for (size_t i = 0;; ++i) {
     const auto sent = SteadyClock::now();

@@ -606,6 +606,7 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, Connection& conn,
                                       const std::vector<std::string>& urls, const Options& opts,
                                       Schedule schedule, ConnectionStats& stats) {
   beast::flat_buffer buffer;
+  buffer.reserve(64 << 10);  // one recv per answer; an empty buffer grows from 512 bytes
   std::string needle;
   const bool online = opts.signing == Signing::kOnline;
   Prepared current;
