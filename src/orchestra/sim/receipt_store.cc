@@ -5,7 +5,12 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <functional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "orchestra/core/json.h"
 
@@ -112,10 +117,140 @@ Result<protocol::Receipt> DecodeStored(std::string_view text, std::string_view w
   return r;
 }
 
+// Receipts a batch has room for before it grows.
+size_t ExpectedBatch(const ReceiptStoreOptions& options) {
+  return std::min<size_t>(options.batch_size, 4096);
+}
+
 }  // namespace
 
+// Receipts added and not yet committed, in three flat buffers. Add() appends to them, and once
+// they have grown it allocates nothing; the writer clears a committed batch and reuses it
+// instead of freeing it. (A hash map of receipts allocated on the simulator's threads and freed
+// on the writer's kept glibc's arena locks contended: about one futex call per receipt.)
+class ReceiptStore::Batch {
+ public:
+  explicit Batch(size_t expected) {
+    entries_.reserve(expected);
+    text_.reserve(expected * kTypicalTextBytes);
+    slots_.assign(SlotsFor(expected), 0);
+  }
+
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  // Bytes held, for deciding whether a batch that grew is worth keeping.
+  size_t capacity_bytes() const {
+    return entries_.capacity() * sizeof(Entry) + text_.capacity() + slots_.size() * 4;
+  }
+
+  // Adds `receipt` under `hash`; false when `hash` is already here.
+  bool Insert(std::string_view hash, int netuid, int uid, const protocol::Receipt& receipt) {
+    if (2 * (entries_.size() + 1) > slots_.size()) Rehash(SlotsFor(2 * (entries_.size() + 1)));
+    size_t slot = Probe(hash);
+    if (slots_[slot] != 0) return false;
+    Entry e{.offset = text_.size(),
+            .sizes = {},
+            .netuid = netuid,
+            .uid = uid,
+            .issued_at_ms = receipt.issued_at_ms,
+            .price = receipt.price};
+    const std::string_view pieces[kPieces] = {hash,
+                                              receipt.lock,
+                                              receipt.request_hash,
+                                              receipt.response_hash,
+                                              receipt.expert_hotkey,
+                                              receipt.signature};
+    for (size_t i = 0; i < kPieces; ++i) {
+      e.sizes[i] = pieces[i].size();
+      text_.append(pieces[i]);
+    }
+    entries_.push_back(e);
+    slots_[slot] = static_cast<uint32_t>(entries_.size());
+    return true;
+  }
+
+  std::optional<StoredReceipt> Find(std::string_view hash) const {
+    const uint32_t index = slots_[Probe(hash)];
+    if (index == 0) return std::nullopt;
+    return Stored(entries_[index - 1]);
+  }
+
+  // Calls f(hash, stored) for every receipt, in the order they were added.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (const Entry& e : entries_) f(Piece(e, 0), Stored(e));
+  }
+
+  // Empties the batch and keeps its buffers.
+  void Clear() {
+    entries_.clear();
+    text_.clear();
+    std::fill(slots_.begin(), slots_.end(), 0);
+  }
+
+ private:
+  // The hash, then the receipt's strings: lock, request_hash, response_hash, expert_hotkey,
+  // signature.
+  static constexpr size_t kPieces = 6;
+  static constexpr size_t kTypicalTextBytes = 512;
+  struct Entry {
+    size_t offset;  // of the first piece in text_
+    std::array<size_t, kPieces> sizes;
+    int netuid;
+    int uid;
+    int64_t issued_at_ms;
+    double price;
+  };
+
+  // A power of two, at least twice `entries`, so probes stay short.
+  static size_t SlotsFor(size_t entries) {
+    return std::bit_ceil(std::max<size_t>(64, 2 * entries));
+  }
+
+  std::string_view Piece(const Entry& e, size_t i) const {
+    size_t offset = e.offset;
+    for (size_t j = 0; j < i; ++j) offset += e.sizes[j];
+    return std::string_view(text_).substr(offset, e.sizes[i]);
+  }
+
+  StoredReceipt Stored(const Entry& e) const {
+    StoredReceipt out{e.netuid, e.uid, {}};
+    out.receipt.lock = Piece(e, 1);
+    out.receipt.request_hash = Piece(e, 2);
+    out.receipt.response_hash = Piece(e, 3);
+    out.receipt.expert_hotkey = Piece(e, 4);
+    out.receipt.issued_at_ms = e.issued_at_ms;
+    out.receipt.price = e.price;
+    out.receipt.signature = Piece(e, 5);
+    return out;
+  }
+
+  // The slot holding `hash`, or the empty slot where it would go (linear probing).
+  size_t Probe(std::string_view hash) const {
+    const size_t mask = slots_.size() - 1;
+    for (size_t slot = std::hash<std::string_view>()(hash) & mask;; slot = (slot + 1) & mask) {
+      const uint32_t index = slots_[slot];
+      if (index == 0 || Piece(entries_[index - 1], 0) == hash) return slot;
+    }
+  }
+
+  void Rehash(size_t slots) {
+    slots_.assign(slots, 0);
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      slots_[Probe(Piece(entries_[i], 0))] = static_cast<uint32_t>(i + 1);
+    }
+  }
+
+  std::vector<Entry> entries_;
+  std::string text_;
+  std::vector<uint32_t> slots_;  // index into entries_ + 1; 0 is empty
+};
+
 ReceiptStore::ReceiptStore(std::filesystem::path file, ReceiptStoreOptions options)
-    : file_(std::move(file)), options_(options) {}
+    : file_(std::move(file)),
+      options_(options),
+      pending_(std::make_unique<Batch>(ExpectedBatch(options))) {}
 
 Result<std::unique_ptr<ReceiptStore>> ReceiptStore::Open(const std::filesystem::path& file,
                                                          ReceiptStoreOptions options) {
@@ -204,26 +339,25 @@ ReceiptStore::~ReceiptStore() {
 }
 
 bool ReceiptStore::Add(int netuid, int uid, const protocol::Receipt& receipt) {
-  // The hash and the copy are made before taking the lock, so that concurrent callers contend
-  // only for the insertion itself.
-  std::string hash = receipt.Hash();
-  StoredReceipt entry{netuid, uid, receipt};
+  // The hash is made before taking the lock, so that concurrent callers contend only for the
+  // insertion itself.
+  const std::string hash = receipt.Hash();
   bool accepted = false;
   bool wake_writer = false;
   bool first_drop = false;
   {
     std::lock_guard lock(mu_);
-    const size_t uncommitted = pending_.size() + (inflight_ ? inflight_->size() : 0);
+    const size_t uncommitted = pending_->size() + (inflight_ ? inflight_->size() : 0);
     if (uncommitted >= options_.max_pending) {
       first_drop = !dropping_;
       dropping_ = true;
       ++stats_.dropped;
     } else {
-      pending_.try_emplace(std::move(hash), std::move(entry));
+      pending_->Insert(hash, netuid, uid, receipt);
       ++added_seq_;
       ++stats_.added;
       accepted = true;
-      wake_writer = pending_.size() == 1 || pending_.size() == options_.batch_size;
+      wake_writer = pending_->size() == 1 || pending_->size() == options_.batch_size;
     }
   }
   if (wake_writer) writer_cv_.notify_one();
@@ -237,31 +371,28 @@ bool ReceiptStore::Add(int netuid, int uid, const protocol::Receipt& receipt) {
 }
 
 void ReceiptStore::WriterLoop() {
-  // The next pending batch is allocated (and the committed one freed) outside the lock.
-  const size_t reserve = std::min<size_t>(options_.batch_size, 4096);
-  auto spare = std::make_unique<Batch>();
-  spare->reserve(reserve);
+  // Two batches take turns: one fills under mu_ while the writer commits the other, which it
+  // then clears (outside the lock) for the next turn. One that grew far past its usual size
+  // while the writer lagged is replaced instead, so its memory goes back.
+  auto spare = std::make_unique<Batch>(ExpectedBatch(options_));
+  const size_t keep_bytes = 4 * spare->capacity_bytes();
   std::chrono::milliseconds retry_delay = kFirstRetryDelay;
   std::unique_lock lock(mu_);
   for (;;) {
     if (!inflight_) {
-      writer_cv_.wait(lock, [&] { return stop_ || !pending_.empty(); });
+      writer_cv_.wait(lock, [&] { return stop_ || !pending_->empty(); });
       writer_cv_.wait_for(lock, options_.flush_interval, [&] {
-        return stop_ || pending_.size() >= options_.batch_size || flush_target_ > committed_seq_;
+        return stop_ || pending_->size() >= options_.batch_size || flush_target_ > committed_seq_;
       });
-      if (pending_.empty()) {
+      if (pending_->empty()) {
         if (stop_) break;
         continue;
       }
-      std::swap(*spare, pending_);
+      std::swap(spare, pending_);
       inflight_ = std::move(spare);
       inflight_seq_ = added_seq_;
     }
     lock.unlock();
-    if (!spare) {
-      spare = std::make_unique<Batch>();
-      spare->reserve(reserve);
-    }
     uint64_t inserted = 0;
     uint64_t pruned = 0;
     Status status = WriteBatch(*inflight_, &inserted, &pruned);
@@ -274,17 +405,21 @@ void ReceiptStore::WriterLoop() {
       ++stats_.batches;
       dropping_ = false;
       retry_delay = kFirstRetryDelay;
-      std::unique_ptr<const Batch> done = std::move(inflight_);
+      spare = std::move(inflight_);
       flushed_cv_.notify_all();
       lock.unlock();
-      done.reset();
+      if (spare->capacity_bytes() > keep_bytes) {
+        spare = std::make_unique<Batch>(ExpectedBatch(options_));
+      } else {
+        spare->Clear();
+      }
       lock.lock();
       continue;
     }
     ++stats_.write_errors;
     last_write_error_ = status.error();
     flushed_cv_.notify_all();
-    const size_t uncommitted = pending_.size() + inflight_->size();
+    const size_t uncommitted = pending_->size() + inflight_->size();
     if (stop_) {
       spdlog::error("closing with {} receipts not committed: {}", uncommitted,
                     status.error().ToString());
@@ -302,8 +437,10 @@ Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t
   // Only the writer changes stored_rows_, so reading it without the lock is safe here.
   uint64_t rows = stored_rows_;
   uint64_t added = 0;
+  Status failed;
   std::string json;
-  for (const auto& [hash, entry] : batch) {
+  batch.ForEach([&](std::string_view hash, const StoredReceipt& entry) {
+    if (!failed) return;
     json = CanonicalJson(protocol::ToJson(entry.receipt));
     sqlite3_bind_text(insert_, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
     sqlite3_bind_int(insert_, 2, entry.netuid);
@@ -314,11 +451,14 @@ Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t
     sqlite3_reset(insert_);
     sqlite3_clear_bindings(insert_);
     if (rc != SQLITE_DONE) {
-      Error e = SqlError(file_, writer_db_, "insert receipt " + hash);
-      (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
-      return e;
+      failed = SqlError(file_, writer_db_, fmt::format("insert receipt {}", hash));
+      return;
     }
     added += static_cast<uint64_t>(sqlite3_changes(writer_db_));
+  });
+  if (!failed) {
+    (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
+    return failed;
   }
   rows += added;
   uint64_t deleted = 0;
@@ -346,11 +486,9 @@ Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t
 Result<std::optional<StoredReceipt>> ReceiptStore::Lookup(std::string_view hash) const {
   {
     std::lock_guard lock(mu_);
-    for (const Batch* batch : {&pending_, inflight_.get()}) {
+    for (const Batch* batch : {pending_.get(), inflight_.get()}) {
       if (!batch) continue;
-      if (auto it = batch->find(hash); it != batch->end()) {
-        return std::optional<StoredReceipt>(it->second);
-      }
+      if (auto found = batch->Find(hash)) return found;
     }
   }
   // Not pending: either never added, or committed before inflight_ was reset (which happened
@@ -388,7 +526,7 @@ std::optional<StoredReceipt> ReceiptStore::Find(std::string_view hash) const {
 
 size_t ReceiptStore::size() const {
   std::lock_guard lock(mu_);
-  return stored_rows_ + pending_.size() + (inflight_ ? inflight_->size() : 0);
+  return stored_rows_ + pending_->size() + (inflight_ ? inflight_->size() : 0);
 }
 
 Status ReceiptStore::Flush() {
@@ -408,7 +546,7 @@ ReceiptStoreStats ReceiptStore::stats() const {
   std::lock_guard lock(mu_);
   ReceiptStoreStats stats = stats_;
   stats.read_errors = read_errors_.load(std::memory_order_relaxed);
-  stats.pending = pending_.size() + (inflight_ ? inflight_->size() : 0);
+  stats.pending = pending_->size() + (inflight_ ? inflight_->size() : 0);
   return stats;
 }
 

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 
 #include "orchestra/core/result.h"
 #include "orchestra/protocol/receipt.h"
@@ -115,13 +114,7 @@ class ReceiptStore {
   const std::filesystem::path& file() const { return file_; }
 
  private:
-  // Lets a Batch be searched with a string_view.
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view hash) const { return std::hash<std::string_view>()(hash); }
-  };
-  using Batch =
-      std::unordered_map<std::string, StoredReceipt, StringHash, std::equal_to<>>;  // by hash
+  class Batch;  // receipts added and not yet committed
 
   ReceiptStore(std::filesystem::path file, ReceiptStoreOptions options);
   void WriterLoop();
@@ -144,10 +137,10 @@ class ReceiptStore {
   mutable std::mutex mu_;
   std::condition_variable writer_cv_;   // wakes the writer: first receipt, full batch, stop
   std::condition_variable flushed_cv_;  // wakes Flush(): a batch committed or failed
-  Batch pending_;
+  std::unique_ptr<Batch> pending_;      // never null
   // The batch the writer is committing; read by Find() under mu_ and by the writer without it
   // (nobody modifies it until the writer resets it under mu_).
-  std::unique_ptr<const Batch> inflight_;
+  std::unique_ptr<Batch> inflight_;
   uint64_t added_seq_ = 0;      // Add() calls accepted so far
   uint64_t inflight_seq_ = 0;   // added_seq_ when inflight_ was taken
   uint64_t committed_seq_ = 0;  // every Add() up to this one is committed

@@ -162,6 +162,54 @@ TEST(ReceiptStoreTest, IgnoresDuplicatesPendingAndCommitted) {
   EXPECT_EQ(CountRows(dir.path() / "receipts.db"), 1);
 }
 
+// A distinct receipt per `i` (unsigned: the store does not verify).
+protocol::Receipt Numbered(int i) {
+  protocol::Receipt r;
+  r.lock = fmt::format("0x{:064x}", i);
+  r.request_hash = fmt::format("0x{:064x}", i + 1);
+  r.response_hash = fmt::format("0x{:064x}", i + 2);
+  r.expert_hotkey = "5Expert" + std::to_string(i % 7);
+  r.issued_at_ms = 1'700'000'000'000 + i;
+  r.price = 0.001 * (i % 5);
+  r.signature = "0x" + std::string(128, static_cast<char>('a' + i % 6));
+  return r;
+}
+
+// The writer clears a committed batch and fills it again, and replaces one that grew far past
+// its usual size: receipts of every round stay findable, pending or committed, and nothing of
+// an earlier round counts as a duplicate in a later one.
+TEST(ReceiptStoreTest, FindsEveryRoundThroughReusedAndRegrownBatches) {
+  TempDir dir;
+  auto store = ReceiptStore::Open(dir.path() / "receipts.db", NeverFlushOnItsOwn());
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  // 6,000 grows a batch past the 4,096 it starts with; 40,000 grows it past what is kept.
+  const std::vector<int> rounds = {6'000, 40'000, 3'000, 3'000};
+  int next = 0;
+  for (size_t round = 0; round < rounds.size(); ++round) {
+    const int first = next;
+    for (int i = 0; i < rounds[round]; ++i, ++next) {
+      ASSERT_TRUE((*store)->Add(1, next % 3, Numbered(next)));
+    }
+    EXPECT_TRUE((*store)->Add(1, 0, Numbered(first)));  // a duplicate within the round
+    for (int i = first; i < next; i += 7) {
+      auto found = (*store)->Find(Numbered(i).Hash());
+      ASSERT_TRUE(found.has_value()) << "round " << round << ", receipt " << i << " pending";
+      ExpectSameReceipt(found->receipt, Numbered(i));
+    }
+    ASSERT_TRUE((*store)->Flush().ok());
+    EXPECT_EQ((*store)->size(), static_cast<size_t>(next)) << "round " << round;
+  }
+  for (int i = 0; i < next; i += 101) {
+    auto found = (*store)->Find(Numbered(i).Hash());
+    ASSERT_TRUE(found.has_value()) << "receipt " << i << " committed";
+    EXPECT_EQ(found->uid, i % 3);
+    ExpectSameReceipt(found->receipt, Numbered(i));
+  }
+  EXPECT_EQ((*store)->stats().inserted, static_cast<uint64_t>(next));
+  EXPECT_EQ(CountRows(dir.path() / "receipts.db"), next);
+  EXPECT_EQ((*store)->stats().read_errors, 0u);
+}
+
 TEST(ReceiptStoreTest, KeepsTenThousandReceiptsAddedFromFourThreads) {
   TempDir dir;
   const auto file = dir.path() / "receipts.db";
