@@ -129,7 +129,7 @@ struct Options {
   std::string corpus = "curated";
   std::string data_dir;
   Signing signing = Signing::kPresign;
-  double max_rate = 15000;
+  double max_rate = 25000;
   int signers = 0;  // 0: one per core
   int hotkeys = 8;
   double synapse_timeout = protocol::kDefaultSynapseTimeout;
