@@ -246,26 +246,13 @@ TEST(BodyTest, EqualsTheCompactFormOfTheBodyObject) {
   s.dendrite.uuid = "u\"1";
   s.axon.status_code = 200;
 
-  auto terminal = [](const TerminalInfo& t) {
-    auto opt = [](const auto& v) { return v ? Json(*v) : Json(nullptr); };
-    return JsonObject{{"status_code", opt(t.status_code)},
-                      {"status_message", opt(t.status_message)},
-                      {"process_time", opt(t.process_time)},
-                      {"ip", opt(t.ip)},
-                      {"port", opt(t.port)},
-                      {"version", opt(t.version)},
-                      {"nonce", opt(t.nonce)},
-                      {"uuid", opt(t.uuid)},
-                      {"hotkey", opt(t.hotkey)},
-                      {"signature", opt(t.signature)}};
-  };
   JsonObject expected;
   expected.emplace("name", "Echo");
   expected.emplace("timeout", 0.00001);
   expected.emplace("total_size", 12);
   expected.emplace("header_size", 0);
-  expected.emplace("dendrite", terminal(s.dendrite));
-  expected.emplace("axon", terminal(s.axon));
+  expected.emplace("dendrite", ToJson(s.dendrite));
+  expected.emplace("axon", ToJson(s.axon));
   expected.emplace("computed_body_hash", "");
   expected.emplace("text", s.fields["text"]);
   expected.emplace("scores", JsonArray{1, 2.5});
