@@ -38,8 +38,8 @@ struct ReceiptStoreOptions {
   // Receipts added but not yet committed (pending plus the batch being written). At this bound
   // Add() refuses the receipt (returns false, counts it in `dropped`) instead of blocking its
   // caller or growing without limit: the writer is that far behind only when the disk is stalled
-  // or failing, and a simulated expert must keep answering. An uncommitted receipt holds ~1 KB,
-  // so the default bounds that memory to ~100 MB.
+  // or failing, and a simulated expert must keep answering. An uncommitted receipt holds about
+  // 550 bytes, so the default bounds that memory to ~55 MB.
   size_t max_pending = 100'000;
   // Retention: at most this many receipts stay in the file; each commit that goes past it
   // deletes the oldest (in the order they were committed), in the same transaction. A stored
