@@ -534,9 +534,11 @@ std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse) {
   AppendTerminalJson(w.Key("axon"), synapse.axon);
   w.Key("computed_body_hash") += "\"\"";
   for (const SynapseField& field : cls.fields) {
-    // A subclass field named like a base field never reaches the body; the base one does.
+    // A key appears once, with its first value: a subclass field named like a base field, or
+    // like an earlier subclass field, never reaches the body.
     if (std::find(std::begin(kBaseFields), std::end(kBaseFields), field.name) !=
-        std::end(kBaseFields)) {
+            std::end(kBaseFields) ||
+        cls.Find(field.name) != &field) {
       continue;
     }
     AppendCompactJson(w.Key(field.name), synapse.Field(cls, field.name));

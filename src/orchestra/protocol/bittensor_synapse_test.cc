@@ -234,6 +234,7 @@ TEST(BodyTest, EqualsTheCompactFormOfTheBodyObject) {
   cls.fields.push_back(MakeField("scores", FieldType::kList, false));
   cls.fields.back().default_value = JsonArray{1, 2.5};
   cls.fields.push_back(MakeField("extra", FieldType::kAny, false));
+  cls.fields.push_back(MakeField("text", FieldType::kAny, false));  // shadowed by the first
 
   BittensorSynapse s;
   s.timeout = 0.00001;
