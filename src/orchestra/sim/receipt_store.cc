@@ -1,6 +1,7 @@
 #include "orchestra/sim/receipt_store.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -372,10 +373,13 @@ bool ReceiptStore::Add(int netuid, int uid, const protocol::Receipt& receipt) {
 
 void ReceiptStore::WriterLoop() {
   // Two batches take turns: one fills under mu_ while the writer commits the other, which it
-  // then clears (outside the lock) for the next turn. One that grew far past its usual size
-  // while the writer lagged is replaced instead, so its memory goes back.
+  // then clears (outside the lock) for the next turn. One that grew past its first size while
+  // the writer lagged (pruning at 7k receipts/s on a busy machine does that) is replaced
+  // instead and its memory handed back, so the process's memory returns to its usual size
+  // after the writer catches up (sim_soak: 85 -> 93 MiB over 8 minutes, instead of swinging
+  // between 107 and 145 MiB while pruning).
   auto spare = std::make_unique<Batch>(ExpectedBatch(options_));
-  const size_t keep_bytes = 4 * spare->capacity_bytes();
+  const size_t keep_bytes = spare->capacity_bytes();
   std::chrono::milliseconds retry_delay = kFirstRetryDelay;
   std::unique_lock lock(mu_);
   for (;;) {
@@ -409,6 +413,11 @@ void ReceiptStore::WriterLoop() {
       flushed_cv_.notify_all();
       lock.unlock();
       if (spare->capacity_bytes() > keep_bytes) {
+        spare.reset();
+        // Its buffers were big enough to come from glibc's heap rather than their own
+        // mappings (glibc raises its mmap threshold after freeing a large mapping), so their
+        // pages stay with the process unless handed back.
+        malloc_trim(0);
         spare = std::make_unique<Batch>(ExpectedBatch(options_));
       } else {
         spare->Clear();

@@ -175,14 +175,15 @@ protocol::Receipt Numbered(int i) {
   return r;
 }
 
-// The writer clears a committed batch and fills it again, and replaces one that grew far past
-// its usual size: receipts of every round stay findable, pending or committed, and nothing of
-// an earlier round counts as a duplicate in a later one.
+// The writer clears a committed batch and fills it again, and replaces one that grew past its
+// first size: receipts of every round stay findable, pending or committed, and nothing of an
+// earlier round counts as a duplicate in a later one.
 TEST(ReceiptStoreTest, FindsEveryRoundThroughReusedAndRegrownBatches) {
   TempDir dir;
   auto store = ReceiptStore::Open(dir.path() / "receipts.db", NeverFlushOnItsOwn());
   ASSERT_TRUE(store.ok()) << store.error().ToString();
-  // 6,000 grows a batch past the 4,096 it starts with; 40,000 grows it past what is kept.
+  // 6,000 and 40,000 grow a batch past the 4,096 receipts it starts with (it is replaced
+  // after the commit); the rounds of 3,000 reuse one.
   const std::vector<int> rounds = {6'000, 40'000, 3'000, 3'000};
   int next = 0;
   for (size_t round = 0; round < rounds.size(); ++round) {
