@@ -36,3 +36,12 @@ function(orchestra_embed out_cc symbol)
     COMMENT "Embedding ${symbol}"
     VERBATIM)
 endfunction()
+
+# orchestra_link_allocator(TARGET)
+# Links the executable TARGET against tcmalloc (see the top-level CMakeLists.txt), unless this
+# is a sanitizer or fuzzing build.
+function(orchestra_link_allocator target)
+  if(TARGET PkgConfig::TCMALLOC)
+    target_link_libraries(${target} PRIVATE PkgConfig::TCMALLOC)
+  endif()
+endfunction()

@@ -15,8 +15,21 @@
 
 #include "orchestra/core/json.h"
 
+// Defined when the program is linked against tcmalloc (cmake: orchestra_link_allocator).
+extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+
 namespace orchestra::sim {
 namespace {
+
+// Hands the allocator's free pages back to the system: tcmalloc's when the program links it,
+// else glibc's. Either keeps freed memory for reuse otherwise.
+void ReleaseFreeMemory() {
+  if (MallocExtension_ReleaseFreeMemory) {
+    MallocExtension_ReleaseFreeMemory();
+  } else {
+    malloc_trim(0);
+  }
+}
 
 // Receipt hashes are random, so every insert lands on a random page of the primary-key index
 // and a batch dirties about one index page per receipt: the writer's cost is those page writes.
@@ -414,10 +427,9 @@ void ReceiptStore::WriterLoop() {
       lock.unlock();
       if (spare->capacity_bytes() > keep_bytes) {
         spare.reset();
-        // Its buffers were big enough to come from glibc's heap rather than their own
-        // mappings (glibc raises its mmap threshold after freeing a large mapping), so their
-        // pages stay with the process unless handed back.
-        malloc_trim(0);
+        // Freed, its buffers' pages would stay with the process (glibc raises its mmap
+        // threshold after freeing a large mapping; tcmalloc returns pages slowly).
+        ReleaseFreeMemory();
         spare = std::make_unique<Batch>(ExpectedBatch(options_));
       } else {
         spare->Clear();
