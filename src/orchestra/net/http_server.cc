@@ -78,17 +78,28 @@ HttpRequest ToHttpRequest(http::request<http::string_body>&& in) {
   return out;
 }
 
-// Builds the wire response for `in`; sets *close when the handler asked to close.
-http::response<http::string_body> ToBeastResponse(HttpResponse&& in, unsigned version,
-                                                  bool* close) {
-  if (in.status < 100 || in.status > 999) {
-    spdlog::error("http handler returned status {}; answering 500", in.status);
-    return PlainResponse(500, version, "handler returned an invalid status\n");
+// Whether a response with this status carries no body (RFC 9110 §6.4.1).
+bool IsBodilessStatus(int status) { return status < 200 || status == 204 || status == 304; }
+
+// Writes the status line and header fields of `response` into `head` (cleared first, so a
+// connection reuses its capacity), with Content-Length and Connection computed here: fields
+// the handler set for those are dropped, as are unsafe ones. Sets *close when the handler asked
+// to close. An invalid status becomes a 500 with its own body, moved into response->body.
+void WriteHead(HttpResponse* response, unsigned version, bool keep_alive, bool* close,
+               std::string* head) {
+  if (response->status < 100 || response->status > 999) {
+    spdlog::error("http handler returned status {}; answering 500", response->status);
+    *response = HttpResponse{.status = 500,
+                             .headers = {{"Content-Type", "text/plain; charset=utf-8"}},
+                             .body = "handler returned an invalid status\n"};
   }
-  http::response<http::string_body> out;
-  out.version(version);
-  out.result(static_cast<unsigned>(in.status));
-  for (auto& [name, value] : in.headers) {
+  const auto status = static_cast<unsigned>(response->status);
+  head->clear();
+  fmt::format_to(std::back_inserter(*head), "HTTP/{}.{} {} ", version / 10, version % 10, status);
+  const beast::string_view reason = http::obsolete_reason(static_cast<http::status>(status));
+  head->append(reason.data(), reason.size());
+  head->append("\r\n");
+  for (const auto& [name, value] : response->headers) {
     if (!IsSafeHeaderField(name, value)) {
       spdlog::warn("http handler returned unsafe header field '{}'; dropped", name);
       continue;
@@ -100,10 +111,20 @@ http::response<http::string_body> ToBeastResponse(HttpResponse&& in, unsigned ve
       if (beast::iequals(value, "close")) *close = true;
       continue;
     }
-    out.insert(name, value);
+    head->append(name).append(": ").append(value).append("\r\n");
   }
-  out.body() = std::move(in.body);
-  return out;
+  if (IsBodilessStatus(response->status)) {
+    if (!response->body.empty()) {
+      spdlog::warn("http handler returned a body with status {}; dropped", response->status);
+      response->body.clear();
+    }
+  } else {
+    fmt::format_to(std::back_inserter(*head), "Content-Length: {}\r\n", response->body.size());
+  }
+  keep_alive = keep_alive && !*close;
+  if (!keep_alive && version >= 11) head->append("Connection: close\r\n");
+  if (keep_alive && version < 11) head->append("Connection: keep-alive\r\n");
+  head->append("\r\n");
 }
 
 // Ends the sending side, drains what the peer still sends (bounded), then closes.
@@ -120,19 +141,17 @@ asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
   stream.close();
 }
 
-// Writes `response` with its body spread over `trickle` (HttpResponse::trickle); the stream's
-// timeout covers each piece, not the pauses. Stops early when the server stops.
-asio::awaitable<beast::error_code> WriteTrickled(beast::tcp_stream& stream,
-                                                 http::response<http::string_body>& response,
+// Writes `head` at once and then `body` spread over `trickle` (HttpResponse::trickle); the
+// stream's timeout covers each piece, not the pauses. Stops early when the server stops.
+asio::awaitable<beast::error_code> WriteTrickled(beast::tcp_stream& stream, const std::string& head,
+                                                 const std::string& body,
                                                  std::chrono::milliseconds trickle,
                                                  std::chrono::milliseconds write_timeout,
                                                  const std::atomic<bool>& stopped) {
-  http::response_serializer<http::string_body> serializer(response);
   stream.expires_after(write_timeout);
-  if (auto [ec, n] = co_await http::async_write_header(stream, serializer, kNoThrow); ec) {
+  if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(head), kNoThrow); ec) {
     co_return ec;
   }
-  const std::string& body = response.body();
   const size_t pieces = HttpResponse::kTricklePieces;
   const auto start = Clock::now();
   const auto total = std::chrono::duration_cast<std::chrono::microseconds>(trickle);
@@ -236,6 +255,7 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
   const ServerOptions& opts = state.options;
   beast::tcp_stream& stream = connection.stream;
   beast::flat_buffer buffer;
+  std::string head;  // the response's status line and header fields, reused
   Clock::time_point head_deadline = Clock::now() + opts.header_timeout;
   for (bool first = true;; first = false) {
     if (!first) {
@@ -284,21 +304,20 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
     bool keep_alive = request.keep_alive();
     stream.expires_never();
     HttpResponse answer = co_await CallHandler(state.handler, ToHttpRequest(std::move(request)));
-    const std::chrono::milliseconds trickle = answer.trickle;
 
+    keep_alive = keep_alive && !state.stopped.load() && !state.draining.load();
     bool close_requested = false;
-    http::response<http::string_body> response =
-        ToBeastResponse(std::move(answer), version, &close_requested);
-    keep_alive = keep_alive && !close_requested && !state.stopped.load() && !state.draining.load();
-    response.keep_alive(keep_alive);
-    response.prepare_payload();
-    if (trickle.count() > 0) {
-      if (co_await WriteTrickled(stream, response, trickle, opts.body_timeout, state.stopped)) {
+    WriteHead(&answer, version, keep_alive, &close_requested, &head);
+    keep_alive = keep_alive && !close_requested;
+    if (answer.trickle.count() > 0) {
+      if (co_await WriteTrickled(stream, head, answer.body, answer.trickle, opts.body_timeout,
+                                 state.stopped)) {
         co_return;
       }
     } else {
       stream.expires_after(opts.body_timeout);
-      if (auto [ec, n] = co_await http::async_write(stream, response, kNoThrow); ec) co_return;
+      const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(answer.body)};
+      if (auto [ec, n] = co_await asio::async_write(stream, wire, kNoThrow); ec) co_return;
     }
     connection.busy = false;
     if (!keep_alive || state.draining.load()) {

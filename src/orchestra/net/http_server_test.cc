@@ -255,6 +255,56 @@ TEST(HttpServerTest, TurnsAThrowingHandlerInto500) {
   EXPECT_EQ(response->status, 500);
 }
 
+// The server writes the head itself: framing and Connection come from the server, never from
+// the handler, and fields that could forge others are dropped.
+TEST(HttpServerTest, WritesTheHeadWithItsOwnFramingFields) {
+  ServerThread server({}, [](HttpRequest request) -> asio::awaitable<HttpResponse> {
+    HttpResponse response;
+    if (request.target == "/no-content") response.status = 204;
+    if (request.target == "/invalid") response.status = 42;
+    response.headers = {{"X-Kept", "yes"},
+                        {"Content-Length", "999"},
+                        {"Transfer-Encoding", "chunked"},
+                        {"Connection", "keep-alive"},
+                        {"X-Forged", "a\r\nX-Injected: 1"}};
+    response.body = "four";
+    co_return response;
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  auto exchange = [&](std::string request) {
+    asio::io_context io;
+    return RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+      tcp::socket socket(io);
+      co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+      co_await WriteAll(socket, request);
+      co_return co_await ReadToEnd(socket);
+    }());
+  };
+  EXPECT_EQ(exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nX-Kept: yes\r\nContent-Length: 4\r\nConnection: close\r\n\r\n"
+            "four");
+  EXPECT_EQ(exchange("GET /no-content HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            "HTTP/1.1 204 No Content\r\nX-Kept: yes\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(exchange("GET /invalid HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+              StartsWith("HTTP/1.1 500 Internal Server Error\r\n"));
+  // HTTP/1.0 closes unless asked to keep alive; kept alive, the answer says so.
+  EXPECT_EQ(exchange("GET / HTTP/1.0\r\n\r\n"),
+            "HTTP/1.0 200 OK\r\nX-Kept: yes\r\nContent-Length: 4\r\n\r\nfour");
+  asio::io_context io;
+  const std::string kept = RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+    tcp::socket socket(io);
+    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+    co_await WriteAll(socket, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    co_return co_await ReadHead(socket);
+  }());
+  // The read may run past the head into the body.
+  EXPECT_EQ(
+      kept.substr(0, kept.find("\r\n\r\n") + 4),
+      "HTTP/1.0 200 OK\r\nX-Kept: yes\r\nContent-Length: 4\r\nConnection: keep-alive\r\n\r\n");
+}
+
 TEST(HttpServerTest, ClosesTheConnectionWhenTheHandlerAsksTo) {
   ServerThread server({}, [](HttpRequest) -> asio::awaitable<HttpResponse> {
     co_return HttpResponse{.status = 200, .headers = {{"Connection", "close"}}, .body = "bye"};
