@@ -184,6 +184,26 @@ void BM_ReceiptStoreFindCommitted(benchmark::State& state) {
 }
 BENCHMARK(BM_ReceiptStoreFindCommitted)->Arg(100'000);
 
+// Find() of a hash never added, among `state.range(0)` committed: what a forged or mistyped
+// hash costs (one index probe per bucket of 32,768 receipts).
+void BM_ReceiptStoreFindAbsent(benchmark::State& state) {
+  TempDir dir;
+  auto store = OpenStore(dir, WithMaxPending(static_cast<size_t>(state.range(0))));
+  protocol::Receipt receipt = SignedReceipt();
+  for (int64_t i = 0; i < state.range(0); ++i) {
+    ++receipt.issued_at_ms;
+    store->Add(22, 0, receipt);
+  }
+  if (auto flushed = store->Flush(); !flushed) state.SkipWithError(flushed.error().message.c_str());
+  receipt.issued_at_ms = 0;
+  const std::string absent = receipt.Hash();
+  for (auto _ : state) {
+    if (store->Find(absent)) state.SkipWithError("an absent receipt was found");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ReceiptStoreFindAbsent)->Arg(100'000)->Arg(1'000'000);
+
 // Receipts per second that reach the file: `state.range(0)` added as fast as one thread goes,
 // then Flush(); the writer drains on the other core meanwhile.
 void BM_ReceiptStoreSustained(benchmark::State& state) {

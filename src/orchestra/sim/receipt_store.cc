@@ -31,10 +31,14 @@ void ReleaseFreeMemory() {
   }
 }
 
-// Receipt hashes are random, so every insert lands on a random page of the primary-key index
-// and a batch dirties about one index page per receipt: the writer's cost is those page writes.
-// A page cache that holds the index of ~800k receipts avoids reading them back, and a larger
-// auto-checkpoint (~40 MB of WAL) folds repeated writes of the same page into one.
+// Rows are appended in id order. The hash index is keyed by (bucket, hash key), a bucket being
+// kBucketBits of consecutive ids, so a batch's index inserts land on the few pages of the
+// newest bucket instead of one random page of the whole index per receipt (which is what a
+// `hash TEXT PRIMARY KEY` did), and pruning deletes from the oldest bucket's pages: in a planted
+// sim_load run, 3.9 pwrite calls per receipt instead of 7.0 and the writer's CPU per receipt
+// 14.7 µs instead of 23.2. The price is on lookups that miss: one index probe per bucket (77
+// at the default retention of 2.5M receipts; 25 µs for a miss among 1M).
+constexpr int kBucketBits = 15;
 constexpr const char* kWriterPragmas =
     "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000;";
 
@@ -129,6 +133,79 @@ Result<protocol::Receipt> DecodeStored(std::string_view text, std::string_view w
   r.expert_hotkey = JsonString(*json, "expert_hotkey");
   r.signature = JsonString(*json, "signature");
   return r;
+}
+
+// The index key of a receipt hash: FNV-1a (64 bits) of its text, so any string has one. Part
+// of the file format: changing it orphans stored receipts.
+int64_t HashKey(std::string_view hash) {
+  uint64_t h = 14695981039346656037ull;
+  for (const char c : hash) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h);
+}
+
+// SQL function orchestra_hash_key(text), for moving rows of the first layout.
+void HashKeySql(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+  const int size = sqlite3_value_bytes(args[0]);
+  sqlite3_result_int64(context, HashKey(std::string_view(text ? text : "", size)));
+}
+
+constexpr const char* kCreateTable =
+    "CREATE TABLE receipts ("
+    " id INTEGER PRIMARY KEY,"
+    " bucket INTEGER NOT NULL,"
+    " hash_key INTEGER NOT NULL,"
+    " hash TEXT NOT NULL,"
+    " netuid INTEGER NOT NULL,"
+    " uid INTEGER NOT NULL,"
+    " issued_at_ms INTEGER NOT NULL,"
+    " receipt TEXT NOT NULL);"
+    "CREATE UNIQUE INDEX receipts_by_hash ON receipts(bucket, hash_key);";
+
+// Creates the receipts table, or moves the rows of the first layout (`hash TEXT PRIMARY KEY`,
+// before 2026-12) into the current one, in one transaction.
+Status EnsureSchema(const std::filesystem::path& file, sqlite3* db) {
+  auto columns = Prepare(file, db, "SELECT name FROM pragma_table_info('receipts')",
+                         "read the receipts table");
+  if (!columns) return columns.error();
+  bool exists = false;
+  bool current = false;
+  int rc;
+  while ((rc = sqlite3_step(*columns)) == SQLITE_ROW) {
+    exists = true;
+    const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(*columns, 0));
+    if (name && std::string_view(name) == "bucket") current = true;
+  }
+  sqlite3_finalize(*columns);
+  if (rc != SQLITE_DONE) return SqlError(file, db, "read the receipts table");
+  if (current) return {};
+  if (!exists) return Exec(file, db, kCreateTable, "create table receipts");
+
+  spdlog::info("receipt store {}: moving its receipts to the bucketed hash index (once)",
+               file.string());
+  if (sqlite3_create_function(db, "orchestra_hash_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                              nullptr, HashKeySql, nullptr, nullptr) != SQLITE_OK) {
+    return SqlError(file, db, "register orchestra_hash_key");
+  }
+  if (auto s = Exec(file, db, "BEGIN IMMEDIATE; ALTER TABLE receipts RENAME TO receipts_v1;",
+                    "move receipts to the current layout");
+      !s) {
+    (void)Exec(file, db, "ROLLBACK;", "roll back");
+    return s;
+  }
+  const std::string move = fmt::format(
+      "{} INSERT INTO receipts(id, bucket, hash_key, hash, netuid, uid, issued_at_ms, receipt)"
+      " SELECT rowid, rowid >> {}, orchestra_hash_key(hash), hash, netuid, uid, issued_at_ms,"
+      " receipt FROM receipts_v1 ORDER BY rowid; DROP TABLE receipts_v1; COMMIT;",
+      kCreateTable, kBucketBits);
+  if (auto s = Exec(file, db, move.c_str(), "move receipts to the current layout"); !s) {
+    (void)Exec(file, db, "ROLLBACK;", "roll back");
+    return s;
+  }
+  return {};
 }
 
 // Receipts a batch has room for before it grows.
@@ -291,46 +368,55 @@ Result<std::unique_ptr<ReceiptStore>> ReceiptStore::Open(const std::filesystem::
   store->writer_db_ = *writer_db;
   if (auto s = SetWal(file, store->writer_db_); !s) return s.error();
   if (auto s = Exec(file, store->writer_db_, kWriterPragmas, "configure"); !s) return s.error();
-  if (auto s = Exec(file, store->writer_db_,
-                    "CREATE TABLE IF NOT EXISTS receipts ("
-                    " hash TEXT PRIMARY KEY,"
-                    " netuid INTEGER NOT NULL,"
-                    " uid INTEGER NOT NULL,"
-                    " issued_at_ms INTEGER NOT NULL,"
-                    " receipt TEXT NOT NULL);",
-                    "create table receipts");
-      !s) {
-    return s.error();
-  }
+  if (auto s = EnsureSchema(file, store->writer_db_); !s) return s.error();
+  // OR IGNORE: a receipt already stored in the same bucket (a re-add) is skipped; the writer
+  // tells it from a different hash with the same key by reading the row back.
   auto insert = Prepare(file, store->writer_db_,
-                        "INSERT OR IGNORE INTO receipts(hash, netuid, uid, issued_at_ms, receipt) "
-                        "VALUES(?1, ?2, ?3, ?4, ?5)",
+                        "INSERT OR IGNORE INTO receipts(id, bucket, hash_key, hash, netuid, uid,"
+                        " issued_at_ms, receipt) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                         "prepare insert");
   if (!insert) return insert.error();
   store->insert_ = *insert;
-  // Rowids grow with every insert, so the smallest are the oldest receipts.
+  auto same_key = Prepare(file, store->writer_db_,
+                          "SELECT hash FROM receipts WHERE bucket = ?1 AND hash_key = ?2",
+                          "prepare duplicate check");
+  if (!same_key) return same_key.error();
+  store->same_key_ = *same_key;
+  // Ids grow with every insert, so the smallest are the oldest receipts.
   auto prune = Prepare(file, store->writer_db_,
-                       "DELETE FROM receipts WHERE rowid IN "
-                       "(SELECT rowid FROM receipts ORDER BY rowid LIMIT ?1)",
+                       "DELETE FROM receipts WHERE id IN "
+                       "(SELECT id FROM receipts ORDER BY id LIMIT ?1)",
                        "prepare prune");
   if (!prune) return prune.error();
   store->prune_ = *prune;
+  auto oldest =
+      Prepare(file, store->writer_db_, "SELECT ifnull(min(id), 0) FROM receipts", "prepare oldest");
+  if (!oldest) return oldest.error();
+  store->oldest_ = *oldest;
 
   auto reader_db = OpenConnection(file);
   if (!reader_db) return reader_db.error();
   store->reader_db_ = *reader_db;
-  auto select =
-      Prepare(file, store->reader_db_, "SELECT netuid, uid, receipt FROM receipts WHERE hash = ?1",
-              "prepare select");
+  auto select = Prepare(file, store->reader_db_,
+                        "SELECT hash, netuid, uid, receipt FROM receipts"
+                        " WHERE bucket = ?1 AND hash_key = ?2",
+                        "prepare select");
   if (!select) return select.error();
   store->select_ = *select;
 
-  auto count = Prepare(file, store->reader_db_, "SELECT count(*) FROM receipts", "count receipts");
+  auto count = Prepare(file, store->reader_db_,
+                       "SELECT count(*), ifnull(min(id), 0), ifnull(max(id), 0) FROM receipts",
+                       "count receipts");
   if (!count) return count.error();
   const int rc = sqlite3_step(*count);
-  if (rc == SQLITE_ROW) store->stored_rows_ = sqlite3_column_int64(*count, 0);
+  if (rc == SQLITE_ROW) {
+    store->stored_rows_ = sqlite3_column_int64(*count, 0);
+    store->oldest_id_ = sqlite3_column_int64(*count, 1);
+    store->newest_id_ = sqlite3_column_int64(*count, 2);
+  }
   sqlite3_finalize(*count);
   if (rc != SQLITE_ROW) return SqlError(file, store->reader_db_, "count receipts");
+  store->next_id_ = store->newest_id_ + 1;
 
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
@@ -347,7 +433,9 @@ ReceiptStore::~ReceiptStore() {
   }
   sqlite3_finalize(select_);
   sqlite3_finalize(insert_);
+  sqlite3_finalize(same_key_);
   sqlite3_finalize(prune_);
+  sqlite3_finalize(oldest_);
   sqlite3_close(reader_db_);
   sqlite3_close(writer_db_);
 }
@@ -410,15 +498,16 @@ void ReceiptStore::WriterLoop() {
       inflight_seq_ = added_seq_;
     }
     lock.unlock();
-    uint64_t inserted = 0;
-    uint64_t pruned = 0;
-    Status status = WriteBatch(*inflight_, &inserted, &pruned);
+    BatchOutcome outcome{.oldest_id = oldest_id_};
+    Status status = WriteBatch(*inflight_, &outcome);
     lock.lock();
     if (status) {
       committed_seq_ = inflight_seq_;
-      stored_rows_ = stored_rows_ + inserted - pruned;
-      stats_.inserted += inserted;
-      stats_.pruned += pruned;
+      stored_rows_ = stored_rows_ + outcome.inserted - outcome.pruned;
+      oldest_id_ = outcome.oldest_id;
+      newest_id_ = outcome.newest_id;
+      stats_.inserted += outcome.inserted;
+      stats_.pruned += outcome.pruned;
       ++stats_.batches;
       dropping_ = false;
       retry_delay = kFirstRetryDelay;
@@ -453,8 +542,14 @@ void ReceiptStore::WriterLoop() {
   }
 }
 
-Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t* pruned) {
+Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
   if (auto s = Exec(file_, writer_db_, "BEGIN IMMEDIATE;", "begin batch"); !s) return s;
+  const int64_t first_id = next_id_;
+  auto fail = [&](Error e) {
+    (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
+    next_id_ = first_id;
+    return e;
+  };
   // Only the writer changes stored_rows_, so reading it without the lock is safe here.
   uint64_t rows = stored_rows_;
   uint64_t added = 0;
@@ -463,24 +558,41 @@ Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t
   batch.ForEach([&](std::string_view hash, const StoredReceipt& entry) {
     if (!failed) return;
     json = CanonicalJson(protocol::ToJson(entry.receipt));
-    sqlite3_bind_text(insert_, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
-    sqlite3_bind_int(insert_, 2, entry.netuid);
-    sqlite3_bind_int(insert_, 3, entry.uid);
-    sqlite3_bind_int64(insert_, 4, entry.receipt.issued_at_ms);
-    sqlite3_bind_text(insert_, 5, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
-    const int rc = sqlite3_step(insert_);
-    sqlite3_reset(insert_);
-    sqlite3_clear_bindings(insert_);
-    if (rc != SQLITE_DONE) {
-      failed = SqlError(file_, writer_db_, fmt::format("insert receipt {}", hash));
-      return;
+    const int64_t key = HashKey(hash);
+    // At most twice: a different hash with the same key in this bucket (one in 2^35 per
+    // bucket) sends the receipt to the next bucket; Lookup() checks the hash in each.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      const int64_t id = next_id_++;
+      const int64_t bucket = id >> kBucketBits;
+      sqlite3_bind_int64(insert_, 1, id);
+      sqlite3_bind_int64(insert_, 2, bucket);
+      sqlite3_bind_int64(insert_, 3, key);
+      sqlite3_bind_text(insert_, 4, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
+      sqlite3_bind_int(insert_, 5, entry.netuid);
+      sqlite3_bind_int(insert_, 6, entry.uid);
+      sqlite3_bind_int64(insert_, 7, entry.receipt.issued_at_ms);
+      sqlite3_bind_text(insert_, 8, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
+      const int rc = sqlite3_step(insert_);
+      sqlite3_reset(insert_);
+      sqlite3_clear_bindings(insert_);
+      if (rc != SQLITE_DONE) {
+        failed = SqlError(file_, writer_db_, fmt::format("insert receipt {}", hash));
+        return;
+      }
+      if (sqlite3_changes(writer_db_) == 1) {
+        ++added;
+        return;
+      }
+      auto same = StoredHashAt(bucket, key);
+      if (!same) {
+        failed = same.error();
+        return;
+      }
+      if (*same == hash) return;  // a re-add
+      next_id_ = (bucket + 1) << kBucketBits;
     }
-    added += static_cast<uint64_t>(sqlite3_changes(writer_db_));
   });
-  if (!failed) {
-    (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
-    return failed;
-  }
+  if (!failed) return fail(failed.error());
   rows += added;
   uint64_t deleted = 0;
   if (options_.max_receipts > 0 && rows > options_.max_receipts) {
@@ -488,52 +600,88 @@ Status ReceiptStore::WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t
     const int rc = sqlite3_step(prune_);
     sqlite3_reset(prune_);
     sqlite3_clear_bindings(prune_);
-    if (rc != SQLITE_DONE) {
-      Error e = SqlError(file_, writer_db_, "prune the oldest receipts");
-      (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
-      return e;
-    }
+    if (rc != SQLITE_DONE) return fail(SqlError(file_, writer_db_, "prune the oldest receipts"));
     deleted = static_cast<uint64_t>(sqlite3_changes(writer_db_));
+    const int oldest_rc = sqlite3_step(oldest_);
+    if (oldest_rc == SQLITE_ROW) outcome->oldest_id = sqlite3_column_int64(oldest_, 0);
+    sqlite3_reset(oldest_);
+    if (oldest_rc != SQLITE_ROW) {
+      return fail(SqlError(file_, writer_db_, "read the oldest receipt's id"));
+    }
   }
-  if (auto s = Exec(file_, writer_db_, "COMMIT;", "commit batch"); !s) {
-    (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
-    return s;
-  }
-  *inserted = added;
-  *pruned = deleted;
+  if (auto s = Exec(file_, writer_db_, "COMMIT;", "commit batch"); !s) return fail(s.error());
+  outcome->inserted = added;
+  outcome->pruned = deleted;
+  outcome->newest_id = next_id_ - 1;
   return {};
 }
 
+Result<std::string> ReceiptStore::StoredHashAt(int64_t bucket, int64_t key) {
+  sqlite3_bind_int64(same_key_, 1, bucket);
+  sqlite3_bind_int64(same_key_, 2, key);
+  const int rc = sqlite3_step(same_key_);
+  Result<std::string> result = std::string();
+  if (rc == SQLITE_ROW) {
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(same_key_, 0));
+    result = std::string(text ? text : "", sqlite3_column_bytes(same_key_, 0));
+  } else {
+    result = SqlError(file_, writer_db_, "read back a receipt hash");
+  }
+  sqlite3_reset(same_key_);
+  sqlite3_clear_bindings(same_key_);
+  return result;
+}
+
 Result<std::optional<StoredReceipt>> ReceiptStore::Lookup(std::string_view hash) const {
+  int64_t oldest_id = 0;
+  int64_t newest_id = 0;
   {
     std::lock_guard lock(mu_);
     for (const Batch* batch : {pending_.get(), inflight_.get()}) {
       if (!batch) continue;
       if (auto found = batch->Find(hash)) return found;
     }
+    oldest_id = oldest_id_;
+    newest_id = newest_id_;
   }
   // Not pending: either never added, or committed before inflight_ was reset (which happened
-  // before the lock above was taken), so this read sees it.
+  // before the lock above was taken), so this read sees it, in a bucket of the range read
+  // there. (Pruning meanwhile only removes buckets at the old end.) Newest first: receipts are
+  // asked for soon after they are issued.
+  const int64_t key = HashKey(hash);
   std::lock_guard lock(reader_mu_);
-  sqlite3_bind_text(select_, 1, hash.data(), static_cast<int>(hash.size()), SQLITE_STATIC);
-  const int rc = sqlite3_step(select_);
+  // One read transaction for all the probes: each statement would otherwise open its own.
+  if (auto s = Exec(file_, reader_db_, "BEGIN;", "begin lookup"); !s) return s.error();
   Result<std::optional<StoredReceipt>> result = std::optional<StoredReceipt>();
-  if (rc == SQLITE_ROW) {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select_, 2));
-    auto receipt =
-        DecodeStored(std::string_view(text ? text : "", sqlite3_column_bytes(select_, 2)),
-                     fmt::format("receipt store {}: receipt {}", file_.string(), hash));
-    if (receipt) {
-      result = std::optional<StoredReceipt>(StoredReceipt{
-          sqlite3_column_int(select_, 0), sqlite3_column_int(select_, 1), std::move(*receipt)});
-    } else {
-      result = receipt.error();
+  for (int64_t bucket = newest_id >> kBucketBits;
+       result && !result->has_value() && bucket >= (oldest_id >> kBucketBits); --bucket) {
+    sqlite3_bind_int64(select_, 1, bucket);
+    sqlite3_bind_int64(select_, 2, key);
+    const int rc = sqlite3_step(select_);
+    if (rc == SQLITE_ROW) {
+      const auto column = [&](int i) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select_, i));
+        return std::string_view(text ? text : "", sqlite3_column_bytes(select_, i));
+      };
+      if (column(0) == hash) {
+        auto receipt = DecodeStored(
+            column(3), fmt::format("receipt store {}: receipt {}", file_.string(), hash));
+        if (receipt) {
+          result = std::optional<StoredReceipt>(StoredReceipt{
+              sqlite3_column_int(select_, 1), sqlite3_column_int(select_, 2), std::move(*receipt)});
+        } else {
+          result = receipt.error();
+        }
+      }
+    } else if (rc != SQLITE_DONE) {
+      result = SqlError(file_, reader_db_, fmt::format("find receipt {}", hash));
     }
-  } else if (rc != SQLITE_DONE) {
-    result = SqlError(file_, reader_db_, fmt::format("find receipt {}", hash));
+    sqlite3_reset(select_);
+    sqlite3_clear_bindings(select_);
   }
-  sqlite3_reset(select_);
-  sqlite3_clear_bindings(select_);
+  if (!Exec(file_, reader_db_, "COMMIT;", "end lookup")) {
+    (void)Exec(file_, reader_db_, "ROLLBACK;", "end lookup");
+  }
   return result;
 }
 

@@ -70,10 +70,12 @@ struct ReceiptStoreStats {
 // in the uncommitted batches first, then in the file through its own read connection. Thread
 // safe throughout. Destruction commits what is pending and joins the writer.
 //
-// Cost: receipt hashes are random, so each committed receipt dirties about one page of the
-// primary-key index; that page write is most of the writer's work (tens of microseconds of CPU
-// per receipt on a busy 2-core machine, less in bigger batches). The writer's connection keeps
-// a page cache of up to 64 MB.
+// Cost: the writer's work is page writes. Rows are appended in order and the hash index is
+// bucketed by insertion order (32,768 receipts a bucket), so a batch dirties the few index pages
+// of the newest bucket rather than one random page per receipt, and pruning deletes from the
+// oldest. A lookup that misses probes the index once per bucket (77 at the default retention).
+// The writer's connection keeps a page cache of up to 64 MB. A file written before the
+// bucketed index is moved to it by Open(), once.
 class ReceiptStore {
  public:
   // Opens `file`, creating it and the `receipts` table when absent (its directory must exist).
@@ -118,9 +120,17 @@ class ReceiptStore {
 
   ReceiptStore(std::filesystem::path file, ReceiptStoreOptions options);
   void WriterLoop();
-  // Inserts `batch` and prunes to max_receipts in one transaction; on success adds the rows
-  // inserted and deleted to the counters.
-  Status WriteBatch(const Batch& batch, uint64_t* inserted, uint64_t* pruned);
+  struct BatchOutcome {
+    uint64_t inserted = 0;
+    uint64_t pruned = 0;
+    int64_t oldest_id = 0;  // of the rows stored after the batch (0: none)
+    int64_t newest_id = 0;
+  };
+  // Inserts `batch` and prunes to max_receipts in one transaction; on success fills `outcome`
+  // (oldest_id only when it pruned). Writer thread only.
+  Status WriteBatch(const Batch& batch, BatchOutcome* outcome);
+  // The hash stored under (bucket, key); writer thread only, inside its transaction.
+  Result<std::string> StoredHashAt(int64_t bucket, int64_t key);
 
   const std::filesystem::path file_;
   const ReceiptStoreOptions options_;
@@ -129,7 +139,10 @@ class ReceiptStore {
   // before it starts); the reader's under reader_mu_.
   sqlite3* writer_db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* same_key_ = nullptr;
   sqlite3_stmt* prune_ = nullptr;
+  sqlite3_stmt* oldest_ = nullptr;
+  int64_t next_id_ = 1;  // the id the next inserted receipt gets; writer only
   mutable std::mutex reader_mu_;
   sqlite3* reader_db_ = nullptr;
   sqlite3_stmt* select_ = nullptr;
@@ -146,6 +159,8 @@ class ReceiptStore {
   uint64_t committed_seq_ = 0;  // every Add() up to this one is committed
   uint64_t flush_target_ = 0;   // the highest added_seq_ a Flush() waits for
   uint64_t stored_rows_ = 0;    // rows in the table
+  int64_t oldest_id_ = 0;       // smallest id in the table (0: none), as last committed
+  int64_t newest_id_ = 0;       // largest id ever assigned, as last committed
   std::optional<Error> last_write_error_;
   ReceiptStoreStats stats_;
   mutable std::atomic<uint64_t> read_errors_{0};

@@ -385,6 +385,89 @@ TEST(ReceiptStoreTest, KeepsAndRetriesABatchThatFailedToCommit) {
   EXPECT_EQ(CountRows(file), 1);
 }
 
+// Runs `sql` on `file` through a connection of its own.
+void ExecOn(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(db);
+}
+
+// A file of the first layout (hash TEXT PRIMARY KEY, before the bucketed index) is moved to the
+// current one on Open: every receipt stays findable, oldest still pruned first.
+TEST(ReceiptStoreTest, MovesAFileOfTheFirstLayoutAndKeepsItsReceipts) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  const Expert expert;
+  std::vector<protocol::Receipt> receipts;  // signing draws a nonce: each Issue() differs
+  for (int step = 0; step < 35; ++step) receipts.push_back(expert.Issue(step));
+  std::string sql =
+      "CREATE TABLE receipts (hash TEXT PRIMARY KEY, netuid INTEGER NOT NULL, uid INTEGER NOT "
+      "NULL, issued_at_ms INTEGER NOT NULL, receipt TEXT NOT NULL);";
+  for (int step = 0; step < 30; ++step) {
+    const protocol::Receipt& r = receipts[step];
+    sql += fmt::format("INSERT INTO receipts VALUES('{}', 22, {}, {}, '{}');", r.Hash(), step % 3,
+                       r.issued_at_ms, CanonicalJson(protocol::ToJson(r)));
+  }
+  ExecOn(file, sql);
+
+  ReceiptStoreOptions options = NeverFlushOnItsOwn();
+  options.max_receipts = 20;
+  {
+    auto store = ReceiptStore::Open(file, options);
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    EXPECT_EQ((*store)->size(), 30u);
+    for (int step = 0; step < 30; ++step) {
+      auto found = (*store)->Lookup(receipts[step].Hash());
+      ASSERT_TRUE(found.ok() && found->has_value()) << "step " << step;
+      EXPECT_EQ((*found)->uid, step % 3);
+      ExpectSameReceipt((*found)->receipt, receipts[step]);
+    }
+    (*store)->Add(22, 0, receipts[0]);  // already there: ignored
+    for (int step = 30; step < 35; ++step) (*store)->Add(22, 0, receipts[step]);
+    ASSERT_TRUE((*store)->Flush().ok());
+    EXPECT_EQ((*store)->stats().inserted, 5u);
+    EXPECT_EQ((*store)->size(), 20u);
+    for (int step = 0; step < 15; ++step) EXPECT_FALSE((*store)->Find(receipts[step].Hash()));
+    for (int step = 15; step < 35; ++step) EXPECT_TRUE((*store)->Find(receipts[step].Hash()));
+  }
+  auto reopened = ReceiptStore::Open(file, options);  // already moved: opens as it is
+  ASSERT_TRUE(reopened.ok()) << reopened.error().ToString();
+  EXPECT_EQ((*reopened)->size(), 20u);
+  EXPECT_TRUE((*reopened)->Find(receipts[34].Hash()));
+}
+
+// Two different hashes under the same index key in one bucket (one chance in 2^35 per bucket):
+// the second receipt goes to the next bucket and both stay findable.
+TEST(ReceiptStoreTest, KeepsAReceiptWhoseHashKeyIsTakenInItsBucket) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  const Expert expert;
+  const protocol::Receipt receipt = expert.Issue(1);
+  {
+    auto store = ReceiptStore::Open(file, NeverFlushOnItsOwn());
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    (*store)->Add(22, 0, receipt);
+  }
+  // The stored row keeps the receipt's key but now holds another hash.
+  ExecOn(file, "UPDATE receipts SET hash = '0xother'");
+
+  auto store = ReceiptStore::Open(file, NeverFlushOnItsOwn());
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  (*store)->Add(22, 1, receipt);
+  ASSERT_TRUE((*store)->Flush().ok());
+  EXPECT_EQ((*store)->stats().inserted, 1u);
+  EXPECT_EQ(CountRows(file), 2);
+  auto found = (*store)->Lookup(receipt.Hash());
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->uid, 1);
+  ExpectSameReceipt((*found)->receipt, receipt);
+}
+
 TEST(ReceiptStoreTest, NamesAMissingDirectory) {
   TempDir dir;
   const auto file = dir.path() / "missing" / "receipts.db";
