@@ -163,26 +163,39 @@ constexpr const char* kCreateTable =
     " uid INTEGER NOT NULL,"
     " issued_at_ms INTEGER NOT NULL,"
     " receipt TEXT NOT NULL);"
-    "CREATE UNIQUE INDEX receipts_by_hash ON receipts(bucket, hash_key);";
+    "CREATE UNIQUE INDEX receipts_by_hash ON receipts(bucket, hash_key);"
+    // A binary of the first layout would insert rows without a bucket, which OR IGNORE would
+    // skip without a word: make its inserts fail instead.
+    "CREATE TRIGGER receipts_layout_guard BEFORE INSERT ON receipts WHEN NEW.bucket IS NULL"
+    " BEGIN SELECT RAISE(ABORT, 'receipts.db has the bucketed layout: this orchestra is older"
+    " than the file'); END;"
+    "PRAGMA user_version = 2;";
 
 // Creates the receipts table, or moves the rows of the first layout (`hash TEXT PRIMARY KEY`,
 // before 2026-12) into the current one, in one transaction.
 Status EnsureSchema(const std::filesystem::path& file, sqlite3* db) {
-  auto columns = Prepare(file, db, "SELECT name FROM pragma_table_info('receipts')",
+  auto columns = Prepare(file, db, "SELECT name FROM pragma_table_info('receipts') ORDER BY cid",
                          "read the receipts table");
   if (!columns) return columns.error();
-  bool exists = false;
-  bool current = false;
+  std::vector<std::string> names;
   int rc;
   while ((rc = sqlite3_step(*columns)) == SQLITE_ROW) {
-    exists = true;
     const auto* name = reinterpret_cast<const char*>(sqlite3_column_text(*columns, 0));
-    if (name && std::string_view(name) == "bucket") current = true;
+    names.emplace_back(name ? name : "");
   }
   sqlite3_finalize(*columns);
   if (rc != SQLITE_DONE) return SqlError(file, db, "read the receipts table");
-  if (current) return {};
-  if (!exists) return Exec(file, db, kCreateTable, "create table receipts");
+  using Names = std::vector<std::string>;
+  if (names.empty()) return Exec(file, db, kCreateTable, "create table receipts");
+  if (names ==
+      Names{"id", "bucket", "hash_key", "hash", "netuid", "uid", "issued_at_ms", "receipt"}) {
+    return {};
+  }
+  if (names != Names{"hash", "netuid", "uid", "issued_at_ms", "receipt"}) {
+    return Error(ErrorCode::kIo,
+                 fmt::format("receipt store {}: a receipts table of another shape (columns {})",
+                             file.string(), fmt::join(names, ", ")));
+  }
 
   spdlog::info("receipt store {}: moving its receipts to the bucketed hash index (once)",
                file.string());
@@ -204,6 +217,12 @@ Status EnsureSchema(const std::filesystem::path& file, sqlite3* db) {
   if (auto s = Exec(file, db, move.c_str(), "move receipts to the current layout"); !s) {
     (void)Exec(file, db, "ROLLBACK;", "roll back");
     return s;
+  }
+  // The move doubled the file and filled the WAL (about the old file's size): hand the WAL's
+  // space back now rather than at the next automatic checkpoint.
+  if (auto s = Exec(file, db, "PRAGMA wal_checkpoint(TRUNCATE);", "checkpoint after the move");
+      !s) {
+    spdlog::warn("{}", s.error().ToString());
   }
   return {};
 }
@@ -393,6 +412,10 @@ Result<std::unique_ptr<ReceiptStore>> ReceiptStore::Open(const std::filesystem::
       Prepare(file, store->writer_db_, "SELECT ifnull(min(id), 0) FROM receipts", "prepare oldest");
   if (!oldest) return oldest.error();
   store->oldest_ = *oldest;
+  auto newest =
+      Prepare(file, store->writer_db_, "SELECT ifnull(max(id), 0) FROM receipts", "prepare newest");
+  if (!newest) return newest.error();
+  store->newest_ = *newest;
 
   auto reader_db = OpenConnection(file);
   if (!reader_db) return reader_db.error();
@@ -436,6 +459,7 @@ ReceiptStore::~ReceiptStore() {
   sqlite3_finalize(same_key_);
   sqlite3_finalize(prune_);
   sqlite3_finalize(oldest_);
+  sqlite3_finalize(newest_);
   sqlite3_close(reader_db_);
   sqlite3_close(writer_db_);
 }
@@ -544,6 +568,18 @@ void ReceiptStore::WriterLoop() {
 
 Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
   if (auto s = Exec(file_, writer_db_, "BEGIN IMMEDIATE;", "begin batch"); !s) return s;
+  // Another store on the same file (a second simulator on one data dir) may have taken ids
+  // since Open(); the transaction's lock keeps them from taking more until it ends.
+  const int rc_newest = sqlite3_step(newest_);
+  if (rc_newest == SQLITE_ROW) {
+    next_id_ = std::max<int64_t>(next_id_, sqlite3_column_int64(newest_, 0) + 1);
+  }
+  sqlite3_reset(newest_);
+  if (rc_newest != SQLITE_ROW) {
+    Error e = SqlError(file_, writer_db_, "read the newest receipt's id");
+    (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
+    return e;
+  }
   const int64_t first_id = next_id_;
   auto fail = [&](Error e) {
     (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
@@ -559,9 +595,9 @@ Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
     if (!failed) return;
     json = CanonicalJson(protocol::ToJson(entry.receipt));
     const int64_t key = HashKey(hash);
-    // At most twice: a different hash with the same key in this bucket (one in 2^35 per
-    // bucket) sends the receipt to the next bucket; Lookup() checks the hash in each.
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    // A different hash with the same key in this bucket (one chance in 2^35 per bucket)
+    // sends the receipt on to the next bucket; Lookup() checks the hash in each.
+    for (;;) {
       const int64_t id = next_id_++;
       const int64_t bucket = id >> kBucketBits;
       sqlite3_bind_int64(insert_, 1, id);
@@ -624,6 +660,11 @@ Result<std::string> ReceiptStore::StoredHashAt(int64_t bucket, int64_t key) {
   if (rc == SQLITE_ROW) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(same_key_, 0));
     result = std::string(text ? text : "", sqlite3_column_bytes(same_key_, 0));
+  } else if (rc == SQLITE_DONE) {
+    result = Error(ErrorCode::kInternal,
+                   fmt::format("receipt store {}: an insert was ignored but no receipt holds its "
+                               "key (bucket {}, key {})",
+                               file_.string(), bucket, key));
   } else {
     result = SqlError(file_, writer_db_, "read back a receipt hash");
   }
@@ -633,6 +674,12 @@ Result<std::string> ReceiptStore::StoredHashAt(int64_t bucket, int64_t key) {
 }
 
 Result<std::optional<StoredReceipt>> ReceiptStore::Lookup(std::string_view hash) const {
+  // Every stored hash is Receipt::Hash(): anything else is absent without probing the buckets.
+  const bool well_formed = hash.size() == 66 && hash.starts_with("0x") &&
+                           std::all_of(hash.begin() + 2, hash.end(), [](char c) {
+                             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                           });
+  if (!well_formed) return std::optional<StoredReceipt>();
   int64_t oldest_id = 0;
   int64_t newest_id = 0;
   {

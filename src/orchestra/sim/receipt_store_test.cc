@@ -385,17 +385,6 @@ TEST(ReceiptStoreTest, KeepsAndRetriesABatchThatFailedToCommit) {
   EXPECT_EQ(CountRows(file), 1);
 }
 
-// Runs `sql` on `file` through a connection of its own.
-void ExecOn(const std::filesystem::path& file, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  char* message = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
-  EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (message ? message : "");
-  sqlite3_free(message);
-  sqlite3_close(db);
-}
-
 // A file of the first layout (hash TEXT PRIMARY KEY, before the bucketed index) is moved to the
 // current one on Open: every receipt stays findable, oldest still pruned first.
 TEST(ReceiptStoreTest, MovesAFileOfTheFirstLayoutAndKeepsItsReceipts) {
@@ -412,7 +401,7 @@ TEST(ReceiptStoreTest, MovesAFileOfTheFirstLayoutAndKeepsItsReceipts) {
     sql += fmt::format("INSERT INTO receipts VALUES('{}', 22, {}, {}, '{}');", r.Hash(), step % 3,
                        r.issued_at_ms, CanonicalJson(protocol::ToJson(r)));
   }
-  ExecOn(file, sql);
+  ASSERT_TRUE(ExecOn(file, sql.c_str()));
 
   ReceiptStoreOptions options = NeverFlushOnItsOwn();
   options.max_receipts = 20;
@@ -440,6 +429,66 @@ TEST(ReceiptStoreTest, MovesAFileOfTheFirstLayoutAndKeepsItsReceipts) {
   EXPECT_TRUE((*reopened)->Find(receipts[34].Hash()));
 }
 
+// An orchestra of the first layout inserting into a moved file fails loudly instead of having
+// its rows skipped by OR IGNORE.
+TEST(ReceiptStoreTest, RefusesInsertsOfTheFirstLayoutIntoTheCurrentOne) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  { ASSERT_TRUE(ReceiptStore::Open(file).ok()); }
+  EXPECT_FALSE(ExecOn(file,
+                      "INSERT OR IGNORE INTO receipts(hash, netuid, uid, issued_at_ms, receipt) "
+                      "VALUES('0xabc', 22, 0, 1, '{}')"));
+  EXPECT_EQ(CountRows(file), 0);
+}
+
+// Pruning walks past whole buckets: the newest max_receipts stay findable, probing the buckets
+// they are in, and the older ones are gone.
+TEST(ReceiptStoreTest, PrunesWholeBucketsAndFindsTheNewest) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  ReceiptStoreOptions options = NeverFlushOnItsOwn();
+  options.max_receipts = 40'000;
+  auto store = ReceiptStore::Open(file, options);
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  constexpr int kTotal = 100'000;  // three buckets of 32,768 and some
+  for (int i = 0; i < kTotal; ++i) {
+    ASSERT_TRUE((*store)->Add(1, i % 3, Numbered(i)));
+    if (i % 20'000 == 19'999) {
+      ASSERT_TRUE((*store)->Flush().ok());
+    }
+  }
+  EXPECT_EQ((*store)->size(), 40'000u);
+  EXPECT_EQ(CountRows(file), 40'000);
+  for (int i = 0; i < kTotal; i += 997) {
+    EXPECT_EQ((*store)->Find(Numbered(i).Hash()).has_value(), i >= kTotal - 40'000) << i;
+  }
+  EXPECT_TRUE((*store)->Find(Numbered(kTotal - 40'000).Hash()));
+  EXPECT_FALSE((*store)->Find(Numbered(kTotal - 40'001).Hash()));
+  EXPECT_EQ((*store)->stats().read_errors, 0u);
+}
+
+// Two stores on one file (two simulators on one data dir) take ids in turn, each from where
+// the file is when its batch begins, so neither's inserts collide with the other's.
+TEST(ReceiptStoreTest, SharesAFileWithAnotherStore) {
+  TempDir dir;
+  const auto file = dir.path() / "receipts.db";
+  auto first = ReceiptStore::Open(file, NeverFlushOnItsOwn());
+  auto second = ReceiptStore::Open(file, NeverFlushOnItsOwn());
+  ASSERT_TRUE(first.ok() && second.ok());
+  for (int round = 0; round < 3; ++round) {
+    ASSERT_TRUE((*first)->Add(1, 0, Numbered(2 * round)));
+    ASSERT_TRUE((*first)->Flush().ok());
+    ASSERT_TRUE((*second)->Add(1, 1, Numbered(2 * round + 1)));
+    const Status flushed = (*second)->Flush();
+    ASSERT_TRUE(flushed.ok()) << flushed.error().ToString();
+  }
+  EXPECT_EQ(CountRows(file), 6);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_TRUE((*second)->Find(Numbered(i).Hash())) << i;
+    EXPECT_TRUE((*first)->Find(Numbered(i).Hash())) << i;
+  }
+}
+
 // Two different hashes under the same index key in one bucket (one chance in 2^35 per bucket):
 // the second receipt goes to the next bucket and both stay findable.
 TEST(ReceiptStoreTest, KeepsAReceiptWhoseHashKeyIsTakenInItsBucket) {
@@ -453,7 +502,7 @@ TEST(ReceiptStoreTest, KeepsAReceiptWhoseHashKeyIsTakenInItsBucket) {
     (*store)->Add(22, 0, receipt);
   }
   // The stored row keeps the receipt's key but now holds another hash.
-  ExecOn(file, "UPDATE receipts SET hash = '0xother'");
+  ASSERT_TRUE(ExecOn(file, "UPDATE receipts SET hash = '0xother'"));
 
   auto store = ReceiptStore::Open(file, NeverFlushOnItsOwn());
   ASSERT_TRUE(store.ok()) << store.error().ToString();
@@ -533,6 +582,9 @@ TEST(ReceiptStoreTest, NamesAReceiptsTableOfAnotherShape) {
   auto store = ReceiptStore::Open(file);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.error().message.find(file.string()), std::string::npos) << store.error().message;
+  EXPECT_NE(store.error().message.find("another shape (columns id)"), std::string::npos)
+      << store.error().message;
+  EXPECT_TRUE(ExecOn(file, "SELECT id FROM receipts"));  // left as it was
 }
 
 }  // namespace
