@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "orchestra/core/hash.h"
 #include "orchestra/core/json.h"
 
 // Defined when the program is linked against tcmalloc (cmake: orchestra_link_allocator).
@@ -92,6 +93,16 @@ Result<sqlite3_stmt*> Prepare(const std::filesystem::path& file, sqlite3* db, co
     return SqlError(file, db, what);
   }
   return stmt;
+}
+
+// Runs `stmt`, which selects one integer, and returns it; an error says `what` failed.
+Result<int64_t> SelectInt64(const std::filesystem::path& file, sqlite3* db, sqlite3_stmt* stmt,
+                            std::string_view what) {
+  const int rc = sqlite3_step(stmt);
+  Result<int64_t> value =
+      rc == SQLITE_ROW ? Result<int64_t>(sqlite3_column_int64(stmt, 0)) : SqlError(file, db, what);
+  sqlite3_reset(stmt);
+  return value;
 }
 
 // Switches `db` to write-ahead logging. The first statement that reads the file: a file that
@@ -427,19 +438,19 @@ Result<std::unique_ptr<ReceiptStore>> ReceiptStore::Open(const std::filesystem::
   if (!select) return select.error();
   store->select_ = *select;
 
-  auto count = Prepare(file, store->reader_db_,
-                       "SELECT count(*), ifnull(min(id), 0), ifnull(max(id), 0) FROM receipts",
-                       "count receipts");
+  auto count = Prepare(file, store->reader_db_, "SELECT count(*) FROM receipts", "count receipts");
   if (!count) return count.error();
-  const int rc = sqlite3_step(*count);
-  if (rc == SQLITE_ROW) {
-    store->stored_rows_ = sqlite3_column_int64(*count, 0);
-    store->oldest_id_ = sqlite3_column_int64(*count, 1);
-    store->newest_id_ = sqlite3_column_int64(*count, 2);
-  }
+  auto rows = SelectInt64(file, store->reader_db_, *count, "count receipts");
   sqlite3_finalize(*count);
-  if (rc != SQLITE_ROW) return SqlError(file, store->reader_db_, "count receipts");
-  store->next_id_ = store->newest_id_ + 1;
+  if (!rows) return rows.error();
+  store->stored_rows_ = *rows;
+  // The writer's statements, used here before its thread starts.
+  auto oldest_id = SelectInt64(file, store->writer_db_, store->oldest_, "read the oldest id");
+  if (!oldest_id) return oldest_id.error();
+  store->oldest_id_ = *oldest_id;
+  auto newest_id = SelectInt64(file, store->writer_db_, store->newest_, "read the newest id");
+  if (!newest_id) return newest_id.error();
+  store->newest_id_ = *newest_id;
 
   store->writer_ = std::thread([s = store.get()] { s->WriterLoop(); });
   return store;
@@ -568,24 +579,15 @@ void ReceiptStore::WriterLoop() {
 
 Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
   if (auto s = Exec(file_, writer_db_, "BEGIN IMMEDIATE;", "begin batch"); !s) return s;
-  // Another store on the same file (a second simulator on one data dir) may have taken ids
-  // since Open(); the transaction's lock keeps them from taking more until it ends.
-  const int rc_newest = sqlite3_step(newest_);
-  if (rc_newest == SQLITE_ROW) {
-    next_id_ = std::max<int64_t>(next_id_, sqlite3_column_int64(newest_, 0) + 1);
-  }
-  sqlite3_reset(newest_);
-  if (rc_newest != SQLITE_ROW) {
-    Error e = SqlError(file_, writer_db_, "read the newest receipt's id");
-    (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
-    return e;
-  }
-  const int64_t first_id = next_id_;
   auto fail = [&](Error e) {
     (void)Exec(file_, writer_db_, "ROLLBACK;", "roll back batch");
-    next_id_ = first_id;
     return e;
   };
+  // Ids continue from the file's newest, read under the transaction's lock, so another store
+  // on the same file (a second simulator on one data dir) never takes the same ones.
+  auto newest = SelectInt64(file_, writer_db_, newest_, "read the newest receipt's id");
+  if (!newest) return fail(newest.error());
+  int64_t next_id = *newest + 1;
   // Only the writer changes stored_rows_, so reading it without the lock is safe here.
   uint64_t rows = stored_rows_;
   uint64_t added = 0;
@@ -598,7 +600,7 @@ Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
     // A different hash with the same key in this bucket (one chance in 2^35 per bucket)
     // sends the receipt on to the next bucket; Lookup() checks the hash in each.
     for (;;) {
-      const int64_t id = next_id_++;
+      const int64_t id = next_id++;
       const int64_t bucket = id >> kBucketBits;
       sqlite3_bind_int64(insert_, 1, id);
       sqlite3_bind_int64(insert_, 2, bucket);
@@ -625,7 +627,7 @@ Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
         return;
       }
       if (*same == hash) return;  // a re-add
-      next_id_ = (bucket + 1) << kBucketBits;
+      next_id = (bucket + 1) << kBucketBits;
     }
   });
   if (!failed) return fail(failed.error());
@@ -638,17 +640,14 @@ Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
     sqlite3_clear_bindings(prune_);
     if (rc != SQLITE_DONE) return fail(SqlError(file_, writer_db_, "prune the oldest receipts"));
     deleted = static_cast<uint64_t>(sqlite3_changes(writer_db_));
-    const int oldest_rc = sqlite3_step(oldest_);
-    if (oldest_rc == SQLITE_ROW) outcome->oldest_id = sqlite3_column_int64(oldest_, 0);
-    sqlite3_reset(oldest_);
-    if (oldest_rc != SQLITE_ROW) {
-      return fail(SqlError(file_, writer_db_, "read the oldest receipt's id"));
-    }
+    auto oldest = SelectInt64(file_, writer_db_, oldest_, "read the oldest receipt's id");
+    if (!oldest) return fail(oldest.error());
+    outcome->oldest_id = *oldest;
   }
   if (auto s = Exec(file_, writer_db_, "COMMIT;", "commit batch"); !s) return fail(s.error());
   outcome->inserted = added;
   outcome->pruned = deleted;
-  outcome->newest_id = next_id_ - 1;
+  outcome->newest_id = next_id - 1;
   return {};
 }
 
@@ -675,11 +674,7 @@ Result<std::string> ReceiptStore::StoredHashAt(int64_t bucket, int64_t key) {
 
 Result<std::optional<StoredReceipt>> ReceiptStore::Lookup(std::string_view hash) const {
   // Every stored hash is Receipt::Hash(): anything else is absent without probing the buckets.
-  const bool well_formed = hash.size() == 66 && hash.starts_with("0x") &&
-                           std::all_of(hash.begin() + 2, hash.end(), [](char c) {
-                             return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                           });
-  if (!well_formed) return std::optional<StoredReceipt>();
+  if (!IsPrefixedHash256(hash)) return std::optional<StoredReceipt>();
   int64_t oldest_id = 0;
   int64_t newest_id = 0;
   {

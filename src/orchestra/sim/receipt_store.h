@@ -149,7 +149,6 @@ class ReceiptStore {
   sqlite3_stmt* prune_ = nullptr;
   sqlite3_stmt* oldest_ = nullptr;
   sqlite3_stmt* newest_ = nullptr;
-  int64_t next_id_ = 1;  // the id the next inserted receipt gets; writer only
   mutable std::mutex reader_mu_;
   sqlite3* reader_db_ = nullptr;
   sqlite3_stmt* select_ = nullptr;
