@@ -58,12 +58,10 @@ unsigned StatusForReadError(const beast::error_code& ec) {
   return 0;
 }
 
-http::response<http::string_body> PlainResponse(unsigned status, unsigned version,
-                                                std::string text) {
-  http::response<http::string_body> response{static_cast<http::status>(status), version};
-  response.set(http::field::content_type, "text/plain; charset=utf-8");
-  response.body() = std::move(text);
-  return response;
+HttpResponse PlainResponse(int status, std::string text) {
+  return HttpResponse{.status = status,
+                      .headers = {{"Content-Type", "text/plain; charset=utf-8"}},
+                      .body = std::move(text)};
 }
 
 HttpRequest ToHttpRequest(http::request<http::string_body>&& in) {
@@ -83,15 +81,13 @@ bool IsBodilessStatus(int status) { return status < 200 || status == 204 || stat
 
 // Writes the status line and header fields of `response` into `head` (cleared first, so a
 // connection reuses its capacity), with Content-Length and Connection computed here: fields
-// the handler set for those are dropped, as are unsafe ones. Sets *close when the handler asked
-// to close. An invalid status becomes a 500 with its own body, moved into response->body.
-void WriteHead(HttpResponse* response, unsigned version, bool keep_alive, bool* close,
-               std::string* head) {
+// the handler set for those are dropped, as are unsafe ones. An invalid status becomes a 500
+// with its own body, moved into response->body. Returns whether the connection stays open:
+// `keep_alive`, unless the handler asked to close.
+bool WriteHead(HttpResponse* response, unsigned version, bool keep_alive, std::string* head) {
   if (response->status < 100 || response->status > 999) {
     spdlog::error("http handler returned status {}; answering 500", response->status);
-    *response = HttpResponse{.status = 500,
-                             .headers = {{"Content-Type", "text/plain; charset=utf-8"}},
-                             .body = "handler returned an invalid status\n"};
+    *response = PlainResponse(500, "handler returned an invalid status\n");
   }
   const auto status = static_cast<unsigned>(response->status);
   head->clear();
@@ -108,7 +104,7 @@ void WriteHead(HttpResponse* response, unsigned version, bool keep_alive, bool* 
       continue;
     }
     if (beast::iequals(name, "connection")) {
-      if (beast::iequals(value, "close")) *close = true;
+      if (beast::iequals(value, "close")) keep_alive = false;
       continue;
     }
     head->append(name).append(": ").append(value).append("\r\n");
@@ -121,10 +117,10 @@ void WriteHead(HttpResponse* response, unsigned version, bool keep_alive, bool* 
   } else {
     fmt::format_to(std::back_inserter(*head), "Content-Length: {}\r\n", response->body.size());
   }
-  keep_alive = keep_alive && !*close;
   if (!keep_alive && version >= 11) head->append("Connection: close\r\n");
   if (keep_alive && version < 11) head->append("Connection: keep-alive\r\n");
   head->append("\r\n");
+  return keep_alive;
 }
 
 // Ends the sending side, drains what the peer still sends (bounded), then closes.
@@ -170,13 +166,13 @@ asio::awaitable<beast::error_code> WriteTrickled(beast::tcp_stream& stream, cons
   co_return beast::error_code();
 }
 
-asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream,
-                                     http::response<http::string_body> response,
-                                     std::chrono::milliseconds write_timeout) {
-  response.keep_alive(false);
-  response.prepare_payload();
+asio::awaitable<void> AnswerAndClose(beast::tcp_stream& stream, HttpResponse response,
+                                     unsigned version, std::chrono::milliseconds write_timeout) {
+  std::string head;
+  WriteHead(&response, version, /*keep_alive=*/false, &head);
   stream.expires_after(write_timeout);
-  auto [ec, n] = co_await http::async_write(stream, response, kNoThrow);
+  const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(response.body)};
+  auto [ec, n] = co_await asio::async_write(stream, wire, kNoThrow);
   if (ec) {
     stream.close();
     co_return;
@@ -275,7 +271,7 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
     stream.expires_at(head_deadline);
     if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow); ec) {
       if (unsigned status = StatusForReadError(ec)) {
-        co_await AnswerAndClose(stream, PlainResponse(status, 11, ec.message() + "\n"),
+        co_await AnswerAndClose(stream, PlainResponse(status, ec.message() + "\n"), 11,
                                 opts.body_timeout);
       }
       co_return;
@@ -284,16 +280,19 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
 
     if (!parser.is_done()) {
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+        // Expect is HTTP/1.1's, so is the interim answer.
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         stream.expires_after(opts.body_timeout);
-        if (auto [ec, n] = co_await http::async_write(stream, go_on, kNoThrow); ec) co_return;
+        if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+            ec) {
+          co_return;
+        }
       }
       stream.expires_after(opts.body_timeout);
       if (auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow); ec) {
         if (unsigned status = StatusForReadError(ec)) {
-          co_await AnswerAndClose(
-              stream, PlainResponse(status, parser.get().version(), ec.message() + "\n"),
-              opts.body_timeout);
+          co_await AnswerAndClose(stream, PlainResponse(status, ec.message() + "\n"),
+                                  parser.get().version(), opts.body_timeout);
         }
         co_return;
       }
@@ -305,10 +304,8 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
     stream.expires_never();
     HttpResponse answer = co_await CallHandler(state.handler, ToHttpRequest(std::move(request)));
 
-    keep_alive = keep_alive && !state.stopped.load() && !state.draining.load();
-    bool close_requested = false;
-    WriteHead(&answer, version, keep_alive, &close_requested, &head);
-    keep_alive = keep_alive && !close_requested;
+    keep_alive = WriteHead(&answer, version,
+                           keep_alive && !state.stopped.load() && !state.draining.load(), &head);
     if (answer.trickle.count() > 0) {
       if (co_await WriteTrickled(stream, head, answer.body, answer.trickle, opts.body_timeout,
                                  state.stopped)) {
@@ -345,7 +342,7 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
 
 asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
-  co_await AnswerAndClose(stream, PlainResponse(503, 11, "too many connections\n"),
+  co_await AnswerAndClose(stream, PlainResponse(503, "too many connections\n"), 11,
                           state->options.header_timeout);
 }
 

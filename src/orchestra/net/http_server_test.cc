@@ -305,6 +305,29 @@ TEST(HttpServerTest, WritesTheHeadWithItsOwnFramingFields) {
       "HTTP/1.0 200 OK\r\nX-Kept: yes\r\nContent-Length: 4\r\nConnection: keep-alive\r\n\r\n");
 }
 
+// A client that expects 100-continue gets the interim answer before it sends the body.
+TEST(HttpServerTest, AnswersExpectContinueBeforeReadingTheBody) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  asio::io_context io;
+  std::string interim;
+  const std::string answer = RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+    tcp::socket socket(io);
+    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+    co_await WriteAll(socket,
+                      "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                      "Content-Length: 4\r\nConnection: close\r\n\r\n");
+    interim = co_await ReadHead(socket);
+    co_await WriteAll(socket, "body");
+    co_return co_await ReadToEnd(socket);
+  }());
+  EXPECT_EQ(interim, "HTTP/1.1 100 Continue\r\n\r\n");
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(answer, ::testing::EndsWith("\r\n\r\nbody"));
+}
+
 TEST(HttpServerTest, ClosesTheConnectionWhenTheHandlerAsksTo) {
   ServerThread server({}, [](HttpRequest) -> asio::awaitable<HttpResponse> {
     co_return HttpResponse{.status = 200, .headers = {{"Connection", "close"}}, .body = "bye"};
