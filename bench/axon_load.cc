@@ -40,8 +40,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -66,8 +64,6 @@ namespace orchestra::bench {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 using protocol::BittensorSynapse;
@@ -214,23 +210,32 @@ Prepared BuildRequest(const Target& target, const crypto::Keypair& signer,
   return Prepared{std::move(wire), std::move(text)};
 }
 
+// One connection's pre-signed requests: their wires back to back, and the text each answer
+// must echo.
+struct Pool {
+  WireArena wires;
+  std::vector<std::string> texts;
+  size_t size() const { return texts.size(); }
+};
+
 // The requests of every connection, signed on `signers` threads. Connection c signs as
 // callers[c % size] with its own uuid and nonces first_nonce, first_nonce + 1, ...
-std::vector<std::vector<Prepared>> PreSign(const Target& target, const std::vector<Caller>& callers,
-                                           int connections, size_t per_connection,
-                                           int64_t first_nonce, double timeout, int signers) {
-  std::vector<std::vector<Prepared>> pools(static_cast<size_t>(connections));
+std::vector<Pool> PreSign(const Target& target, const std::vector<Caller>& callers, int connections,
+                          size_t per_connection, int64_t first_nonce, double timeout, int signers) {
+  std::vector<Pool> pools(static_cast<size_t>(connections));
   std::atomic<int> next{0};
   auto work = [&] {
     for (int c; (c = next.fetch_add(1)) < connections;) {
       const Caller& caller = callers[static_cast<size_t>(c) % callers.size()];
       const std::string uuid = RandomUuid();
       auto& pool = pools[static_cast<size_t>(c)];
-      pool.reserve(per_connection);
+      pool.texts.reserve(per_connection);
       for (size_t i = 0; i < per_connection; ++i) {
-        pool.push_back(BuildRequest(target, caller.key, caller.hotkey, uuid,
-                                    first_nonce + static_cast<int64_t>(i),
-                                    fmt::format("c{}-r{}", c, i), timeout));
+        Prepared p = BuildRequest(target, caller.key, caller.hotkey, uuid,
+                                  first_nonce + static_cast<int64_t>(i),
+                                  fmt::format("c{}-r{}", c, i), timeout);
+        pool.wires.Append(p.wire);
+        pool.texts.push_back(std::move(p.text));
       }
     }
   };
@@ -295,11 +300,9 @@ struct ConnectionStats {
 // the text into `echo`; the plain echo returns the request body as it came.
 enum class Expect { kAxonEcho, kBodyEcho };
 
-asio::awaitable<void> DriveConnection(tcp::socket& socket, const std::vector<Prepared>& pool,
-                                      bool wrap, Expect expect, Schedule schedule,
-                                      ConnectionStats& stats) {
-  beast::flat_buffer buffer;
-  buffer.reserve(64 << 10);  // one recv per answer; an empty buffer grows from 512 bytes
+asio::awaitable<void> DriveConnection(tcp::socket& socket, const Pool& pool, bool wrap,
+                                      Expect expect, Schedule schedule, ConnectionStats& stats) {
+  ResponseReader reader;
   std::string needle;
   for (size_t i = 0;; ++i) {
     const auto sent = SteadyClock::now();
@@ -308,28 +311,26 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, const std::vector<Pre
       stats.exhausted = true;
       break;
     }
-    const Prepared& request = pool[i % pool.size()];
-    if (auto [ec, n] = co_await asio::async_write(socket, asio::buffer(request.wire), kNoThrow);
+    const size_t which = i % pool.size();
+    if (auto [ec, n] =
+            co_await asio::async_write(socket, asio::buffer(pool.wires[which]), kNoThrow);
         ec) {
       ++stats.io_errors;
       break;
     }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1 << 20);
-    if (auto [ec, n] = co_await http::async_read(socket, buffer, parser, kNoThrow); ec) {
+    auto response = co_await reader.Read(socket, 1 << 20);
+    if (!response) {
       ++stats.io_errors;
       break;
     }
     const auto done = SteadyClock::now();
-    const auto& response = parser.get();
-    const int status = static_cast<int>(response.result_int());
-    if (status != 200) {
-      ++stats.other_statuses[status];
+    if (response->status != 200) {
+      ++stats.other_statuses[response->status];
     } else {
       needle.assign(expect == Expect::kAxonEcho ? "\"echo\":\"" : "\"text\":\"");
-      needle += request.text;
+      needle += pool.texts[which];
       needle += '"';
-      if (response.body().find(needle) == std::string::npos) {
+      if (response->body.find(needle) == std::string_view::npos) {
         ++stats.mismatched;
       } else {
         ++stats.verified_total;
@@ -337,7 +338,7 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, const std::vector<Pre
           stats.latencies_ns.push_back((done - sent).count());
       }
     }
-    if (!response.keep_alive()) {
+    if (!response->keep_alive) {
       ++stats.io_errors;
       break;
     }
@@ -381,8 +382,8 @@ struct LoadResult {
 // Closed loop: every connection sends its next request as soon as the previous answer is read,
 // for warm-up + seconds; answers completed after the warm-up and before the end are measured.
 // Requests in flight at the end are completed but not measured.
-LoadResult RunLoad(uint16_t port, const std::vector<std::vector<Prepared>>& pools, bool wrap,
-                   Expect expect, const Options& opts) {
+LoadResult RunLoad(uint16_t port, const std::vector<Pool>& pools, bool wrap, Expect expect,
+                   const Options& opts) {
   asio::io_context io(opts.client_threads);
   const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   std::vector<std::unique_ptr<tcp::socket>> sockets;
@@ -574,9 +575,7 @@ int Main(int argc, char** argv) {
   const double sign_seconds =
       std::chrono::duration<double>(SteadyClock::now() - sign_start).count();
   size_t pool_bytes = 0;
-  for (const auto& pool : pools) {
-    for (const Prepared& p : pool) pool_bytes += p.wire.size();
-  }
+  for (const Pool& pool : pools) pool_bytes += pool.wires.bytes();
 
   std::vector<Check> checks = PreFlight(target, callers[0], forger, stranger, opts.synapse_timeout);
   const uint64_t preflight_200 = axon.answered(200);

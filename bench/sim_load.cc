@@ -53,8 +53,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -97,8 +95,6 @@ namespace orchestra::bench {
 namespace {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 using protocol::BittensorSynapse;
@@ -513,7 +509,9 @@ struct Connection {
   size_t index = 0;
   const Uid* uid = nullptr;
   std::unique_ptr<net::Dendrite> dendrite;
-  std::vector<Prepared> pool;  // --sign presign
+  // --sign presign: the requests' locks and nonces, and their wires in `wires`.
+  std::vector<Prepared> pool;
+  std::unique_ptr<WireArena> wires;
 };
 
 // Signs every connection's pool on `signers` threads (one connection per thread at a time).
@@ -524,8 +522,12 @@ void PreSign(std::vector<Connection>& connections, const std::vector<std::string
     for (size_t c; (c = next.fetch_add(1)) < connections.size();) {
       Connection& conn = connections[c];
       conn.pool.reserve(per_connection);
+      conn.wires = std::make_unique<WireArena>();
       for (size_t i = 0; i < per_connection; ++i) {
-        conn.pool.push_back(BuildRequest(*conn.dendrite, *conn.uid, urls, c, i, timeout));
+        Prepared p = BuildRequest(*conn.dendrite, *conn.uid, urls, c, i, timeout);
+        conn.wires->Append(p.wire);
+        std::string().swap(p.wire);
+        conn.pool.push_back(std::move(p));
       }
     }
   };
@@ -605,8 +607,7 @@ struct ConnectionStats {
 asio::awaitable<void> DriveConnection(tcp::socket& socket, Connection& conn,
                                       const std::vector<std::string>& urls, const Options& opts,
                                       Schedule schedule, ConnectionStats& stats) {
-  beast::flat_buffer buffer;
-  buffer.reserve(64 << 10);  // one recv per answer; an empty buffer grows from 512 bytes
+  ResponseReader reader;
   std::string needle;
   const bool online = opts.signing == Signing::kOnline;
   Prepared current;
@@ -621,8 +622,8 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, Connection& conn,
       break;
     }
     const Prepared& request = online ? current : conn.pool[i];
-    if (auto [ec, n] = co_await asio::async_write(socket, asio::buffer(request.wire), kNoThrow);
-        ec) {
+    const std::string_view wire = online ? std::string_view(current.wire) : (*conn.wires)[i];
+    if (auto [ec, n] = co_await asio::async_write(socket, asio::buffer(wire), kNoThrow); ec) {
       ++stats.io_errors;
       break;
     }
@@ -630,38 +631,36 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, Connection& conn,
     if (online) {
       next = BuildRequest(*conn.dendrite, *conn.uid, urls, conn.index, i + 1, opts.synapse_timeout);
     }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(16 << 20);
-    if (auto [ec, n] = co_await http::async_read(socket, buffer, parser, kNoThrow); ec) {
+    auto response = co_await reader.Read(socket, 16 << 20);
+    if (!response) {
       ++stats.io_errors;
       break;
     }
     const auto done = SteadyClock::now();
     const bool in_window = done >= schedule.window_start && done < schedule.end;
-    const auto& response = parser.get();
-    const int status = static_cast<int>(response.result_int());
     ++stats.answers;
     if (in_window) ++stats.answers_in_window;
-    if (status != 200) {
-      ++stats.other_statuses[status];
+    if (response->status != 200) {
+      ++stats.other_statuses[response->status];
     } else {
-      const std::string& body = response.body();
+      const std::string_view body = response->body;
       const size_t receipt = body.find("\"orchestra_receipt\":{");
       needle.assign("\"lock\":\"");
       needle += request.lock;
       needle += '"';
-      if (receipt == std::string::npos || body.find(needle, receipt) == std::string::npos) {
+      if (receipt == std::string_view::npos ||
+          body.find(needle, receipt) == std::string_view::npos) {
         ++stats.without_receipt;
       } else {
         stats.completed.fetch_add(1, std::memory_order_relaxed);
         if (in_window) {
           ++stats.completed_in_window;
           stats.latencies.Add((done - sent).count());
-          if (!stats.sample) stats.sample.emplace(i, body);
+          if (!stats.sample) stats.sample.emplace(i, std::string(body));
         }
       }
     }
-    if (!response.keep_alive()) {
+    if (!response->keep_alive) {
       ++stats.io_errors;
       break;
     }
@@ -1168,7 +1167,7 @@ int Drive(const Options& opts) {
             opts.signers > 0 ? opts.signers : static_cast<int>(cores));
     sign_seconds = std::chrono::duration<double>(SteadyClock::now() - sign_start).count();
     for (const Connection& conn : connections) {
-      for (const Prepared& p : conn.pool) pool_bytes += p.wire.size();
+      if (conn.wires) pool_bytes += conn.wires->bytes();
     }
   }
 
