@@ -11,6 +11,7 @@
 
 #include "orchestra/crypto/bip39.h"
 #include "orchestra/crypto/keccak.h"
+#include "orchestra/crypto/ristretto.h"
 #include "orchestra/crypto/sr25519.h"
 #include "orchestra/crypto/ss58.h"
 
@@ -118,6 +119,39 @@ void BM_KeccakF1600(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_KeccakF1600);
+
+// The ristretto255 steps a verification is made of (crypto/ristretto.h, variable time): the
+// decoding of R (an inverse square root), and s·B − k·A with a precomputed table for A.
+void BM_RistrettoDecode(benchmark::State& state) {
+  const ristretto::Bytes32 encoded = ristretto::Encode(ristretto::Basepoint());
+  for (auto _ : state) benchmark::DoNotOptimize(ristretto::Decode(encoded));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RistrettoDecode);
+
+void BM_RistrettoEncode(benchmark::State& state) {
+  const ristretto::EdwardsPoint point = ristretto::Basepoint();
+  for (auto _ : state) benchmark::DoNotOptimize(ristretto::Encode(point));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RistrettoEncode);
+
+void BM_RistrettoDoubleScalarMulWithTable(benchmark::State& state) {
+  const ristretto::FixedBaseTable table(ristretto::Basepoint());
+  ristretto::Bytes32 a;
+  ristretto::Bytes32 b;
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i] = static_cast<uint8_t>(37 * i + 11);
+    b[i] = static_cast<uint8_t>(101 * i + 3);
+  }
+  a[31] &= 0x0f;  // scalars below the group order's 2^252 bound
+  b[31] &= 0x0f;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ristretto::DoubleScalarMulBasepoint(a, table, b));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_RistrettoDoubleScalarMulWithTable);
 
 }  // namespace
 }  // namespace orchestra::crypto

@@ -100,9 +100,15 @@ struct ProjectiveNiels {
   FieldElement y_plus_x, y_minus_x, z, t2d;
 };
 
-ProjectivePoint ToProjective(const CompletedPoint& p) { return {p.x * p.t, p.y * p.z, p.z * p.t}; }
+// [[gnu::flatten]] on the point formulas and on the square-root chain inlines the field
+// operations into them, so the limbs stay in registers instead of going through memory as
+// 40-byte results (sr25519_bench: Decode and Encode 4.6 -> 3.1 us, verify 19 -> 18 us). Not on
+// the scalar multiplications: flattened whole, their loops ran about 15% slower.
+[[gnu::flatten]] ProjectivePoint ToProjective(const CompletedPoint& p) {
+  return {p.x * p.t, p.y * p.z, p.z * p.t};
+}
 
-EdwardsPoint ToExtended(const CompletedPoint& p) {
+[[gnu::flatten]] EdwardsPoint ToExtended(const CompletedPoint& p) {
   return {p.x * p.t, p.y * p.z, p.z * p.t, p.x * p.y};
 }
 
@@ -122,7 +128,7 @@ AffineNiels ToAffineNiels(const EdwardsPoint& p) {
 }
 
 // 2·p, by the dedicated doubling formula for a = -1 (4 squarings).
-CompletedPoint DoubleToCompleted(const ProjectivePoint& p) {
+[[gnu::flatten]] CompletedPoint DoubleToCompleted(const ProjectivePoint& p) {
   const FieldElement xx = Square(p.x);
   const FieldElement yy = Square(p.y);
   const FieldElement zz = Square(p.z);
@@ -133,7 +139,8 @@ CompletedPoint DoubleToCompleted(const ProjectivePoint& p) {
 }
 
 // p + q, or p - q when `subtract` (negating q swaps Y+X with Y-X and negates T).
-CompletedPoint AddToCompleted(const EdwardsPoint& p, const ProjectiveNiels& q, bool subtract) {
+[[gnu::flatten]] CompletedPoint AddToCompleted(const EdwardsPoint& p, const ProjectiveNiels& q,
+                                               bool subtract) {
   const FieldElement pp = (p.y + p.x) * (subtract ? q.y_minus_x : q.y_plus_x);
   const FieldElement mm = (p.y - p.x) * (subtract ? q.y_plus_x : q.y_minus_x);
   const FieldElement tt2d = p.t * q.t2d;
@@ -143,7 +150,8 @@ CompletedPoint AddToCompleted(const EdwardsPoint& p, const ProjectiveNiels& q, b
   return {pp - mm, pp + mm, zz2 + tt2d, zz2 - tt2d};
 }
 
-CompletedPoint AddToCompleted(const EdwardsPoint& p, const AffineNiels& q, bool subtract) {
+[[gnu::flatten]] CompletedPoint AddToCompleted(const EdwardsPoint& p, const AffineNiels& q,
+                                               bool subtract) {
   const FieldElement pp = (p.y + p.x) * (subtract ? q.y_minus_x : q.y_plus_x);
   const FieldElement mm = (p.y - p.x) * (subtract ? q.y_plus_x : q.y_minus_x);
   const FieldElement tt2d = p.t * q.xy2d;
@@ -346,13 +354,13 @@ FieldElement Square(const FieldElement& a) {
                       WideMul(x0_2, x[4]) + WideMul(x1_2, x[3]) + WideMul(x[2], x[2]));
 }
 
-FieldElement SquareTimes(const FieldElement& a, int n) {
+[[gnu::flatten]] FieldElement SquareTimes(const FieldElement& a, int n) {
   FieldElement r = a;
   for (int i = 0; i < n; ++i) r = Square(r);
   return r;
 }
 
-FieldElement Pow22523(const FieldElement& a) {
+[[gnu::flatten]] FieldElement Pow22523(const FieldElement& a) {
   // Addition chain of ref10: each t holds a^(2^k - 1) for the k in its name.
   const FieldElement a2 = Square(a);
   const FieldElement a9 = SquareTimes(a2, 2) * a;
@@ -388,7 +396,7 @@ const EdwardsPoint& Basepoint() {
   return basepoint;
 }
 
-std::optional<EdwardsPoint> Decode(const Bytes32& bytes) {
+[[gnu::flatten]] std::optional<EdwardsPoint> Decode(const Bytes32& bytes) {
   const FieldElement s = FromBytes(bytes);
   // Re-encoding catches both s >= p and bit 255 set.
   if (ToBytes(s) != bytes || IsNegative(s)) return std::nullopt;
@@ -408,7 +416,7 @@ std::optional<EdwardsPoint> Decode(const Bytes32& bytes) {
   return EdwardsPoint{x, y, kOne, t};
 }
 
-Bytes32 Encode(const EdwardsPoint& point) {
+[[gnu::flatten]] Bytes32 Encode(const EdwardsPoint& point) {
   const FieldElement u1 = (point.z + point.y) * (point.z - point.y);
   const FieldElement u2 = point.x * point.y;
   const FieldElement invsqrt = SqrtRatioM1(kOne, u1 * Square(u2)).second;
