@@ -476,6 +476,19 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& poin
   return ToExtended(r);
 }
 
+EdwardsPoint ScalarMulBasepoint(const Bytes32& b) {
+  const std::array<int8_t, 64> digits = Radix16(b);
+  const FixedBaseTable& table = BasepointTable();
+  // As below, with the one scalar: 16·(odd digits) + (even digits).
+  EdwardsPoint r = Identity();
+  for (int row = 0; row < 32; ++row) r = AddDigit(r, table, row, digits[2 * row + 1]);
+  CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{r.x, r.y, r.z});
+  for (int i = 1; i < 4; ++i) doubled = DoubleToCompleted(ToProjective(doubled));
+  r = ToExtended(doubled);
+  for (int row = 0; row < 32; ++row) r = AddDigit(r, table, row, digits[2 * row]);
+  return r;
+}
+
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
                                       const Bytes32& b) {
   const std::array<int8_t, 64> a_digits = Radix16(a);

@@ -107,6 +107,11 @@ class FixedBaseTable {
 // The table of the Basepoint, built on first use.
 const FixedBaseTable& BasepointTable();
 
+// b·B for B the Basepoint, in variable time from BasepointTable() (64 additions, 4 doublings).
+// The scalar is a 32-byte little-endian integer below 2^255. Its time depends on b: only for
+// scalars that are not secret (see Keypair::WithVariableTimeSigning in sr25519.h).
+EdwardsPoint ScalarMulBasepoint(const Bytes32& b);
+
 // a·A + b·B for B the Basepoint, in variable time (width-w NAF, table of B built once). The
 // scalars are 32-byte little-endian integers below 2^255 (every scalar reduced mod the group
 // order is); no reduction mod the group order is needed, the group takes care of it.

@@ -278,6 +278,31 @@ TEST_F(RistrettoTest, DoubleScalarMulMatchesLibsodium) {
   }
 }
 
+TEST_F(RistrettoTest, ScalarMulBasepointMatchesLibsodium) {
+  Rng rng(9);
+  const Bytes32 order_minus_one = UnhexArray<32>(kOrderMinusOne);
+  Bytes32 one = {}, max = {};
+  one[0] = 1;
+  max.fill(0xff);
+  max[31] = 0x7f;  // 2^255 - 1
+  std::vector<Bytes32> scalars = {Bytes32{}, one, order_minus_one, max};
+  for (int i = 0; i < kRandomCases; ++i) scalars.push_back(RandomScalar(rng));
+  // Scalars not reduced mod the group order, up to the 2^255 bound.
+  for (int i = 0; i < kRandomCases / 10; ++i) {
+    Bytes32 b = RandomBytes(rng);
+    b[31] &= 0x7f;
+    scalars.push_back(b);
+  }
+  for (const Bytes32& b : scalars) {
+    Bytes32 expected;
+    // libsodium reports the identity as an error, still writing its encoding (zeros).
+    if (crypto_scalarmult_ristretto255_base(expected.data(), b.data()) != 0) {
+      EXPECT_EQ(expected, Bytes32{});
+    }
+    ASSERT_EQ(Encode(ScalarMulBasepoint(b)), expected) << HexOf(b);
+  }
+}
+
 // The point an AffineNiels entry stands for: 2x = (y + x) - (y - x), 2y = (y + x) + (y - x).
 EdwardsPoint FromNiels(const AffineNiels& entry) {
   const FieldElement two_x = entry.y_plus_x - entry.y_minus_x;

@@ -126,6 +126,12 @@ Keypair::~Keypair() {
   sodium_memzero(nonce_.data(), nonce_.size());
 }
 
+Keypair Keypair::WithVariableTimeSigning() const {
+  Keypair copy = *this;
+  copy.variable_time_signing_ = true;
+  return copy;
+}
+
 Keypair Keypair::FromMiniSecret(const MiniSecret& mini_secret) {
   EnsureSodium();
   std::array<uint8_t, 64> h;
@@ -231,7 +237,9 @@ SignatureBytes SignWithEntropy(const Keypair& keypair, std::string_view message,
   Scalar r = ReduceWide(witness);
   sodium_memzero(witness.data(), witness.size());
 
-  const Point big_r = BaseMul(r);
+  const Point big_r = keypair.variable_time_signing_
+                          ? ristretto::Encode(ristretto::ScalarMulBasepoint(r))
+                          : BaseMul(r);
   t.AppendMessage("sign:R", AsBytes(big_r));
   const Scalar k = ChallengeScalar(t, "sign:c");
 

@@ -86,6 +86,28 @@ TEST(SignTest, MatchesScureSignatureForTheSameEntropy) {
             "0a463510b51ac0d8f02f6d7ab4497d30dcfb3d79289846e07d0dc45376858285");
 }
 
+// Variable-time signing computes the same R, so the same entropy gives the same signature.
+TEST(SignTest, VariableTimeSigningMakesTheSameSignatures) {
+  const Keypair constant = TestKeypair();
+  const Keypair variable = constant.WithVariableTimeSigning();
+  EXPECT_FALSE(constant.variable_time_signing());
+  EXPECT_TRUE(variable.variable_time_signing());
+  EXPECT_EQ(variable.public_key(), constant.public_key());
+  for (uint8_t fill = 0; fill < 64; ++fill) {
+    std::array<uint8_t, 32> entropy;
+    entropy.fill(fill);
+    const std::string message = "receipt " + std::to_string(fill);
+    const auto signature = SignWithEntropy(variable, message, kSubstrateContext, entropy);
+    ASSERT_EQ(HexOf(signature),
+              HexOf(SignWithEntropy(constant, message, kSubstrateContext, entropy)));
+    EXPECT_TRUE(Verify(variable.public_key(), message, Bytes(signature)).ok());
+  }
+  EXPECT_TRUE(Verify(variable.public_key(), "m", Bytes(Sign(variable, "m"))).ok());
+  // A derived key is a key of its own: it signs in constant time unless asked.
+  EXPECT_FALSE(DeriveHard(variable, ChainCode{}).variable_time_signing());
+  EXPECT_FALSE(DeriveSoft(variable, ChainCode{}).variable_time_signing());
+}
+
 // A signature made by schnorrkel itself (Rust, through @polkadot/wasm-crypto).
 TEST(VerifyTest, AcceptsSchnorrkelSignature) {
   const std::string signature = Unhex(

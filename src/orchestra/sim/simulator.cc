@@ -64,10 +64,14 @@ asio::awaitable<void> Pause(std::chrono::microseconds delay) {
   co_await timer.async_wait(kNoThrow);
 }
 
+// A UID's key, from the manifest's seed. Whoever holds the manifest can compute it, so its
+// receipts are signed in variable time (Keypair::WithVariableTimeSigning: about 4 µs less per
+// call): constant time would hide nothing.
 crypto::Keypair KeyFor(std::string_view role, uint64_t seed, const std::string& subnet_id,
                        int uid) {
   return crypto::Keypair::FromMiniSecret(
-      Blake2b256(fmt::format("orchestra-sim-{}|{}|{}|{}", role, seed, subnet_id, uid)));
+             Blake2b256(fmt::format("orchestra-sim-{}|{}|{}|{}", role, seed, subnet_id, uid)))
+      .WithVariableTimeSigning();
 }
 
 // A value converted to `type` the way a drifted subnet would send it.
