@@ -296,12 +296,18 @@ void AppendPythonRepr(std::string& out, const Json& value, bool top) {
 
 // --- Headers ----------------------------------------------------------------------------------
 
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string ToLower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : out) c = AsciiLower(c);
   return out;
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return AsciiLower(x) == AsciiLower(y);
+         });
 }
 
 std::string Base64(std::string_view bytes) {
@@ -503,6 +509,8 @@ std::string PythonStr(const Json& value) {
 }
 
 std::string BodyHash(const SynapseClass& cls, const BittensorSynapse& synapse) {
+  // sha3-256 of nothing: every call of a class without hashed fields, twice per call.
+  if (cls.required_hash_fields.empty()) return std::string(kEmptyBodyHash);
   std::string hashes;
   for (const std::string& field : cls.required_hash_fields) {
     hashes += crypto::Sha3_256Hex(PythonStr(synapse.Field(cls, field)));
@@ -619,20 +627,28 @@ WireHeaders ToHeaders(const SynapseClass& cls, const BittensorSynapse& synapse) 
 Result<BittensorSynapse> SynapseFromHeaders(const SynapseClass& cls, const WireHeaders& headers) {
   BittensorSynapse s;
   s.name = cls.name;
-  std::vector<std::string> seen;
+  // Names as they came (compared ignoring case), so that the usual all-lower-case headers
+  // cost no copies.
+  std::vector<std::string_view> seen;
   seen.reserve(headers.size());
+  std::string lowered;
   for (const auto& [raw_name, value] : headers) {
-    const std::string name = ToLower(raw_name);
+    std::string_view name = raw_name;
+    if (std::any_of(raw_name.begin(), raw_name.end(),
+                    [](char c) { return c >= 'A' && c <= 'Z'; })) {
+      lowered = ToLower(raw_name);
+      name = lowered;
+    }
     const bool ours = name == "name" || name == "timeout" || name == "total_size" ||
                       name == "header_size" || name == "computed_body_hash" ||
                       name.starts_with("bt_header_");
     if (!ours) continue;
-    for (const std::string& earlier : seen) {
-      if (earlier == name) {
+    for (std::string_view earlier : seen) {
+      if (EqualsIgnoringCase(earlier, raw_name)) {
         return Error(ErrorCode::kParse, fmt::format("duplicate header {}", Quoted(name)));
       }
     }
-    seen.push_back(name);
+    seen.push_back(raw_name);
 
     if (name == "name") continue;  // the URL path names the synapse
     if (name == "timeout") {
