@@ -74,7 +74,7 @@ struct ReceiptStoreStats {
 // bucketed by insertion order (32,768 receipts a bucket), so a batch dirties the few index pages
 // of the newest bucket rather than one random page per receipt, and pruning deletes from the
 // oldest. A lookup that misses probes the index once per bucket (77 at the default retention).
-// The writer's connection keeps a page cache of up to 64 MB. A file written before the
+// The writer's connection keeps a page cache of up to 16 MiB. A file written before the
 // bucketed index is moved to it by Open(), once.
 class ReceiptStore {
  public:
