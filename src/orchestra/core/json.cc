@@ -9,6 +9,10 @@
 #include <cstdio>
 #include <vector>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace orchestra {
 namespace {
 
@@ -34,12 +38,36 @@ void AppendInteger(std::string& out, Integer value) {
 
 bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
 
+// The index of the first byte of s[from..] that needs an escape, or s.size(). Sixteen bytes at
+// a time where SSE2 is there (every x86-64): answers are mostly long runs of plain text, and
+// the byte-by-byte scan was about 3% of the expert simulator's CPU.
+size_t NextEscape(std::string_view s, size_t from) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // A byte is at most 0x1f (unsigned) exactly where min(byte, 0x1f) is the byte itself.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(bytes, last_control), bytes);
+    const __m128i special =
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash));
+    const int hits = _mm_movemask_epi8(_mm_or_si128(control, special));
+    if (hits != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(hits)));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (NeedsEscape(static_cast<unsigned char>(s[i]))) return i;
+  }
+  return s.size();
+}
+
 void AppendString(std::string& out, std::string_view s) {
   out += '"';
   size_t run = 0;  // start of the pending run of characters copied as they are
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = NextEscape(s, 0); i < s.size(); i = NextEscape(s, i + 1)) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

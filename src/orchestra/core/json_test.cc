@@ -1,5 +1,6 @@
 #include "orchestra/core/json.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,6 +46,60 @@ TEST(CanonicalJsonTest, SortsKeysAndDropsWhitespaceLikePython) {
   // ensure_ascii=False))'
   EXPECT_EQ(CanonicalJson(*v),
             "{\"a\":{\"c\":true,\"d\":null},\"b\":[1,2.0,\"x\"],\"é\":\"ü\\n\"}");
+}
+
+// The escaping of one byte, as json.dumps(..., ensure_ascii=False) writes it.
+std::string EscapedByte(unsigned char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    default:
+      if (c < 0x20) return fmt::format("\\u{:04x}", c);
+      return std::string(1, static_cast<char>(c));
+  }
+}
+
+// Every byte value at every position of strings around the 16-byte blocks the scan reads, and
+// runs of several escapes in a row.
+TEST(AppendJsonStringTest, EscapesEveryByteAtEveryPosition) {
+  for (size_t length : {1, 15, 16, 17, 31, 32, 33, 47}) {
+    for (size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(byte);
+        std::string expected = "\"";
+        for (char c : text) expected += EscapedByte(static_cast<unsigned char>(c));
+        expected += '"';
+        std::string out = "prefix:";
+        AppendJsonString(out, text);
+        ASSERT_EQ(out, "prefix:" + expected)
+            << "length " << length << " at " << at << " byte " << byte;
+      }
+    }
+  }
+  std::string all;
+  for (int byte = 0; byte < 256; ++byte) all += static_cast<char>(byte);
+  std::string expected = "\"";
+  for (char c : all) expected += EscapedByte(static_cast<unsigned char>(c));
+  expected += '"';
+  std::string out;
+  AppendJsonString(out, all + all);
+  EXPECT_EQ(out, expected.substr(0, expected.size() - 1) + expected.substr(1));
+  out.clear();
+  AppendJsonString(out, "");
+  EXPECT_EQ(out, "\"\"");
 }
 
 TEST(FormatDoubleTest, MatchesPythonRepr) {
