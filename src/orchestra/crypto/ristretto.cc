@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <utility>
+#include <vector>
 
 namespace orchestra::crypto::ristretto {
 namespace {
@@ -241,36 +242,93 @@ EdwardsPoint AddDigit(const EdwardsPoint& p, const FixedBaseTable& table, int ro
   return ToExtended(AddToCompleted(p, table.Multiple(row, std::abs(digit)), digit < 0));
 }
 
-}  // namespace
-
-FixedBaseTable::FixedBaseTable(const EdwardsPoint& point) {
-  std::array<EdwardsPoint, 32 * 8> multiples;
-  EdwardsPoint row_base = point;  // 256^j·P
-  for (int row = 0; row < 32; ++row) {
+// Fills `entries` (rows · per_row of them) with d·2^(shift·row)·P for d = 1..per_row, as affine
+// Niels points: one inversion for all the Z coordinates (Montgomery's trick: prefix products,
+// the inverse of the whole product, then one factor peeled off per point from the top down).
+void FillMultiples(const EdwardsPoint& point, int rows, int per_row, int shift,
+                   AffineNiels* entries) {
+  const size_t count = static_cast<size_t>(rows) * static_cast<size_t>(per_row);
+  std::vector<EdwardsPoint> multiples(count);
+  EdwardsPoint row_base = point;  // 2^(shift·row)·P
+  for (int row = 0; row < rows; ++row) {
     const ProjectiveNiels addend = ToProjectiveNiels(row_base);
-    multiples[8 * row] = row_base;
-    for (int d = 1; d < 8; ++d) {
-      multiples[8 * row + d] =
-          ToExtended(AddToCompleted(multiples[8 * row + d - 1], addend, false));
+    const size_t first = static_cast<size_t>(row) * static_cast<size_t>(per_row);
+    multiples[first] = row_base;
+    for (size_t d = 1; d < static_cast<size_t>(per_row); ++d) {
+      multiples[first + d] = ToExtended(AddToCompleted(multiples[first + d - 1], addend, false));
     }
-    for (int i = 0; i < 8; ++i) row_base = Double(row_base);
+    for (int i = 0; i < shift; ++i) row_base = Double(row_base);
   }
-  // One inversion for all 256 Z coordinates (Montgomery's trick): prefix products, the
-  // inverse of the whole product, then peel one factor off per point from the top down.
-  std::array<FieldElement, 32 * 8> prefix;
+  std::vector<FieldElement> prefix(count);
   FieldElement product = kOne;
-  for (size_t i = 0; i < multiples.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     prefix[i] = product;
     product = product * multiples[i].z;
   }
   FieldElement inverse = Invert(product);
-  for (size_t i = multiples.size(); i-- > 0;) {
+  for (size_t i = count; i-- > 0;) {
     const FieldElement z_inverse = inverse * prefix[i];
     inverse = inverse * multiples[i].z;
     const FieldElement x = multiples[i].x * z_inverse;
     const FieldElement y = multiples[i].y * z_inverse;
-    entries_[i] = {y + x, y - x, x * y * kD2};
+    entries[i] = {y + x, y - x, x * y * kD2};
   }
+}
+
+// The basepoint's multiples d·32^j·B for d = 1..16 and j < 52 (100 KiB, built on first use): a
+// scalar multiple of B then takes one addition per signed radix-32 digit, about 50, where the
+// radix-16 FixedBaseTable takes about 60 and four doublings. Only for the basepoint, which
+// every signature and verification uses; per-key tables stay at radix 16 (30 KiB each).
+constexpr int kRadix32Rows = 52;
+
+const std::vector<AffineNiels>& Basepoint32Table() {
+  static const std::vector<AffineNiels> table = [] {
+    std::vector<AffineNiels> entries(kRadix32Rows * 16);
+    FillMultiples(Basepoint(), kRadix32Rows, 16, 5, entries.data());
+    return entries;
+  }();
+  return table;
+}
+
+// Signed radix-32 digits e[i] in [-16, 16] with sum of e[i]·32^i equal to the scalar (below
+// 2^255: 51 digits of five bits, and the last carry in e[51], which is 0 or 1).
+std::array<int8_t, kRadix32Rows> Radix32(const Bytes32& scalar) {
+  std::array<uint64_t, 5> words = {};  // the fifth stays zero: bits from 256 on
+  for (int i = 0; i < 4; ++i) words[i] = Load64(scalar.data() + 8 * i);
+  std::array<int8_t, kRadix32Rows> digits;
+  for (int i = 0; i < kRadix32Rows; ++i) {
+    const int word = 5 * i / 64;
+    const int shift = 5 * i % 64;
+    uint64_t bits = words[word] >> shift;
+    if (shift > 59) bits |= words[word + 1] << (64 - shift);
+    digits[i] = static_cast<int8_t>(bits & 31);
+  }
+  int carry = 0;
+  for (int i = 0; i < kRadix32Rows - 1; ++i) {
+    const int digit = digits[i] + carry;
+    carry = (digit + 16) >> 5;
+    digits[i] = static_cast<int8_t>(digit - (carry << 5));
+  }
+  digits[kRadix32Rows - 1] = static_cast<int8_t>(digits[kRadix32Rows - 1] + carry);
+  return digits;
+}
+
+// p + Σ e[j]·32^j·B over the radix-32 digits of `scalar`.
+EdwardsPoint AddBasepointMultiple(EdwardsPoint p, const Bytes32& scalar) {
+  const std::array<int8_t, kRadix32Rows> digits = Radix32(scalar);
+  const std::vector<AffineNiels>& table = Basepoint32Table();
+  for (int row = 0; row < kRadix32Rows; ++row) {
+    const int digit = digits[row];
+    if (digit == 0) continue;
+    p = ToExtended(AddToCompleted(p, table[16 * row + std::abs(digit) - 1], digit < 0));
+  }
+  return p;
+}
+
+}  // namespace
+
+FixedBaseTable::FixedBaseTable(const EdwardsPoint& point) {
+  FillMultiples(point, 32, 8, 8, entries_.data());
 }
 
 const FixedBaseTable& BasepointTable() {
@@ -476,38 +534,20 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& poin
   return ToExtended(r);
 }
 
-EdwardsPoint ScalarMulBasepoint(const Bytes32& b) {
-  const std::array<int8_t, 64> digits = Radix16(b);
-  const FixedBaseTable& table = BasepointTable();
-  // As below, with the one scalar: 16·(odd digits) + (even digits).
-  EdwardsPoint r = Identity();
-  for (int row = 0; row < 32; ++row) r = AddDigit(r, table, row, digits[2 * row + 1]);
-  CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{r.x, r.y, r.z});
-  for (int i = 1; i < 4; ++i) doubled = DoubleToCompleted(ToProjective(doubled));
-  r = ToExtended(doubled);
-  for (int row = 0; row < 32; ++row) r = AddDigit(r, table, row, digits[2 * row]);
-  return r;
-}
+EdwardsPoint ScalarMulBasepoint(const Bytes32& b) { return AddBasepointMultiple(Identity(), b); }
 
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
                                       const Bytes32& b) {
   const std::array<int8_t, 64> a_digits = Radix16(a);
-  const std::array<int8_t, 64> b_digits = Radix16(b);
-  const FixedBaseTable& b_table = BasepointTable();
-  // Sum of e[i]·16^i·P = 16·(odd digits e[2j+1]·256^j·P) + (even digits e[2j]·256^j·P).
+  // Sum of e[i]·16^i·P = 16·(odd digits e[2j+1]·256^j·P) + (even digits e[2j]·256^j·P); then
+  // b·B from the basepoint's radix-32 table, which needs no doublings.
   EdwardsPoint r = Identity();
-  for (int row = 0; row < 32; ++row) {
-    r = AddDigit(r, point, row, a_digits[2 * row + 1]);
-    r = AddDigit(r, b_table, row, b_digits[2 * row + 1]);
-  }
+  for (int row = 0; row < 32; ++row) r = AddDigit(r, point, row, a_digits[2 * row + 1]);
   CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{r.x, r.y, r.z});
   for (int i = 1; i < 4; ++i) doubled = DoubleToCompleted(ToProjective(doubled));
   r = ToExtended(doubled);
-  for (int row = 0; row < 32; ++row) {
-    r = AddDigit(r, point, row, a_digits[2 * row]);
-    r = AddDigit(r, b_table, row, b_digits[2 * row]);
-  }
-  return r;
+  for (int row = 0; row < 32; ++row) r = AddDigit(r, point, row, a_digits[2 * row]);
+  return AddBasepointMultiple(r, b);
 }
 
 }  // namespace orchestra::crypto::ristretto

@@ -107,9 +107,10 @@ class FixedBaseTable {
 // The table of the Basepoint, built on first use.
 const FixedBaseTable& BasepointTable();
 
-// b·B for B the Basepoint, in variable time from BasepointTable() (64 additions, 4 doublings).
-// The scalar is a 32-byte little-endian integer below 2^255. Its time depends on b: only for
-// scalars that are not secret (see Keypair::WithVariableTimeSigning in sr25519.h).
+// b·B for B the Basepoint, in variable time from a radix-32 table of B (100 KiB, built on
+// first use; about 50 additions, no doublings). The scalar is a 32-byte little-endian integer
+// below 2^255. Its time depends on b: only for scalars that are not secret (see
+// Keypair::WithVariableTimeSigning in sr25519.h).
 EdwardsPoint ScalarMulBasepoint(const Bytes32& b);
 
 // a·A + b·B for B the Basepoint, in variable time (width-w NAF, table of B built once). The
@@ -118,8 +119,8 @@ EdwardsPoint ScalarMulBasepoint(const Bytes32& b);
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& point,
                                       const Bytes32& b);
 
-// The same for a point given by its FixedBaseTable (radix-16 digits of both scalars, no
-// doublings but four): about twice as fast. Same scalar bounds.
+// The same for a point given by its FixedBaseTable (radix-16 digits of a, four doublings, then
+// b·B as ScalarMulBasepoint adds it): about 2.5 times as fast. Same scalar bounds.
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
                                       const Bytes32& b);
 
