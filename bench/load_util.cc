@@ -21,6 +21,8 @@
 #include <new>
 #include <utility>
 
+#include "orchestra/core/ascii.h"
+
 namespace orchestra::bench {
 
 namespace asio = boost::asio;
@@ -87,13 +89,6 @@ Error Malformed(std::string what, size_t at) {
                fmt::format("HTTP response head, byte {}: {}", at, what));
 }
 
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 // Whether the comma-separated `value` lists `token` (Connection: keep-alive, close).
 bool HasToken(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -101,7 +96,7 @@ bool HasToken(std::string_view value, std::string_view token) {
     std::string_view item = value.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (EqualsIgnoringCase(item, token)) return true;
+    if (EqualsIgnoringAsciiCase(item, token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -149,18 +144,18 @@ Result<std::optional<ResponseHead>> ParseResponseHead(std::string_view bytes) {
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (EqualsIgnoringCase(name, "content-length")) {
+    if (EqualsIgnoringAsciiCase(name, "content-length")) {
       size_t n = 0;
       const auto [p, e] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (e != std::errc() || p != value.data() + value.size() || (length && *length != n)) {
         return Malformed(fmt::format("Content-Length \"{}\"", value.substr(0, 40)), at);
       }
       length = n;
-    } else if (EqualsIgnoringCase(name, "transfer-encoding")) {
+    } else if (EqualsIgnoringAsciiCase(name, "transfer-encoding")) {
       return Malformed(fmt::format("Transfer-Encoding \"{}\" (only Content-Length is read)",
                                    value.substr(0, 40)),
                        at);
-    } else if (EqualsIgnoringCase(name, "connection")) {
+    } else if (EqualsIgnoringAsciiCase(name, "connection")) {
       close = close || HasToken(value, "close");
       keep_alive = keep_alive || HasToken(value, "keep-alive");
     }
@@ -170,7 +165,7 @@ Result<std::optional<ResponseHead>> ParseResponseHead(std::string_view bytes) {
   if (bodiless) {
     head.content_length = 0;
   } else if (!length) {
-    return Malformed("no Content-Length", 0);
+    return Malformed("no Content-Length", blank);
   } else {
     head.content_length = *length;
   }
@@ -191,6 +186,14 @@ asio::awaitable<Result<ResponseReader::Response>> ResponseReader::Read(tcp::sock
     if (!head) {
       auto parsed = ParseResponseHead(std::string_view(buffer_.data(), end_));
       if (!parsed) co_return parsed.error();
+      if (*parsed && (**parsed).status < 200 && (**parsed).status != 101) {
+        // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+        begin_ = (**parsed).head_bytes;
+        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+        continue;
+      }
       if (*parsed) {
         head = **parsed;
         if (head->content_length > max_body_bytes) {
@@ -235,18 +238,16 @@ void WireArena::Append(std::string_view wire) {
     mapped_ = grown;
     (void)madvise(base_, mapped_, MADV_HUGEPAGE);  // a hint: without THP the arena still works
   }
-  std::memcpy(base_ + bytes_, wire.data(), wire.size());
+  if (!wire.empty()) std::memcpy(base_ + bytes_, wire.data(), wire.size());
   bytes_ += wire.size();
   ends_.push_back(bytes_);
-  sizes_.push_back(static_cast<uint32_t>(wire.size()));
 }
 
 WireArena::WireArena(WireArena&& other) noexcept
     : base_(std::exchange(other.base_, nullptr)),
       mapped_(std::exchange(other.mapped_, 0)),
       bytes_(std::exchange(other.bytes_, 0)),
-      ends_(std::move(other.ends_)),
-      sizes_(std::move(other.sizes_)) {}
+      ends_(std::exchange(other.ends_, {})) {}
 
 WireArena::~WireArena() {
   if (base_) munmap(base_, mapped_);

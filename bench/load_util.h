@@ -52,7 +52,8 @@ struct ResponseHead {
 // Parses the response head at the start of `bytes`: nullopt while its blank line has not
 // arrived yet; an error, saying what and at which byte, for a malformed head, and for a body
 // framed otherwise than by Content-Length (the servers under test always send it; a 1xx, 204
-// or 304 answer has no body).
+// or 304 answer has no body). content_length may be anything up to SIZE_MAX: a caller adding
+// it to head_bytes bounds it first (as ResponseReader does with its max_body_bytes).
 Result<std::optional<ResponseHead>> ParseResponseHead(std::string_view bytes);
 
 // Reads the responses of one keep-alive connection into a buffer it reuses, so that a
@@ -67,8 +68,9 @@ class ResponseReader {
     std::string_view body;  // valid until the next Read
   };
 
-  // The next response on `socket`. Errors: the connection failed or closed early, the head is
-  // malformed or longer than 64 KiB, or the body is longer than `max_body_bytes`.
+  // The next final response on `socket` (interim 1xx answers other than 101 are skipped).
+  // Errors: the connection failed or closed early, the head is malformed or longer than 64 KiB,
+  // or the body is longer than `max_body_bytes`.
   boost::asio::awaitable<Result<Response>> Read(boost::asio::ip::tcp::socket& socket,
                                                 size_t max_body_bytes);
 
@@ -79,7 +81,8 @@ class ResponseReader {
 };
 
 // Pre-serialized requests stored back to back in one anonymous mapping that the kernel is
-// asked to back with transparent huge pages. A generator that sends request after request
+// asked to back with transparent huge pages (the 2 MiB-aligned ranges inside it; recent
+// kernels align large anonymous mappings to 2 MiB). A generator that sends request after request
 // then reads neighbouring memory, where separate heap blocks spread over hundreds of MiB cost
 // the kernel's copy into the socket TLB and cache misses (sim_load's generator takes about 17%
 // less CPU per call with the arena: median of six alternating runs). A view stays valid until
@@ -97,7 +100,10 @@ class WireArena {
   // are invalid afterwards. Throws std::bad_alloc when the mapping cannot grow.
   void Append(std::string_view wire);
 
-  std::string_view operator[](size_t i) const { return {base_ + ends_[i] - sizes_[i], sizes_[i]}; }
+  std::string_view operator[](size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return {base_ + begin, ends_[i] - begin};
+  }
   size_t size() const { return ends_.size(); }
   size_t bytes() const { return bytes_; }
 
@@ -105,8 +111,7 @@ class WireArena {
   char* base_ = nullptr;
   size_t mapped_ = 0;
   size_t bytes_ = 0;
-  std::vector<size_t> ends_;     // offset one past each wire
-  std::vector<uint32_t> sizes_;  // of each wire
+  std::vector<size_t> ends_;  // offset one past each wire
 };
 
 // One honesty check of a run; a failed one makes the run's figures not count.

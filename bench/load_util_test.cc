@@ -69,7 +69,11 @@ TEST(ParseResponseHead, AnswersWithoutBodyNeedNoLength) {
 }
 
 TEST(ParseResponseHead, RefusesWhatItCannotFrameAndSaysWhere) {
-  EXPECT_NE(HeadError("HTTP/1.1 200 OK\r\nServer: x\r\n\r\n").find("no Content-Length"),
+  EXPECT_NE(HeadError("HTTP/1.1 200 OK\r\nServer: x\r\n\r\n").find("byte 26: no Content-Length"),
+            std::string::npos);
+  // One past SIZE_MAX.
+  EXPECT_NE(HeadError("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n")
+                .find("Content-Length \"18446744073709551616\""),
             std::string::npos);
   EXPECT_NE(HeadError("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
                 .find("byte 17: Transfer-Encoding \"chunked\""),
@@ -176,7 +180,15 @@ TEST(ResponseReader, RefusesABodyOverTheLimitAndAHeadWithoutEnd) {
 TEST(ResponseReader, ReportsAMalformedHead) {
   ScriptedServer server({"HTTP/1.1 200 OK\r\n\r\n"});
   EXPECT_EQ(ReadAll(server, 1 << 20),
-            (std::vector<std::string>{"error: HTTP response head, byte 0: no Content-Length"}));
+            (std::vector<std::string>{"error: HTTP response head, byte 15: no Content-Length"}));
+}
+
+TEST(ResponseReader, SkipsInterimAnswers) {
+  ScriptedServer server(
+      {"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\n"
+       "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"});
+  EXPECT_EQ(ReadAll(server, 1 << 20),
+            (std::vector<std::string>{"201:ok", "error: reading an HTTP response: End of file"}));
 }
 
 TEST(WireArena, KeepsEveryWireAcrossGrowth) {
@@ -192,9 +204,14 @@ TEST(WireArena, KeepsEveryWireAcrossGrowth) {
     bytes += wires[i].size();
   }
   EXPECT_EQ(arena.bytes(), bytes);
+  arena.Append("");
+  EXPECT_EQ(arena[wires.size()], "");
   WireArena moved(std::move(arena));
   EXPECT_EQ(moved[2999], wires[2999]);
-  EXPECT_EQ(arena.size(), 0u);
+  EXPECT_EQ(arena.size(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is empty
+  WireArena empty;
+  empty.Append("");  // no mapping yet, nothing to copy
+  EXPECT_EQ(empty[0], "");
 }
 
 }  // namespace

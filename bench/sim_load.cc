@@ -23,11 +23,13 @@
 // Signing: by default (--sign presign) every request is signed before the run, as
 // bench/axon_load.cc does, so the generator spends no sr25519 time while measuring; the pool
 // holds --max-rate × (warm-up + seconds) requests and a connection that runs out stops (the run
-// is then invalid). Nonces are Dendrite::Prepare's own (the wall clock, strictly increasing per
-// dendrite), and the simulator's axons use the wall clock, so pre-signing must finish inside the
-// first-nonce window (4 s + synapse timeout); a check says so. --sign online signs each request
-// on the generator thread while the previous one is in flight: for long runs (soak), at the cost
-// of generator CPU taken from the simulator on a 2-core machine.
+// is then invalid). Signing 400,000 takes about 8 s here, and they must all be signed inside
+// the axons' first-nonce window (16 s): for runs much longer than 10 s lower --max-rate or use
+// --sign online (a check reports a pool signed too late). Nonces are Dendrite::Prepare's own (the
+// wall clock, strictly increasing per dendrite), and the simulator's axons use the wall clock, so
+// pre-signing must finish inside the first-nonce window (4 s + synapse timeout); a check says so.
+// --sign online signs each request on the generator thread while the previous one is in flight: for
+// long runs (soak), at the cost of generator CPU taken from the simulator on a 2-core machine.
 //
 // Honesty checks (exit status 1 when one fails): before the run a valid request must get 200
 // with a receipt, its replay 401 and a forged signature 401; during the run only 200 answers

@@ -3,7 +3,8 @@
 # every synapse subnet, SN22 (FTS5 search) alone, SN13 (scrape) alone, planted answers (no
 # engine: the simulator's own cost), then the simulator and the load generator in separate
 # processes (sim_load --serve-only + --client-only) so that the simulator has its threads to
-# itself. Extra arguments go to every run (e.g. --json, --seconds 20, --threads 1).
+# itself. Extra arguments go to every run (e.g. --json, --seconds 8, --threads 1; runs much
+# longer than 10 s need a lower --max-rate or --sign online, see sim_load.cc).
 #
 #   bench/sim_load.sh [build dir, default build] [sim_load arguments...]
 # Needs the sim_load target built (ninja -C <build dir> sim_load). Exits non-zero when a run's

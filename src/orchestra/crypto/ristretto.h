@@ -109,7 +109,7 @@ const FixedBaseTable& BasepointTable();
 
 // b·B for B the Basepoint, in variable time from a radix-32 table of B (100 KiB, built on
 // first use; about 50 additions, no doublings). The scalar is a 32-byte little-endian integer
-// below 2^255. Its time depends on b: only for scalars that are not secret (see
+// below 2^255. Its time depends on b: only where the secrecy of b does not matter (see
 // Keypair::WithVariableTimeSigning in sr25519.h).
 EdwardsPoint ScalarMulBasepoint(const Bytes32& b);
 

@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "orchestra/core/ascii.h"
+
 namespace orchestra::net {
 namespace {
-
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
 
 // RFC 9110 tchar, as a table: every response's header names pass through here (the
 // simulator's carry a dozen bt_header_* fields), and a search per '_' showed up in profiles.
@@ -31,7 +25,7 @@ bool IsTokenChar(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 
 std::string_view FindHeader(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [field, value] : headers) {
-    if (EqualsIgnoreCase(field, name)) return value;
+    if (EqualsIgnoringAsciiCase(field, name)) return value;
   }
   return {};
 }

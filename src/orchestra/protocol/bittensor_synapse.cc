@@ -9,6 +9,7 @@
 #include <iterator>
 #include <limits>
 
+#include "orchestra/core/ascii.h"
 #include "orchestra/crypto/hex.h"
 #include "orchestra/crypto/keccak.h"
 #include "orchestra/crypto/sr25519.h"
@@ -296,18 +297,10 @@ void AppendPythonRepr(std::string& out, const Json& value, bool top) {
 
 // --- Headers ----------------------------------------------------------------------------------
 
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string ToLower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = AsciiLower(c);
   return out;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
 }
 
 std::string Base64(std::string_view bytes) {
@@ -644,7 +637,7 @@ Result<BittensorSynapse> SynapseFromHeaders(const SynapseClass& cls, const WireH
                       name.starts_with("bt_header_");
     if (!ours) continue;
     for (std::string_view earlier : seen) {
-      if (EqualsIgnoringCase(earlier, raw_name)) {
+      if (EqualsIgnoringAsciiCase(earlier, raw_name)) {
         return Error(ErrorCode::kParse, fmt::format("duplicate header {}", Quoted(name)));
       }
     }
