@@ -174,12 +174,7 @@ Result<std::optional<ResponseHead>> ParseResponseHead(std::string_view bytes) {
 
 asio::awaitable<Result<ResponseReader::Response>> ResponseReader::Read(tcp::socket& socket,
                                                                        size_t max_body_bytes) {
-  // What the previous call returned is consumed: move what followed it to the front.
-  if (begin_ > 0) {
-    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-    end_ -= begin_;
-    begin_ = 0;
-  }
+  DropFront(begin_);  // what the previous call returned is consumed
   std::optional<ResponseHead> head;
   size_t total = 0;  // head and body, once the head is known
   for (;;) {
@@ -188,10 +183,7 @@ asio::awaitable<Result<ResponseReader::Response>> ResponseReader::Read(tcp::sock
       if (!parsed) co_return parsed.error();
       if (*parsed && (**parsed).status < 200 && (**parsed).status != 101) {
         // An interim answer (100 Continue, 103 Early Hints): the real one follows.
-        begin_ = (**parsed).head_bytes;
-        std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
-        end_ -= begin_;
-        begin_ = 0;
+        DropFront((**parsed).head_bytes);
         continue;
       }
       if (*parsed) {
@@ -223,6 +215,13 @@ asio::awaitable<Result<ResponseReader::Response>> ResponseReader::Read(tcp::sock
       .status = head->status,
       .keep_alive = head->keep_alive,
       .body = std::string_view(buffer_.data() + head->head_bytes, head->content_length)};
+}
+
+void ResponseReader::DropFront(size_t bytes) {
+  if (bytes == 0) return;
+  std::memmove(buffer_.data(), buffer_.data() + bytes, end_ - bytes);
+  end_ -= bytes;
+  begin_ = 0;
 }
 
 void WireArena::Append(std::string_view wire) {

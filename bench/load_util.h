@@ -75,6 +75,9 @@ class ResponseReader {
                                                 size_t max_body_bytes);
 
  private:
+  // Moves the bytes after the first `bytes` received to the front of the buffer.
+  void DropFront(size_t bytes);
+
   std::vector<char> buffer_ = std::vector<char>(64 << 10);
   size_t begin_ = 0;  // first byte not yet returned
   size_t end_ = 0;    // one past the last byte received

@@ -23,11 +23,10 @@
 // Signing: by default (--sign presign) every request is signed before the run, as
 // bench/axon_load.cc does, so the generator spends no sr25519 time while measuring; the pool
 // holds --max-rate × (warm-up + seconds) requests and a connection that runs out stops (the run
-// is then invalid). Signing 400,000 takes about 8 s here, and they must all be signed inside
-// the axons' first-nonce window (16 s): for runs much longer than 10 s lower --max-rate or use
-// --sign online (a check reports a pool signed too late). Nonces are Dendrite::Prepare's own (the
-// wall clock, strictly increasing per dendrite), and the simulator's axons use the wall clock, so
-// pre-signing must finish inside the first-nonce window (4 s + synapse timeout); a check says so.
+// is then invalid). Nonces are Dendrite::Prepare's own (the wall clock, strictly increasing per
+// dendrite), and the simulator's axons use the wall clock, so pre-signing must finish inside the
+// first-nonce window (4 s + synapse timeout, 16 s by default); a check says so. Signing 400,000
+// takes about 8 s here: for runs much longer than 10 s lower --max-rate or use --sign online.
 // --sign online signs each request on the generator thread while the previous one is in flight: for
 // long runs (soak), at the cost of generator CPU taken from the simulator on a 2-core machine.
 //
@@ -513,7 +512,7 @@ struct Connection {
   std::unique_ptr<net::Dendrite> dendrite;
   // --sign presign: the requests' locks and nonces, and their wires in `wires`.
   std::vector<Prepared> pool;
-  std::unique_ptr<WireArena> wires;
+  WireArena wires;
 };
 
 // Signs every connection's pool on `signers` threads (one connection per thread at a time).
@@ -524,10 +523,9 @@ void PreSign(std::vector<Connection>& connections, const std::vector<std::string
     for (size_t c; (c = next.fetch_add(1)) < connections.size();) {
       Connection& conn = connections[c];
       conn.pool.reserve(per_connection);
-      conn.wires = std::make_unique<WireArena>();
       for (size_t i = 0; i < per_connection; ++i) {
         Prepared p = BuildRequest(*conn.dendrite, *conn.uid, urls, c, i, timeout);
-        conn.wires->Append(p.wire);
+        conn.wires.Append(p.wire);
         std::string().swap(p.wire);
         conn.pool.push_back(std::move(p));
       }
@@ -624,7 +622,7 @@ asio::awaitable<void> DriveConnection(tcp::socket& socket, Connection& conn,
       break;
     }
     const Prepared& request = online ? current : conn.pool[i];
-    const std::string_view wire = online ? std::string_view(current.wire) : (*conn.wires)[i];
+    const std::string_view wire = online ? std::string_view(current.wire) : conn.wires[i];
     if (auto [ec, n] = co_await asio::async_write(socket, asio::buffer(wire), kNoThrow); ec) {
       ++stats.io_errors;
       break;
@@ -1168,9 +1166,7 @@ int Drive(const Options& opts) {
     PreSign(connections, t.urls, per_connection, opts.synapse_timeout,
             opts.signers > 0 ? opts.signers : static_cast<int>(cores));
     sign_seconds = std::chrono::duration<double>(SteadyClock::now() - sign_start).count();
-    for (const Connection& conn : connections) {
-      if (conn.wires) pool_bytes += conn.wires->bytes();
-    }
+    for (const Connection& conn : connections) pool_bytes += conn.wires.bytes();
   }
 
   for (Check& c :

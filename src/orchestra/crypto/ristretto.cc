@@ -332,11 +332,6 @@ FixedBaseTable::FixedBaseTable(const EdwardsPoint& point) {
   FillMultiples(point, 32, 8, 8, entries_.data());
 }
 
-const FixedBaseTable& BasepointTable() {
-  static const FixedBaseTable table(Basepoint());
-  return table;
-}
-
 FieldElement FromBytes(const Bytes32& bytes) {
   std::array<uint64_t, 4> w;
   for (int i = 0; i < 4; ++i) w[i] = Load64(bytes.data() + 8 * i);

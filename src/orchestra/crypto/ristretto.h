@@ -104,9 +104,6 @@ class FixedBaseTable {
   std::array<AffineNiels, 32 * 8> entries_;
 };
 
-// The table of the Basepoint, built on first use.
-const FixedBaseTable& BasepointTable();
-
 // b·B for B the Basepoint, in variable time from a radix-32 table of B (100 KiB, built on
 // first use; about 50 additions, no doublings). The scalar is a 32-byte little-endian integer
 // below 2^255. Its time depends on b: only where the secrecy of b does not matter (see

@@ -335,7 +335,7 @@ TEST_F(RistrettoTest, FixedBaseTableHoldsTheMultiplesOfItsPoint) {
       for (int i = 0; i < 8; ++i) row_base = Double(row_base);
     }
   }
-  EXPECT_TRUE(SameEdwardsPoint(FromNiels(BasepointTable().Multiple(0, 1)), Basepoint()));
+  EXPECT_TRUE(SameEdwardsPoint(FromNiels(FixedBaseTable(Basepoint()).Multiple(0, 1)), Basepoint()));
 }
 
 TEST_F(RistrettoTest, DoubleScalarMulEdgeCases) {
@@ -368,7 +368,8 @@ TEST_F(RistrettoTest, DoubleScalarMulEdgeCases) {
   }
   // (ℓ - 1)·B + 1·B and 0·A + 0·B are the identity.
   EXPECT_TRUE(Equal(DoubleScalarMulBasepoint(order_minus_one, Basepoint(), one), Identity()));
-  EXPECT_TRUE(Equal(DoubleScalarMulBasepoint(order_minus_one, BasepointTable(), one), Identity()));
+  EXPECT_TRUE(Equal(DoubleScalarMulBasepoint(order_minus_one, FixedBaseTable(Basepoint()), one),
+                    Identity()));
   EXPECT_TRUE(
       Equal(DoubleScalarMulBasepoint(Bytes32{}, *Decode(RandomPoint(rng)), Bytes32{}), Identity()));
 }

@@ -627,8 +627,7 @@ Result<BittensorSynapse> SynapseFromHeaders(const SynapseClass& cls, const WireH
   std::string lowered;
   for (const auto& [raw_name, value] : headers) {
     std::string_view name = raw_name;
-    if (std::any_of(raw_name.begin(), raw_name.end(),
-                    [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    if (std::any_of(raw_name.begin(), raw_name.end(), [](char c) { return AsciiLower(c) != c; })) {
       lowered = ToLower(raw_name);
       name = lowered;
     }
