@@ -172,49 +172,63 @@ Result<std::optional<ResponseHead>> ParseResponseHead(std::string_view bytes) {
   return std::optional<ResponseHead>(head);
 }
 
+Result<std::optional<ResponseReader::Response>> ResponseReader::Next(size_t max_body_bytes) {
+  DropFront(begin_);  // what the previous call returned is consumed
+  while (!head_) {
+    auto parsed = ParseResponseHead(std::string_view(buffer_.data(), end_));
+    if (!parsed) return parsed.error();
+    if (!*parsed) {
+      if (end_ >= kMaxHeadBytes) {
+        return Malformed(fmt::format("no blank line in the first {} bytes", kMaxHeadBytes), end_);
+      }
+      return std::optional<Response>();
+    }
+    if ((**parsed).status < 200 && (**parsed).status != 101) {
+      // An interim answer (100 Continue, 103 Early Hints): the real one follows.
+      DropFront((**parsed).head_bytes);
+      continue;
+    }
+    if ((**parsed).content_length > max_body_bytes) {
+      return Error(ErrorCode::kMalformedAnswer,
+                   fmt::format("HTTP response body of {} bytes, more than the {} allowed",
+                               (**parsed).content_length, max_body_bytes));
+    }
+    head_ = **parsed;
+  }
+  const size_t total = head_->head_bytes + head_->content_length;
+  if (end_ < total) return std::optional<Response>();
+  const Response response{
+      .status = head_->status,
+      .keep_alive = head_->keep_alive,
+      .body = std::string_view(buffer_.data() + head_->head_bytes, head_->content_length)};
+  begin_ = total;
+  head_.reset();
+  return std::optional<Response>(response);
+}
+
+std::span<char> ResponseReader::Space() {
+  DropFront(begin_);
+  const size_t wanted =
+      std::max(end_ + 4096, head_ ? head_->head_bytes + head_->content_length : 0);
+  if (buffer_.size() < wanted) buffer_.resize(std::max(wanted, 2 * buffer_.size()));
+  return std::span<char>(buffer_.data() + end_, buffer_.size() - end_);
+}
+
 asio::awaitable<Result<ResponseReader::Response>> ResponseReader::Read(tcp::socket& socket,
                                                                        size_t max_body_bytes) {
-  DropFront(begin_);  // what the previous call returned is consumed
-  std::optional<ResponseHead> head;
-  size_t total = 0;  // head and body, once the head is known
   for (;;) {
-    if (!head) {
-      auto parsed = ParseResponseHead(std::string_view(buffer_.data(), end_));
-      if (!parsed) co_return parsed.error();
-      if (*parsed && (**parsed).status < 200 && (**parsed).status != 101) {
-        // An interim answer (100 Continue, 103 Early Hints): the real one follows.
-        DropFront((**parsed).head_bytes);
-        continue;
-      }
-      if (*parsed) {
-        head = **parsed;
-        if (head->content_length > max_body_bytes) {
-          co_return Error(ErrorCode::kMalformedAnswer,
-                          fmt::format("HTTP response body of {} bytes, more than the {} allowed",
-                                      head->content_length, max_body_bytes));
-        }
-        total = head->head_bytes + head->content_length;
-        if (buffer_.size() < total) buffer_.resize(total);
-      } else if (end_ >= kMaxHeadBytes) {
-        co_return Malformed(fmt::format("no blank line in the first {} bytes", kMaxHeadBytes),
-                            end_);
-      }
-    }
-    if (head && end_ >= total) break;
-    auto [ec, n] =
-        co_await socket.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-                                        asio::as_tuple(asio::use_awaitable));
+    auto next = Next(max_body_bytes);
+    if (!next) co_return next.error();
+    if (*next) co_return **next;
+    const std::span<char> space = Space();
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(space.data(), space.size()),
+                                                   asio::as_tuple(asio::use_awaitable));
     if (ec) {
       co_return Error(ErrorCode::kUnavailable,
                       fmt::format("reading an HTTP response: {}", ec.message()));
     }
-    end_ += n;
+    Received(n);
   }
-  begin_ = total;
-  co_return Response{
-      .status = head->status,
-      .keep_alive = head->keep_alive,
-      .body = std::string_view(buffer_.data() + head->head_bytes, head->content_length)};
 }
 
 void ResponseReader::DropFront(size_t bytes) {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,21 +57,31 @@ struct ResponseHead {
 // it to head_bytes bounds it first (as ResponseReader does with its max_body_bytes).
 Result<std::optional<ResponseHead>> ParseResponseHead(std::string_view bytes);
 
-// Reads the responses of one keep-alive connection into a buffer it reuses, so that a
-// generator spends its CPU on the wire rather than on a parser's per-field allocations (with
-// it instead of Beast's response parser the sim_load generator takes about 11% less CPU per
-// call: median of six alternating runs). Not thread-safe; one per connection.
+// Frames the responses of one keep-alive connection in a buffer it reuses, so that a generator
+// spends its CPU on the wire rather than on a parser's per-field allocations (with it instead
+// of Beast's response parser the sim_load generator takes about 11% less CPU per call: median
+// of six alternating runs). Bytes come in through Space()/Received() (an event loop's own
+// reads) or Read() (a coroutine over an Asio socket). Not thread-safe; one per connection.
 class ResponseReader {
  public:
   struct Response {
     int status = 0;
     bool keep_alive = true;
-    std::string_view body;  // valid until the next Read
+    std::string_view body;  // valid until the next Next, Space or Read
   };
 
-  // The next final response on `socket` (interim 1xx answers other than 101 are skipped).
-  // Errors: the connection failed or closed early, the head is malformed or longer than 64 KiB,
-  // or the body is longer than `max_body_bytes`.
+  // The next final response among the bytes received, nullopt until all of it has arrived
+  // (interim 1xx answers other than 101 are skipped). Errors: the head is malformed or longer
+  // than 64 KiB, or the body is longer than `max_body_bytes`. After an error the connection's
+  // stream is lost: drop the reader.
+  Result<std::optional<Response>> Next(size_t max_body_bytes);
+  // Room for the next read (at least 4 KiB, more when a known body needs it); report the
+  // bytes read into it with Received(n).
+  std::span<char> Space();
+  void Received(size_t n) { end_ += n; }
+
+  // The next final response read from `socket`. Errors as Next, and the connection failing or
+  // closing early.
   boost::asio::awaitable<Result<Response>> Read(boost::asio::ip::tcp::socket& socket,
                                                 size_t max_body_bytes);
 
@@ -79,8 +90,9 @@ class ResponseReader {
   void DropFront(size_t bytes);
 
   std::vector<char> buffer_ = std::vector<char>(64 << 10);
-  size_t begin_ = 0;  // first byte not yet returned
-  size_t end_ = 0;    // one past the last byte received
+  size_t begin_ = 0;                  // first byte not yet returned
+  size_t end_ = 0;                    // one past the last byte received
+  std::optional<ResponseHead> head_;  // of the response being received
 };
 
 // Pre-serialized requests stored back to back in one anonymous mapping that the kernel is

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -189,6 +190,32 @@ TEST(ResponseReader, SkipsInterimAnswers) {
        "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"});
   EXPECT_EQ(ReadAll(server, 1 << 20),
             (std::vector<std::string>{"201:ok", "error: reading an HTTP response: End of file"}));
+}
+
+// What an event loop sees: bytes arriving one at a time through Space()/Received().
+TEST(ResponseReader, FramesBytesFedOneAtATime) {
+  const std::string wire =
+      "HTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+      "HTTP/1.0 503 Busy\r\nContent-Length: 0\r\n\r\n";
+  ResponseReader reader;
+  std::vector<std::string> out;
+  for (const char byte : wire) {
+    const std::span<char> space = reader.Space();
+    ASSERT_GE(space.size(), 4096u);
+    space[0] = byte;
+    reader.Received(1);
+    auto next = reader.Next(1 << 20);
+    ASSERT_TRUE(next) << next.error().message;
+    if (*next) {
+      out.push_back(std::to_string((*next)->status) + ":" + std::string((*next)->body) +
+                    ((*next)->keep_alive ? "" : " close"));
+    }
+  }
+  EXPECT_EQ(out, (std::vector<std::string>{"200:hello", "503: close"}));
+  auto none = reader.Next(1 << 20);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
 }
 
 TEST(WireArena, KeepsEveryWireAcrossGrowth) {

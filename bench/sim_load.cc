@@ -36,29 +36,27 @@
 // of receipts (one per connection) must pass protocol::VerifyReceipt (signature by the UID's
 // hotkey, lock binding challenge/miner/step/request, response hash); the simulator's call
 // counters must equal the answers the generator read, with no fault drawn.
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <latch>
@@ -68,7 +66,9 @@
 #include <numeric>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -96,11 +96,9 @@ namespace orchestra::bench {
 namespace {
 
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
 using protocol::BittensorSynapse;
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr int64_t kAllowedNonceDeltaNs = 4'000'000'000;  // Bittensor's ALLOWED_DELTA
 constexpr int kMaxResults = 5;
 constexpr size_t kScrapeUrls = 8;
@@ -604,68 +602,176 @@ struct ConnectionStats {
   std::optional<std::pair<size_t, std::string>> sample;
 };
 
-asio::awaitable<void> DriveConnection(tcp::socket& socket, Connection& conn,
-                                      const std::vector<std::string>& urls, const Options& opts,
-                                      Schedule schedule, ConnectionStats& stats) {
-  ResponseReader reader;
-  std::string needle;
-  const bool online = opts.signing == Signing::kOnline;
-  Prepared current;
-  if (online) {
-    current = BuildRequest(*conn.dendrite, *conn.uid, urls, conn.index, 0, opts.synapse_timeout);
+// A blocking TCP socket connected to host:port with Nagle off. Throws std::runtime_error
+// (start-up only).
+int ConnectTcp(const std::string& host, uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  if (inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+    throw std::runtime_error(fmt::format("not an IPv4 address: {}", host));
   }
-  for (size_t i = 0;; ++i) {
-    const auto sent = SteadyClock::now();
-    if (sent >= schedule.end) break;
-    if (!online && i >= conn.pool.size()) {
-      stats.exhausted = true;
-      break;
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error(fmt::format("socket: {}", std::strerror(errno)));
+  const int one = 1;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+    const int err = errno;
+    close(fd);
+    throw std::runtime_error(fmt::format("connect to {}:{}: {}", host, port, std::strerror(err)));
+  }
+  return fd;
+}
+
+// Writes all of `bytes` on a blocking socket; false on failure. A closed-loop connection has
+// one request in flight, so its send buffer is empty and this does not wait.
+bool SendAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// One connection's closed loop, driven by the generator thread's epoll loop: send a request,
+// read its answer when the socket is readable, check and count it, send the next.
+class Driver {
+ public:
+  Driver(int fd, Connection& conn, const std::vector<std::string>& urls, const Options& opts,
+         Schedule schedule, ConnectionStats& stats)
+      : fd_(fd), conn_(conn), urls_(urls), opts_(opts), schedule_(schedule), stats_(stats) {
+    if (online())
+      current_ = BuildRequest(*conn.dendrite, *conn.uid, urls, conn.index, 0, opts.synapse_timeout);
+  }
+
+  // Sends the next request; false when the connection is done (the run ended, its pool ran
+  // out, or an error).
+  bool SendNext() {
+    sent_ = SteadyClock::now();
+    if (sent_ >= schedule_.end) return false;
+    if (!online() && i_ >= conn_.pool.size()) {
+      stats_.exhausted = true;
+      return false;
     }
-    const Prepared& request = online ? current : conn.pool[i];
-    const std::string_view wire = online ? std::string_view(current.wire) : conn.wires[i];
-    if (auto [ec, n] = co_await asio::async_write(socket, asio::buffer(wire), kNoThrow); ec) {
-      ++stats.io_errors;
-      break;
+    const std::string_view wire = online() ? std::string_view(current_.wire) : conn_.wires[i_];
+    if (!SendAll(fd_, wire)) return Fail();
+    if (online()) {  // signed while the simulator answers this one
+      next_ = BuildRequest(*conn_.dendrite, *conn_.uid, urls_, conn_.index, i_ + 1,
+                           opts_.synapse_timeout);
     }
-    Prepared next;  // signed while the simulator answers this one
-    if (online) {
-      next = BuildRequest(*conn.dendrite, *conn.uid, urls, conn.index, i + 1, opts.synapse_timeout);
-    }
-    auto response = co_await reader.Read(socket, 16 << 20);
-    if (!response) {
-      ++stats.io_errors;
-      break;
-    }
+    return true;
+  }
+
+  // The socket is readable: reads what is there; when the answer is whole, checks it and sends
+  // the next request. False when the connection is done.
+  bool OnReadable() {
+    const std::span<char> space = reader_.Space();
+    const ssize_t n = recv(fd_, space.data(), space.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    if (n <= 0) return Fail();
+    reader_.Received(static_cast<size_t>(n));
+    auto response = reader_.Next(16 << 20);
+    if (!response) return Fail();
+    if (!*response) return true;
+    Count(**response);
+    if (!(**response).keep_alive) return Fail();
+    ++i_;
+    if (online()) current_ = std::move(next_);
+    return SendNext();
+  }
+
+  // The run is over with this connection's answer still out: counted as an I/O error.
+  void Abandon() { ++stats_.io_errors; }
+
+ private:
+  bool online() const { return opts_.signing == Signing::kOnline; }
+
+  bool Fail() {
+    ++stats_.io_errors;
+    return false;
+  }
+
+  void Count(const ResponseReader::Response& response) {
     const auto done = SteadyClock::now();
-    const bool in_window = done >= schedule.window_start && done < schedule.end;
-    ++stats.answers;
-    if (in_window) ++stats.answers_in_window;
-    if (response->status != 200) {
-      ++stats.other_statuses[response->status];
-    } else {
-      const std::string_view body = response->body;
-      const size_t receipt = body.find("\"orchestra_receipt\":{");
-      needle.assign("\"lock\":\"");
-      needle += request.lock;
-      needle += '"';
-      if (receipt == std::string_view::npos ||
-          body.find(needle, receipt) == std::string_view::npos) {
-        ++stats.without_receipt;
-      } else {
-        stats.completed.fetch_add(1, std::memory_order_relaxed);
-        if (in_window) {
-          ++stats.completed_in_window;
-          stats.latencies.Add((done - sent).count());
-          if (!stats.sample) stats.sample.emplace(i, std::string(body));
-        }
-      }
+    const bool in_window = done >= schedule_.window_start && done < schedule_.end;
+    ++stats_.answers;
+    if (in_window) ++stats_.answers_in_window;
+    if (response.status != 200) {
+      ++stats_.other_statuses[response.status];
+      return;
     }
-    if (!response->keep_alive) {
-      ++stats.io_errors;
+    const Prepared& request = online() ? current_ : conn_.pool[i_];
+    const size_t receipt = response.body.find("\"orchestra_receipt\":{");
+    needle_.assign("\"lock\":\"");
+    needle_ += request.lock;
+    needle_ += '"';
+    if (receipt == std::string_view::npos ||
+        response.body.find(needle_, receipt) == std::string_view::npos) {
+      ++stats_.without_receipt;
+      return;
+    }
+    stats_.completed.fetch_add(1, std::memory_order_relaxed);
+    if (in_window) {
+      ++stats_.completed_in_window;
+      stats_.latencies.Add((done - sent_).count());
+      if (!stats_.sample) stats_.sample.emplace(i_, std::string(response.body));
+    }
+  }
+
+  const int fd_;
+  Connection& conn_;
+  const std::vector<std::string>& urls_;
+  const Options& opts_;
+  const Schedule schedule_;
+  ConnectionStats& stats_;
+  ResponseReader reader_;
+  std::string needle_;
+  size_t i_ = 0;  // the request in flight
+  SteadyClock::time_point sent_;
+  Prepared current_, next_;  // --sign online only
+};
+
+// One generator thread: drives `drivers` on one level-triggered epoll set until each is done.
+// Straight system calls rather than Asio, because the generator shares the two cores with the
+// simulator: one send and one recv per call, no speculative read that finds nothing. An answer
+// still missing 5 s after the run's end counts as an I/O error.
+void DriveAll(const std::vector<std::pair<int, Driver*>>& drivers, SteadyClock::time_point end) {
+  const int epoll = epoll_create1(EPOLL_CLOEXEC);
+  size_t open = 0;
+  for (size_t k = 0; k < drivers.size(); ++k) {
+    const auto& [fd, driver] = drivers[k];
+    epoll_event event{.events = EPOLLIN, .data = {.u64 = k}};
+    if (epoll < 0 || epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
+      spdlog::error("sim_load: epoll: {}", std::strerror(errno));
+      driver->Abandon();
+      continue;
+    }
+    if (driver->SendNext()) {
+      ++open;
+    } else {
+      epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr);
+    }
+  }
+  std::vector<epoll_event> events(std::max<size_t>(drivers.size(), 1));
+  const auto give_up = end + std::chrono::seconds(5);
+  while (open > 0) {
+    const int n = epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 100);
+    for (int e = 0; e < n; ++e) {
+      const auto& [fd, driver] = drivers[events[e].data.u64];
+      if (driver->OnReadable()) continue;
+      epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr);
+      --open;
+    }
+    if (n <= 0 && SteadyClock::now() > give_up) {
+      for (const auto& [fd, driver] : drivers) {
+        if (epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr) == 0) driver->Abandon();
+      }
       break;
     }
-    if (online) current = std::move(next);
   }
+  if (epoll >= 0) close(epoll);
 }
 
 struct LoadResult {
@@ -721,14 +827,9 @@ Status VerifySample(const Connection& conn, const std::vector<std::string>& urls
 // for warm-up + seconds; calls completed after the warm-up and before the end are measured.
 LoadResult RunLoad(std::vector<Connection>& connections, const std::vector<std::string>& urls,
                    const Options& opts, ThreadRoles roles) {
-  asio::io_context io(opts.client_threads);
-  std::vector<std::unique_ptr<tcp::socket>> sockets;
+  std::vector<int> fds;
   for (const Connection& conn : connections) {
-    auto socket = std::make_unique<tcp::socket>(asio::make_strand(io));
-    socket->connect(
-        tcp::endpoint(asio::ip::make_address(conn.uid->endpoint.host), conn.uid->endpoint.port));
-    socket->set_option(tcp::no_delay(true));
-    sockets.push_back(std::move(socket));
+    fds.push_back(ConnectTcp(conn.uid->endpoint.host, conn.uid->endpoint.port));
   }
   std::vector<ConnectionStats> stats(connections.size());
   const int64_t start_ms = UnixMillisNow();
@@ -739,10 +840,13 @@ LoadResult RunLoad(std::vector<Connection>& connections, const std::vector<std::
   };
   const Schedule schedule{.window_start = start + to_duration(opts.warmup),
                           .end = start + to_duration(opts.warmup + opts.seconds)};
+  std::vector<std::unique_ptr<Driver>> drivers;
+  // Connections dealt to the generator threads in turn.
+  std::vector<std::vector<std::pair<int, Driver*>>> shares(opts.client_threads);
   for (size_t c = 0; c < connections.size(); ++c) {
-    asio::co_spawn(sockets[c]->get_executor(),
-                   DriveConnection(*sockets[c], connections[c], urls, opts, schedule, stats[c]),
-                   asio::detached);
+    drivers.push_back(
+        std::make_unique<Driver>(fds[c], connections[c], urls, opts, schedule, stats[c]));
+    shares[c % shares.size()].emplace_back(fds[c], drivers.back().get());
   }
   std::mutex roles_mu;
   // A thread that has exited is gone from /proc: generator threads stay until the CPU of the
@@ -750,12 +854,12 @@ LoadResult RunLoad(std::vector<Connection>& connections, const std::vector<std::
   std::latch window_read(1);
   std::vector<std::thread> threads;
   for (int t = 0; t < opts.client_threads; ++t) {
-    threads.emplace_back([&] {
+    threads.emplace_back([&, t] {
       {
         std::lock_guard lock(roles_mu);
         roles.generator.insert(static_cast<int>(gettid()));
       }
-      io.run();
+      DriveAll(shares[t], schedule.end);
       window_read.wait();
     });
   }
@@ -786,6 +890,7 @@ LoadResult RunLoad(std::vector<Connection>& connections, const std::vector<std::
   const MachineCpu machine_after = ReadMachineCpu();
   window_read.count_down();
   for (auto& thread : threads) thread.join();
+  for (const int fd : fds) close(fd);
 
   LoadResult result;
   {
