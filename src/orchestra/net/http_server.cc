@@ -186,10 +186,11 @@ void CloseGracefully(beast::tcp_stream& stream) {
   stream.close();
 }
 
-// A strand over `executor`. Over the io_context's own executor type the strand fits
-// any_io_executor's small-object buffer; over an any_io_executor it does not, and every copy
-// (several per async operation) would allocate.
-asio::any_io_executor MakeStrand(const asio::any_io_executor& executor) {
+// A strand over `executor`, or the executor itself when one thread runs it. Over the
+// io_context's own executor type the strand fits any_io_executor's small-object buffer; over an
+// any_io_executor it does not, and every copy (several per async operation) would allocate.
+asio::any_io_executor MakeStrand(const asio::any_io_executor& executor, bool single_threaded) {
+  if (single_threaded) return executor;
   if (const auto* io = executor.target<asio::io_context::executor_type>()) {
     return asio::make_strand(*io);
   }
@@ -211,7 +212,9 @@ struct HttpServerConnection {
 
 struct HttpServerState {
   HttpServerState(asio::any_io_executor ex, ServerOptions opts)
-      : executor(std::move(ex)), options(std::move(opts)), acceptor(MakeStrand(executor)) {}
+      : executor(std::move(ex)),
+        options(std::move(opts)),
+        acceptor(MakeStrand(executor, options.single_threaded)) {}
 
   const asio::any_io_executor executor;
   const ServerOptions options;
@@ -348,8 +351,8 @@ asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket soc
 
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
   for (;;) {
-    auto [ec, socket] =
-        co_await state->acceptor.async_accept(MakeStrand(state->executor), kNoThrow);
+    auto [ec, socket] = co_await state->acceptor.async_accept(
+        MakeStrand(state->executor, state->options.single_threaded), kNoThrow);
     if (state->stopped.load() || !state->acceptor.is_open()) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;

@@ -40,10 +40,16 @@ struct ServerOptions {
   // Waiting for the next request on a kept-alive connection.
   std::chrono::milliseconds idle_timeout{60000};
   size_t max_connections = 1024;
+  // The executor belongs to an io_context run by one thread only (as the simulator's are). Then
+  // the connections skip their strands, whose locking and queueing cost about 5% of the CPU of a
+  // small request (bench/sim_load.cc). Set it for an io_context run by several threads and
+  // connections race.
+  bool single_threaded = false;
 };
 
 // HTTP/1.1 server: one coroutine per connection, keep-alive, on the given executor (an
-// io_context run by one or more threads; each connection gets its own strand).
+// io_context run by one or more threads; each connection gets its own strand unless
+// ServerOptions::single_threaded).
 // Answers without calling the handler: 413 when the body exceeds max_body_bytes, 431 when the
 // head exceeds max_header_bytes, 400 on a malformed request (then closes), 503 + close when
 // max_connections are open; a connection whose head does not arrive in header_timeout is closed.

@@ -125,6 +125,48 @@ TEST(HttpServerTest, AnswersFiftyConcurrentRequests) {
   EXPECT_LE(client.idle_connections(), ClientOptions{}.max_idle_per_host);
 }
 
+TEST(HttpServerTest, SingleThreadedServesConcurrentConnectionsAndStopsFromAnotherThread) {
+  ServerThread server({.single_threaded = true}, Echo, /*threads=*/1);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), *port);
+
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  tcp::socket idle(io);
+  std::string idle_rest = "not read";
+  std::vector<std::optional<Result<HttpResponse>>> results(50);
+  size_t unanswered = results.size();
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await idle.async_connect(endpoint, kNoThrow);
+        co_await WriteAll(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        EXPECT_THAT(co_await ReadHead(idle), StartsWith("HTTP/1.1 200"));
+        for (size_t i = 0; i < results.size(); ++i) {
+          asio::co_spawn(
+              io,
+              [&, i]() -> asio::awaitable<void> {
+                results[i] = co_await client.Send("127.0.0.1", *port, Post("/c", std::to_string(i)),
+                                                  Deadline::After(kBudget));
+                if (--unanswered > 0) co_return;
+                server.server().Stop();  // from this thread, not the server's
+                idle_rest = co_await ReadToEnd(idle);
+              },
+              asio::detached);
+        }
+      },
+      asio::detached);
+  io.run_for(kBudget);
+
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].has_value()) << i;
+    ASSERT_TRUE(results[i]->ok()) << results[i]->error().ToString();
+    EXPECT_EQ((*results[i])->body, std::to_string(i));
+  }
+  EXPECT_EQ(idle_rest, "") << "Stop() left the kept-alive connection open";
+}
+
 TEST(HttpServerTest, Answers413WhenTheBodyExceedsTheLimit) {
   ServerThread server({.max_body_bytes = 1024}, Echo);
   auto port = server.Start();

@@ -228,6 +228,7 @@ class Sim : public Simulator {
     net::ServerOptions control_options;
     control_options.address = options_.host;
     control_options.port = options_.base_port;
+    control_options.single_threaded = true;
     control_ = std::make_unique<net::HttpServer>(ios_[0]->get_executor(), control_options);
     auto port = control_->Start(
         [this](net::HttpRequest request) { return ServeControl(std::move(request)); });
@@ -361,6 +362,7 @@ class Sim : public Simulator {
     net::ServerOptions server_options;
     server_options.address = options_.host;
     server_options.port = port;
+    server_options.single_threaded = true;  // each of ios_ runs on one thread
     u.server = std::make_unique<net::HttpServer>(u.io->get_executor(), server_options);
     auto bound = u.server->Start(u.handler);
     if (!bound) {
