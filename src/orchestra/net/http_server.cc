@@ -19,6 +19,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -248,6 +249,83 @@ asio::awaitable<HttpResponse> CallHandler(const Handler& handler, HttpRequest re
   co_return HttpResponse{.status = 500, .headers = {}, .body = "internal error\n"};
 }
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// Reads one request into `parser`. Bytes already in `buffer` are parsed in place, and the
+// socket is read only when they do not hold the whole request: a request that arrived in one
+// piece costs no asynchronous operation beyond the read that brought it. The head must be
+// complete by `head_deadline`, the body within opts.body_timeout after it. A head that asks
+// for 100-continue gets the interim answer before the body is read. Errors as Beast's
+// async_read: end_of_stream when the peer left before a byte of it. Marks the connection busy
+// once the head is complete.
+asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::flat_buffer& buffer,
+                                               RequestParser& parser, const ServerOptions& opts,
+                                               Clock::time_point head_deadline) {
+  beast::tcp_stream& stream = connection.stream;
+  Clock::time_point deadline = head_deadline;
+  bool head_done = false;
+  for (;;) {
+    while (buffer.size() > 0 && !parser.is_done()) {
+      beast::error_code ec;
+      const size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) co_return ec;
+      if (used == 0) break;
+    }
+    if (parser.is_header_done()) connection.busy = true;
+    if (parser.is_done()) co_return beast::error_code();
+    if (parser.is_header_done() && !head_done) {
+      head_done = true;
+      deadline = Clock::now() + opts.body_timeout;
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        // Expect is HTTP/1.1's, so is the interim answer.
+        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+        stream.expires_at(deadline);
+        if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
+            ec) {
+          co_return ec;
+        }
+      }
+    }
+    stream.expires_at(deadline);
+    auto [ec, n] =
+        co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, 65536)), kNoThrow);
+    buffer.commit(n);
+    if (ec == asio::error::eof) {
+      if (!parser.got_some()) co_return http::error::end_of_stream;
+      beast::error_code eof_ec;
+      parser.put_eof(eof_ec);
+      co_return eof_ec ? eof_ec : beast::error_code(http::error::partial_message);
+    }
+    if (ec) co_return ec;
+  }
+}
+
+// Writes `wire` whole: at once when the socket takes it (an answer that fits the socket buffer,
+// the usual case, then costs no asynchronous operation), the rest asynchronously within
+// `timeout`. The socket must be in non-blocking mode.
+asio::awaitable<beast::error_code> WriteAnswer(beast::tcp_stream& stream,
+                                               std::array<asio::const_buffer, 2> wire,
+                                               std::chrono::milliseconds timeout) {
+  beast::error_code ec;
+  size_t written = stream.socket().write_some(wire, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    written = 0;
+  }
+  if (ec) co_return ec;
+  for (asio::const_buffer& piece : wire) {
+    const size_t taken = std::min(written, piece.size());
+    piece += taken;
+    written -= taken;
+  }
+  if (wire[0].size() + wire[1].size() == 0) co_return ec;
+  stream.expires_after(timeout);
+  auto [write_ec, n] = co_await asio::async_write(stream, wire, kNoThrow);
+  co_return write_ec;
+}
+
 // Serves requests on the connection until the peer leaves, a timeout, an error answer, Stop(),
 // or Drain() (which closes it between requests).
 asio::awaitable<void> ServeRequests(const State& state, Connection& connection) {
@@ -268,37 +346,16 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
       head_deadline = Clock::now() + opts.header_timeout;
     }
 
-    http::request_parser<http::string_body> parser;
+    RequestParser parser;
     parser.header_limit(static_cast<uint32_t>(std::min<size_t>(opts.max_header_bytes, UINT32_MAX)));
     parser.body_limit(opts.max_body_bytes);
-    stream.expires_at(head_deadline);
-    if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kNoThrow); ec) {
+    if (auto ec = co_await ReadRequest(connection, buffer, parser, opts, head_deadline); ec) {
       if (unsigned status = StatusForReadError(ec)) {
-        co_await AnswerAndClose(stream, PlainResponse(status, ec.message() + "\n"), 11,
+        co_await AnswerAndClose(stream, PlainResponse(status, ec.message() + "\n"),
+                                parser.is_header_done() ? parser.get().version() : 11,
                                 opts.body_timeout);
       }
       co_return;
-    }
-    connection.busy = true;
-
-    if (!parser.is_done()) {
-      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-        // Expect is HTTP/1.1's, so is the interim answer.
-        static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream.expires_after(opts.body_timeout);
-        if (auto [ec, n] = co_await asio::async_write(stream, asio::buffer(kContinue), kNoThrow);
-            ec) {
-          co_return;
-        }
-      }
-      stream.expires_after(opts.body_timeout);
-      if (auto [ec, n] = co_await http::async_read(stream, buffer, parser, kNoThrow); ec) {
-        if (unsigned status = StatusForReadError(ec)) {
-          co_await AnswerAndClose(stream, PlainResponse(status, ec.message() + "\n"),
-                                  parser.get().version(), opts.body_timeout);
-        }
-        co_return;
-      }
     }
 
     http::request<http::string_body> request = parser.release();
@@ -314,10 +371,9 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
                                  state.stopped)) {
         co_return;
       }
-    } else {
-      stream.expires_after(opts.body_timeout);
-      const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(answer.body)};
-      if (auto [ec, n] = co_await asio::async_write(stream, wire, kNoThrow); ec) co_return;
+    } else if (co_await WriteAnswer(stream, {asio::buffer(head), asio::buffer(answer.body)},
+                                    opts.body_timeout)) {
+      co_return;
     }
     connection.busy = false;
     if (!keep_alive || state.draining.load()) {
@@ -368,6 +424,7 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
     state->accepted.fetch_add(1);
     beast::error_code option_ec;
     socket.set_option(tcp::no_delay(true), option_ec);
+    socket.non_blocking(true, option_ec);  // for WriteAnswer's first, synchronous attempt
 
     std::unique_lock lock(state->mu);
     if (state->stopped.load()) {

@@ -98,6 +98,47 @@ TEST(HttpServerTest, ServesSequentialRequestsOnOneKeptAliveConnection) {
   EXPECT_EQ(client.client().idle_connections(), 1u);
 }
 
+TEST(HttpServerTest, ReadsRequestsSplitAnywhereOrPipelined) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+
+  asio::io_context io;
+  std::string answers;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket socket(io);
+        co_await socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), *port),
+                                      kNoThrow);
+        socket.set_option(tcp::no_delay(true));
+        // One byte per write: the head and the body each arrive in pieces.
+        for (const char byte : std::string("POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nfirst")) {
+          co_await WriteAll(socket, std::string(1, byte));
+        }
+        // Two requests in one write: the second must wait in the buffer, not be lost.
+        co_await WriteAll(socket,
+                          "POST /b HTTP/1.1\r\nContent-Length: 6\r\n\r\nsecond"
+                          "POST /c HTTP/1.1\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"
+                          "third");
+        answers = co_await ReadToEnd(socket);
+      },
+      asio::detached);
+  io.run_for(kBudget);
+
+  const size_t first = answers.find("X-Target: /a\r\n");
+  const size_t second = answers.find("X-Target: /b\r\n");
+  const size_t third = answers.find("X-Target: /c\r\n");
+  ASSERT_NE(first, std::string::npos) << answers;
+  ASSERT_NE(second, std::string::npos) << answers;
+  ASSERT_NE(third, std::string::npos) << answers;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+  EXPECT_NE(answers.find("\r\n\r\nfirstHTTP/1.1 200"), std::string::npos) << answers;
+  EXPECT_NE(answers.find("\r\n\r\nsecondHTTP/1.1 200"), std::string::npos) << answers;
+  EXPECT_TRUE(answers.ends_with("\r\n\r\nthird")) << answers;
+}
+
 TEST(HttpServerTest, AnswersFiftyConcurrentRequests) {
   ServerThread server({}, Echo, /*threads=*/2);
   auto port = server.Start();
