@@ -104,8 +104,8 @@ class FixedBaseTable {
   std::array<AffineNiels, 32 * 8> entries_;
 };
 
-// b·B for B the Basepoint, in variable time from a radix-32 table of B (100 KiB, built on
-// first use; about 50 additions, no doublings). The scalar is a 32-byte little-endian integer
+// b·B for B the Basepoint, in variable time from a radix-128 table of B (277 KiB, built on
+// first use; at most 37 additions, no doublings). The scalar is a 32-byte little-endian integer
 // below 2^255. Its time depends on b: only where the secrecy of b does not matter (see
 // Keypair::WithVariableTimeSigning in sr25519.h).
 EdwardsPoint ScalarMulBasepoint(const Bytes32& b);
