@@ -18,13 +18,20 @@ constexpr uint8_t kFlagK = 1 << 5;
 }  // namespace
 
 Strobe128::Strobe128(std::string_view protocol_label) {
-  constexpr uint8_t kDomain[] = {1, kStrobeR + 2, 1, 0, 1, 96};
-  constexpr std::string_view kVersion = "STROBEv1.0.2";
-  for (size_t i = 0; i < sizeof(kDomain); ++i) state_[i] = kDomain[i];
-  for (size_t i = 0; i < kVersion.size(); ++i) {
-    state_[sizeof(kDomain) + i] = static_cast<uint8_t>(kVersion[i]);
-  }
-  KeccakF1600(state_);
+  // The state after the domain block is the same for every instance: permuted once, not once
+  // per transcript (a signature and a verification each start one).
+  static const std::array<uint8_t, 200> kInitialState = [] {
+    constexpr uint8_t kDomain[] = {1, kStrobeR + 2, 1, 0, 1, 96};
+    constexpr std::string_view kVersion = "STROBEv1.0.2";
+    std::array<uint8_t, 200> state{};
+    for (size_t i = 0; i < sizeof(kDomain); ++i) state[i] = kDomain[i];
+    for (size_t i = 0; i < kVersion.size(); ++i) {
+      state[sizeof(kDomain) + i] = static_cast<uint8_t>(kVersion[i]);
+    }
+    KeccakF1600(state);
+    return state;
+  }();
+  state_ = kInitialState;
   MetaAd(protocol_label, false);
 }
 
