@@ -597,13 +597,14 @@ struct ConnectionStats {
   uint64_t without_receipt = 0;        // 200 whose receipt is missing or carries another lock
   std::map<int, uint64_t> other_statuses;
   uint64_t io_errors = 0;
+  std::string first_io_error;  // what the first I/O error was, for the check's detail
   bool exhausted = false;
   // The first completed call inside the window, for receipt verification afterwards.
   std::optional<std::pair<size_t, std::string>> sample;
 };
 
-// A blocking TCP socket connected to host:port with Nagle off. Throws std::runtime_error
-// (start-up only).
+// A blocking TCP socket connected to host:port (an IPv4 address: the simulator listens on
+// 127.0.0.1) with Nagle off. Throws std::runtime_error (start-up only).
 int ConnectTcp(const std::string& host, uint16_t port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -614,11 +615,16 @@ int ConnectTcp(const std::string& host, uint16_t port) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(fmt::format("socket: {}", std::strerror(errno)));
   const int one = 1;
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
-      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+  const char* step = nullptr;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    step = "connect to";
+  } else if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+    step = "TCP_NODELAY on the connection to";
+  }
+  if (step) {
     const int err = errno;
     close(fd);
-    throw std::runtime_error(fmt::format("connect to {}:{}: {}", host, port, std::strerror(err)));
+    throw std::runtime_error(fmt::format("{} {}:{}: {}", step, host, port, std::strerror(err)));
   }
   return fd;
 }
@@ -656,7 +662,7 @@ class Driver {
       return false;
     }
     const std::string_view wire = online() ? std::string_view(current_.wire) : conn_.wires[i_];
-    if (!SendAll(fd_, wire)) return Fail();
+    if (!SendAll(fd_, wire)) return Fail(fmt::format("send: {}", std::strerror(errno)));
     if (online()) {  // signed while the simulator answers this one
       next_ = BuildRequest(*conn_.dendrite, *conn_.uid, urls_, conn_.index, i_ + 1,
                            opts_.synapse_timeout);
@@ -670,26 +676,29 @@ class Driver {
     const std::span<char> space = reader_.Space();
     const ssize_t n = recv(fd_, space.data(), space.size(), MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
-    if (n <= 0) return Fail();
+    if (n < 0) return Fail(fmt::format("recv: {}", std::strerror(errno)));
+    if (n == 0) return Fail("the simulator closed the connection");
     reader_.Received(static_cast<size_t>(n));
     auto response = reader_.Next(16 << 20);
-    if (!response) return Fail();
+    if (!response) return Fail(response.error().message);
     if (!*response) return true;
     Count(**response);
-    if (!(**response).keep_alive) return Fail();
+    if (!(**response).keep_alive) return Fail("an answer closed the connection");
     ++i_;
     if (online()) current_ = std::move(next_);
     return SendNext();
   }
 
-  // The run is over with this connection's answer still out: counted as an I/O error.
-  void Abandon() { ++stats_.io_errors; }
+  // The connection cannot go on (`why`): counted as an I/O error.
+  void Abandon(std::string why) { Fail(std::move(why)); }
 
  private:
   bool online() const { return opts_.signing == Signing::kOnline; }
 
-  bool Fail() {
-    ++stats_.io_errors;
+  bool Fail(std::string why) {
+    if (stats_.io_errors++ == 0) {
+      stats_.first_io_error = fmt::format("connection {} call {}: {}", conn_.index, i_, why);
+    }
     return false;
   }
 
@@ -739,13 +748,17 @@ class Driver {
 // still missing 5 s after the run's end counts as an I/O error.
 void DriveAll(const std::vector<std::pair<int, Driver*>>& drivers, SteadyClock::time_point end) {
   const int epoll = epoll_create1(EPOLL_CLOEXEC);
+  const std::string create_error = epoll < 0 ? std::strerror(errno) : "";
   size_t open = 0;
   for (size_t k = 0; k < drivers.size(); ++k) {
     const auto& [fd, driver] = drivers[k];
     epoll_event event{.events = EPOLLIN, .data = {.u64 = k}};
-    if (epoll < 0 || epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
-      spdlog::error("sim_load: epoll: {}", std::strerror(errno));
-      driver->Abandon();
+    if (epoll < 0) {
+      driver->Abandon("epoll_create1: " + create_error);
+      continue;
+    }
+    if (epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
+      driver->Abandon(fmt::format("epoll_ctl ADD: {}", std::strerror(errno)));
       continue;
     }
     if (driver->SendNext()) {
@@ -758,15 +771,19 @@ void DriveAll(const std::vector<std::pair<int, Driver*>>& drivers, SteadyClock::
   const auto give_up = end + std::chrono::seconds(5);
   while (open > 0) {
     const int n = epoll_wait(epoll, events.data(), static_cast<int>(events.size()), 100);
+    const int wait_errno = n < 0 ? errno : 0;
     for (int e = 0; e < n; ++e) {
       const auto& [fd, driver] = drivers[events[e].data.u64];
       if (driver->OnReadable()) continue;
       epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr);
       --open;
     }
-    if (n <= 0 && SteadyClock::now() > give_up) {
+    const bool failed = n < 0 && wait_errno != EINTR;
+    if (failed || SteadyClock::now() > give_up) {
+      const std::string why = failed ? fmt::format("epoll_wait: {}", std::strerror(wait_errno))
+                                     : "no answer 5 s after the run's end";
       for (const auto& [fd, driver] : drivers) {
-        if (epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr) == 0) driver->Abandon();
+        if (epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nullptr) == 0) driver->Abandon(why);
       }
       break;
     }
@@ -784,6 +801,7 @@ struct LoadResult {
   uint64_t without_receipt = 0;
   std::map<int, uint64_t> other_statuses;
   uint64_t io_errors = 0;
+  std::string first_io_error;
   int exhausted_connections = 0;
   std::map<int, uint64_t> completed_by_subnet;  // in the window
   CpuSplit cpu;                                 // in the window
@@ -913,6 +931,7 @@ LoadResult RunLoad(std::vector<Connection>& connections, const std::vector<std::
     result.answers += s.answers;
     result.without_receipt += s.without_receipt;
     for (const auto& [status, count] : s.other_statuses) result.other_statuses[status] += count;
+    if (result.first_io_error.empty()) result.first_io_error = s.first_io_error;
     result.io_errors += s.io_errors;
     result.exhausted_connections += s.exhausted ? 1 : 0;
     result.completed_by_subnet[connections[c].uid->subnet->entry.netuid] += s.completed_in_window;
@@ -1297,10 +1316,12 @@ int Drive(const Options& opts) {
   const LoadResult r = RunLoad(connections, t.urls, opts, roles);
   for (const Check& c : r.receipt_checks) checks.push_back(c);
 
-  checks.push_back({"only 200 answers with the request's receipt",
-                    r.other_statuses.empty() && r.without_receipt == 0 && r.io_errors == 0,
-                    fmt::format("non-200 {}, 200 without the receipt {}, I/O errors {}",
-                                StatusesText(r.other_statuses), r.without_receipt, r.io_errors)});
+  checks.push_back(
+      {"only 200 answers with the request's receipt",
+       r.other_statuses.empty() && r.without_receipt == 0 && r.io_errors == 0,
+       fmt::format("non-200 {}, 200 without the receipt {}, I/O errors {}{}",
+                   StatusesText(r.other_statuses), r.without_receipt, r.io_errors,
+                   r.first_io_error.empty() ? "" : " (first: " + r.first_io_error + ")")});
   if (opts.signing == Signing::kPresign) {
     checks.push_back(
         {"pre-signed requests lasted", r.exhausted_connections == 0,

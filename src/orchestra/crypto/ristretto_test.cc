@@ -285,13 +285,22 @@ TEST_F(RistrettoTest, ScalarMulBasepointMatchesLibsodium) {
   one[0] = 1;
   max.fill(0xff);
   max[31] = 0x7f;  // 2^255 - 1
-  // Every radix-2^w digit at the 2^(w-1) boundary, for w = 5, 6 and 7: carries all the way up.
+  // Every radix-2^w digit at the 2^(w-1) boundary, for w = 5, 6 and 7 (the table's radix is
+  // 2^7; the others are extra vectors): carries all the way up.
   std::vector<Bytes32> scalars = {Bytes32{}, one, order_minus_one, max};
   for (int w = 5; w <= 7; ++w) {
     Bytes32 boundary = {};
     for (int bit = w - 1; bit < 255; bit += w) boundary[bit / 8] |= uint8_t(1 << (bit % 8));
     scalars.push_back(boundary);
   }
+  // Radix 128 (the table's): raw digit 0 is 64 and digits 1 to 35 are 63, so that with the
+  // carries every digit below the top one recodes to -64.
+  Bytes32 all_minus_64 = {};
+  all_minus_64[0] = 64;
+  for (int bit = 7; bit < 252; ++bit) {
+    if (bit % 7 != 6) all_minus_64[bit / 8] |= uint8_t(1 << (bit % 8));
+  }
+  scalars.push_back(all_minus_64);
   for (int i = 0; i < kRandomCases; ++i) scalars.push_back(RandomScalar(rng));
   // Scalars not reduced mod the group order, up to the 2^255 bound.
   for (int i = 0; i < kRandomCases / 10; ++i) {

@@ -89,8 +89,9 @@ double SecondsSince(SteadyClock::time_point start) {
 // --- Priority admission ------------------------------------------------------------------------
 
 // A bounded set of handler slots with a priority queue in front. Waiters sleep on a timer of
-// their own strand; waking one is a cancel() posted to that strand, which runs only after the
-// waiter has suspended (it holds the strand from enqueueing until its wait starts).
+// their connection's executor; waking one is a cancel() posted to that executor, which runs
+// only after the waiter has suspended: a strand, or the single thread of a single_threaded
+// server, holds the waiter's executor from enqueueing until its wait starts.
 class AdmissionQueue {
  public:
   enum class Outcome { kAdmitted, kFull, kDisplaced, kTimedOut, kStopped };

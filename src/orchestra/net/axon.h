@@ -27,7 +27,7 @@ struct AxonState;  // defined in axon.cc
 // arrival; past it the axon answers 408 and cancels the handler (terminal cancellation).
 // Errors map to statuses: kDeadline → 408; kInvalidArgument, kSchemaViolation, kParse → 422
 // with the error's message; anything else → 500 (the message is logged, not sent). Runs on the
-// connection's strand and must be safe to call concurrently.
+// connection's executor and must be safe to call concurrently.
 using SynapseHandler = std::function<asio::awaitable<Result<protocol::BittensorSynapse>>(
     protocol::BittensorSynapse request, Deadline deadline)>;
 

@@ -205,9 +205,11 @@ namespace internal {
 struct HttpServerConnection {
   explicit HttpServerConnection(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
-  // Emitted (on the connection's strand) by Stop() to cancel a handler in flight.
+  // Emitted (on the connection's executor: its strand, or the single thread) by Stop() to
+  // cancel a handler in flight.
   asio::cancellation_signal cancel;
-  // A request has begun arriving and its answer is not written yet. Strand only.
+  // A request has begun arriving and its answer is not written yet. On the connection's
+  // executor only.
   bool busy = false;
 };
 
@@ -220,7 +222,7 @@ struct HttpServerState {
   const asio::any_io_executor executor;
   const ServerOptions options;
   Handler handler;         // set once by Start(), read-only afterwards
-  tcp::acceptor acceptor;  // used on its own strand only
+  tcp::acceptor acceptor;  // used on its own strand (or the single thread) only
   std::atomic<uint16_t> port{0};
   std::atomic<uint64_t> accepted{0};
   std::atomic<bool> stopped{false};
@@ -273,7 +275,7 @@ asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::fl
       if (ec) co_return ec;
       if (used == 0) break;
     }
-    if (parser.is_header_done()) connection.busy = true;
+    if (buffer.size() > 0 || parser.got_some()) connection.busy = true;  // arriving
     if (parser.is_done()) co_return beast::error_code();
     if (parser.is_header_done() && !head_done) {
       head_done = true;
@@ -424,7 +426,14 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
     state->accepted.fetch_add(1);
     beast::error_code option_ec;
     socket.set_option(tcp::no_delay(true), option_ec);
-    socket.non_blocking(true, option_ec);  // for WriteAnswer's first, synchronous attempt
+    // For WriteAnswer's first, synchronous attempt: without it that write could block the
+    // thread (and, single-threaded, every connection on it).
+    if (beast::error_code nb_ec; socket.non_blocking(true, nb_ec), nb_ec) {
+      spdlog::warn("http accept on port {}: non-blocking mode: {}; connection closed",
+                   state->port.load(), nb_ec.message());
+      socket.close(option_ec);
+      continue;
+    }
 
     std::unique_lock lock(state->mu);
     if (state->stopped.load()) {

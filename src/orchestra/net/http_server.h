@@ -20,7 +20,8 @@ namespace internal {
 struct HttpServerState;  // defined in http_server.cc
 }  // namespace internal
 
-// Answers one request. Runs inside the connection's coroutine, on that connection's strand;
+// Answers one request. Runs inside the connection's coroutine, on that connection's strand (or
+// the io_context's one thread with ServerOptions::single_threaded);
 // several connections may call it at once (from several threads when the io_context has
 // several), so it must be safe to call concurrently. An exception escaping it becomes a 500.
 // When the server stops, the coroutine is cancelled (terminal cancellation): waits inside the
@@ -77,7 +78,7 @@ class HttpServer {
 
   // Graceful shutdown: stops accepting, closes connections waiting for their next request, lets
   // requests already arriving or in a handler finish and answers them with Connection: close,
-  // then calls `drained` once (on the server's executor or a connection's strand) when no
+  // then calls `drained` once (on the server's executor or a connection's) when no
   // connection is left open. Stop() still cuts a drain short. Does nothing after Stop() or a
   // first Drain(). Thread-safe.
   void Drain(std::function<void()> drained);

@@ -309,6 +309,78 @@ TEST(HttpServerTest, ClosesAConnectionWhoseHeadDoesNotArriveInTime) {
   EXPECT_LT(elapsed, 2s);
 }
 
+// Sends `wire` on a fresh connection (then, with `half_close`, ends the sending side) and
+// returns all the server writes before it closes.
+std::string Exchange(uint16_t port, std::string wire, bool half_close = false) {
+  asio::io_context io;
+  return RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+    tcp::socket socket(io);
+    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), port}, kNoThrow);
+    co_await WriteAll(socket, std::move(wire));
+    if (half_close) socket.shutdown(tcp::socket::shutdown_send);
+    co_return co_await ReadToEnd(socket, 64 << 20);
+  }());
+}
+
+TEST(HttpServerTest, ClosesAConnectionWhoseBodyDoesNotArriveInTime) {
+  ServerThread server({.body_timeout = 100ms}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const auto started = std::chrono::steady_clock::now();
+  const std::string answer =
+      Exchange(*port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(answer, "");
+  EXPECT_GE(elapsed, 90ms);
+  EXPECT_LT(elapsed, 2s);
+}
+
+TEST(HttpServerTest, ClosesWithoutAnswerWhenThePeerLeavesMidBody) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  EXPECT_EQ(Exchange(*port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+                     /*half_close=*/true),
+            "");
+}
+
+TEST(HttpServerTest, Answers431ToAHeadOverTheLimitArrivingInPieces) {
+  ServerThread server({.max_header_bytes = 1024}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  asio::io_context io;
+  const std::string answer = RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
+    tcp::socket socket(io);
+    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), *port}, kNoThrow);
+    co_await WriteAll(socket, "GET / HTTP/1.1\r\nHost: x\r\n");
+    for (int i = 0; i < 8; ++i) {
+      co_await WriteAll(socket,
+                        "X-Filler-" + std::to_string(i) + ": " + std::string(200, 'f') + "\r\n");
+    }
+    co_return co_await ReadToEnd(socket);
+  }());
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 431"));
+}
+
+// 16 MiB do not fit the socket's send buffer: the first write takes part of the answer and the
+// rest goes out asynchronously.
+TEST(HttpServerTest, WritesAnAnswerLargerThanTheSocketBuffer) {
+  std::string big(16 << 20, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  ServerThread server({}, [&](HttpRequest) -> asio::awaitable<HttpResponse> {
+    co_return HttpResponse{.status = 200, .headers = {}, .body = big};
+  });
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const std::string answer =
+      Exchange(*port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const size_t head_end = answer.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200"));
+  EXPECT_TRUE(answer.compare(head_end + 4, std::string::npos, big) == 0)
+      << "body of " << answer.size() - head_end - 4 << " bytes differs";
+}
+
 TEST(HttpServerTest, Answers503WhenAllConnectionsAreTaken) {
   ServerThread server({.max_connections = 1}, Echo);
   auto port = server.Start();
