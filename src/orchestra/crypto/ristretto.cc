@@ -308,22 +308,18 @@ std::array<int8_t, kBasepointRows> BasepointDigits(const Bytes32& scalar) {
   constexpr int w = kBasepointDigitBits;
   std::array<uint64_t, 5> words = {};  // the fifth stays zero: bits from 256 on
   for (int i = 0; i < 4; ++i) words[i] = Load64(scalar.data() + 8 * i);
-  std::array<int, kBasepointRows> digits;
+  std::array<int8_t, kBasepointRows> digits;
+  int carry = 0;
   for (int i = 0; i < kBasepointRows; ++i) {
     const int word = w * i / 64;
     const int shift = w * i % 64;
     uint64_t bits = words[word] >> shift;
     if (shift > 64 - w) bits |= words[word + 1] << (64 - shift);
-    digits[i] = static_cast<int>(bits & ((1u << w) - 1));
-  }
-  std::array<int8_t, kBasepointRows> out;
-  int carry = 0;
-  for (int i = 0; i < kBasepointRows; ++i) {
-    const int digit = digits[i] + carry;
+    const int digit = static_cast<int>(bits & ((1u << w) - 1)) + carry;
     carry = i + 1 < kBasepointRows ? (digit + kBasepointPerRow) >> w : 0;
-    out[i] = static_cast<int8_t>(digit - (carry << w));
+    digits[i] = static_cast<int8_t>(digit - (carry << w));
   }
-  return out;
+  return digits;
 }
 
 // p + Σ e[j]·2^(w·j)·B over the digits of `scalar`.

@@ -187,10 +187,11 @@ void CloseGracefully(beast::tcp_stream& stream) {
   stream.close();
 }
 
-// A strand over `executor`, or the executor itself when one thread runs it. Over the
-// io_context's own executor type the strand fits any_io_executor's small-object buffer; over an
+// An executor that runs one connection's (or the acceptor's) handlers one at a time: a strand
+// over `executor`, or the executor itself when one thread runs it. Over the io_context's own
+// executor type the strand fits any_io_executor's small-object buffer; over an
 // any_io_executor it does not, and every copy (several per async operation) would allocate.
-asio::any_io_executor MakeStrand(const asio::any_io_executor& executor, bool single_threaded) {
+asio::any_io_executor SerialExecutor(const asio::any_io_executor& executor, bool single_threaded) {
   if (single_threaded) return executor;
   if (const auto* io = executor.target<asio::io_context::executor_type>()) {
     return asio::make_strand(*io);
@@ -217,7 +218,7 @@ struct HttpServerState {
   HttpServerState(asio::any_io_executor ex, ServerOptions opts)
       : executor(std::move(ex)),
         options(std::move(opts)),
-        acceptor(MakeStrand(executor, options.single_threaded)) {}
+        acceptor(SerialExecutor(executor, options.single_threaded)) {}
 
   const asio::any_io_executor executor;
   const ServerOptions options;
@@ -259,7 +260,7 @@ using RequestParser = http::request_parser<http::string_body>;
 // complete by `head_deadline`, the body within opts.body_timeout after it. A head that asks
 // for 100-continue gets the interim answer before the body is read. Errors as Beast's
 // async_read: end_of_stream when the peer left before a byte of it. Marks the connection busy
-// once the head is complete.
+// from the request's first byte.
 asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::flat_buffer& buffer,
                                                RequestParser& parser, const ServerOptions& opts,
                                                Clock::time_point head_deadline) {
@@ -344,7 +345,6 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
         if (ec) co_return;
         buffer.commit(n);
       }
-      connection.busy = true;
       head_deadline = Clock::now() + opts.header_timeout;
     }
 
@@ -410,7 +410,7 @@ asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket soc
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
   for (;;) {
     auto [ec, socket] = co_await state->acceptor.async_accept(
-        MakeStrand(state->executor, state->options.single_threaded), kNoThrow);
+        SerialExecutor(state->executor, state->options.single_threaded), kNoThrow);
     if (state->stopped.load() || !state->acceptor.is_open()) co_return;
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
