@@ -4,8 +4,12 @@
 #include <utility>
 #include <vector>
 
+#include "orchestra/crypto/ristretto_ifma.h"
+
 namespace orchestra::crypto::ristretto {
 namespace {
+
+using internal::SignedAddend;
 
 using Wide = unsigned __int128;
 
@@ -237,10 +241,21 @@ std::array<int8_t, 64> Radix16(const Bytes32& scalar) {
   return digits;
 }
 
-// p + digit·(its table's row), for a digit in [-8, 8].
-EdwardsPoint AddDigit(const EdwardsPoint& p, const FixedBaseTable& table, int row, int digit) {
-  if (digit == 0) return p;
-  return ToExtended(AddToCompleted(p, table.Multiple(row, std::abs(digit)), digit < 0));
+// start + Σ ±addends, on AVX-512 IFMA where the CPU has it.
+EdwardsPoint Sum(const EdwardsPoint& start, const SignedAddend* addends, size_t count) {
+  if (internal::HaveIfma()) return internal::SumIfma(start, addends, count);
+  return internal::SumPortable(start, addends, count);
+}
+
+// Appends digit·(the table's row) for the digits e[first], e[first + 2], ... of a radix-16
+// scalar (32 of them: one per row), skipping zeros. Returns the new end.
+SignedAddend* AppendDigits(const FixedBaseTable& table, const std::array<int8_t, 64>& digits,
+                           int first, SignedAddend* out) {
+  for (int row = 0; row < 32; ++row) {
+    const int digit = digits[2 * row + first];
+    if (digit != 0) *out++ = {&table.Multiple(row, std::abs(digit)), digit < 0};
+  }
+  return out;
 }
 
 // Fills `entries` (rows · per_row of them) with d·2^(shift·row)·P for d = 1..per_row, as affine
@@ -322,17 +337,16 @@ std::array<int8_t, kBasepointRows> BasepointDigits(const Bytes32& scalar) {
   return digits;
 }
 
-// p + Σ e[j]·2^(w·j)·B over the digits of `scalar`.
-EdwardsPoint AddBasepointMultiple(EdwardsPoint p, const Bytes32& scalar) {
+// Appends the terms e[j]·2^(w·j)·B of b·B, one per non-zero digit of `scalar` (at most
+// kBasepointRows). Returns the new end.
+SignedAddend* AppendBasepointDigits(const Bytes32& scalar, SignedAddend* out) {
   const std::array<int8_t, kBasepointRows> digits = BasepointDigits(scalar);
   const std::vector<AffineNiels>& table = BasepointDigitTable();
   for (int row = 0; row < kBasepointRows; ++row) {
     const int digit = digits[row];
-    if (digit == 0) continue;
-    p = ToExtended(
-        AddToCompleted(p, table[kBasepointPerRow * row + std::abs(digit) - 1], digit < 0));
+    if (digit != 0) *out++ = {&table[kBasepointPerRow * row + std::abs(digit) - 1], digit < 0};
   }
-  return p;
+  return out;
 }
 
 }  // namespace
@@ -539,20 +553,37 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& poin
   return ToExtended(r);
 }
 
-EdwardsPoint ScalarMulBasepoint(const Bytes32& b) { return AddBasepointMultiple(Identity(), b); }
+EdwardsPoint ScalarMulBasepoint(const Bytes32& b) {
+  std::array<SignedAddend, kBasepointRows> addends;
+  const SignedAddend* end = AppendBasepointDigits(b, addends.data());
+  return Sum(Identity(), addends.data(), static_cast<size_t>(end - addends.data()));
+}
 
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
                                       const Bytes32& b) {
   const std::array<int8_t, 64> a_digits = Radix16(a);
   // Sum of e[i]·16^i·P = 16·(odd digits e[2j+1]·256^j·P) + (even digits e[2j]·256^j·P); then
   // b·B from the basepoint's radix-128 table, which needs no doublings.
-  EdwardsPoint r = Identity();
-  for (int row = 0; row < 32; ++row) r = AddDigit(r, point, row, a_digits[2 * row + 1]);
-  CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{r.x, r.y, r.z});
+  std::array<SignedAddend, 32 + kBasepointRows> addends;
+  SignedAddend* end = AppendDigits(point, a_digits, 1, addends.data());
+  const EdwardsPoint odd =
+      Sum(Identity(), addends.data(), static_cast<size_t>(end - addends.data()));
+  CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{odd.x, odd.y, odd.z});
   for (int i = 1; i < 4; ++i) doubled = DoubleToCompleted(ToProjective(doubled));
-  r = ToExtended(doubled);
-  for (int row = 0; row < 32; ++row) r = AddDigit(r, point, row, a_digits[2 * row]);
-  return AddBasepointMultiple(r, b);
+  end = AppendBasepointDigits(b, AppendDigits(point, a_digits, 0, addends.data()));
+  return Sum(ToExtended(doubled), addends.data(), static_cast<size_t>(end - addends.data()));
 }
+
+namespace internal {
+
+EdwardsPoint SumPortable(const EdwardsPoint& start, const SignedAddend* addends, size_t count) {
+  EdwardsPoint p = start;
+  for (size_t k = 0; k < count; ++k) {
+    p = ToExtended(AddToCompleted(p, *addends[k].point, addends[k].negate));
+  }
+  return p;
+}
+
+}  // namespace internal
 
 }  // namespace orchestra::crypto::ristretto

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "orchestra/core/rng.h"
+#include "orchestra/crypto/ristretto_ifma.h"
 #include "orchestra/crypto/sodium_init.h"
 #include "orchestra/crypto/test_util.h"
 
@@ -387,6 +388,59 @@ TEST_F(RistrettoTest, DoubleScalarMulEdgeCases) {
                     Identity()));
   EXPECT_TRUE(
       Equal(DoubleScalarMulBasepoint(Bytes32{}, *Decode(RandomPoint(rng)), Bytes32{}), Identity()));
+}
+
+// The same element with every limb raised by 2·p's: limbs up to 2^51 + 2^52, near the most a
+// sum's starting point may have.
+FieldElement Unreduced(const FieldElement& a) {
+  FieldElement r = a;
+  r.limbs[0] += (uint64_t{1} << 52) - 38;
+  for (int i = 1; i < 5; ++i) r.limbs[i] += (uint64_t{1} << 52) - 2;
+  return r;
+}
+
+uint64_t MaxLimb(const EdwardsPoint& p) {
+  uint64_t max = 0;
+  for (const FieldElement* e : {&p.x, &p.y, &p.z, &p.t}) {
+    max = std::max(max, *std::max_element(e->limbs.begin(), e->limbs.end()));
+  }
+  return max;
+}
+
+// The vectorised sum computes the portable code's formulas, so the coordinates agree exactly
+// (as field elements), not merely as ristretto255 elements.
+TEST_F(RistrettoTest, IfmaSumMatchesThePortableSum) {
+  if (!internal::HaveIfma()) GTEST_SKIP() << "this CPU has no AVX-512 IFMA";
+  Rng rng(10);
+  std::vector<FixedBaseTable> tables;
+  for (int i = 0; i < 3; ++i) tables.emplace_back(*Decode(RandomPoint(rng)));
+  tables.emplace_back(Basepoint());
+  const auto expect_same = [](const EdwardsPoint& a, const EdwardsPoint& b, int round) {
+    EXPECT_TRUE(a.x == b.x && a.y == b.y && a.z == b.z && a.t == b.t) << "round " << round;
+    EXPECT_LT(MaxLimb(a), uint64_t{1} << 52) << "round " << round;
+  };
+  for (int round = 0; round < 300; ++round) {
+    EdwardsPoint start = round % 3 == 0 ? Identity() : *Decode(RandomPoint(rng));
+    if (round % 3 == 2) {
+      start = {Unreduced(start.x), Unreduced(start.y), Unreduced(start.z), Unreduced(start.t)};
+    }
+    std::vector<internal::SignedAddend> addends(rng.Next() % 110);
+    for (auto& addend : addends) {
+      const FixedBaseTable& table = tables[rng.Next() % tables.size()];
+      addend = {
+          &table.Multiple(static_cast<int>(rng.Next() % 32), static_cast<int>(rng.Next() % 8) + 1),
+          rng.Next() % 2 == 0};
+    }
+    expect_same(internal::SumIfma(start, addends.data(), addends.size()),
+                internal::SumPortable(start, addends.data(), addends.size()), round);
+  }
+  // P + B − B: an addend and its negation cancel; B + B: the addition formula doubling.
+  const AffineNiels& b = tables.back().Multiple(0, 1);
+  const internal::SignedAddend cancel[] = {{&b, false}, {&b, true}};
+  const EdwardsPoint point = *Decode(RandomPoint(rng));
+  EXPECT_TRUE(SameEdwardsPoint(internal::SumIfma(point, cancel, 2), point));
+  const internal::SignedAddend twice[] = {{&b, false}, {&b, false}};
+  EXPECT_TRUE(SameEdwardsPoint(internal::SumIfma(Identity(), twice, 2), Double(Basepoint())));
 }
 
 }  // namespace
