@@ -287,7 +287,10 @@ void FillMultiples(const EdwardsPoint& point, int rows, int per_row, int shift,
     inverse = inverse * multiples[i].z;
     const FieldElement x = multiples[i].x * z_inverse;
     const FieldElement y = multiples[i].y * z_inverse;
-    entries[i] = {y + x, y - x, x * y * kD2};
+    // y + x carried like the others: SumIfma reads only 52 bits of a limb.
+    const FieldElement sum = y + x;
+    entries[i] = {WeakReduce(sum.limbs[0], sum.limbs[1], sum.limbs[2], sum.limbs[3], sum.limbs[4]),
+                  y - x, x * y * kD2};
   }
 }
 

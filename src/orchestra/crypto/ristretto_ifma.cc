@@ -87,30 +87,54 @@ ORCHESTRA_IFMA __m256i TwoP(int limb) {
   return Splat(limb == 0 ? (uint64_t{1} << 52) - 38 : (uint64_t{1} << 52) - 2);
 }
 
-// p + ±q in extended coordinates, as AddToCompleted followed by ToExtended in ristretto.cc:
-//   (Y−X, Y+X, Z, T) · (y−x, y+x, 2, xy2d) = (MM, PP, ZZ2, TT2d) (y−x and y+x swapped and xy2d
-//   negated for −q), then (PP−MM, PP+MM, ZZ2+TT2d, ZZ2−TT2d) is the completed point (x', y', z',
-//   t'), and (x'·t', y'·z', z'·t', x'·y') the sum.
-ORCHESTRA_IFMA Lanes AddNiels(const Lanes& p, const AffineNiels& q, bool negate) {
-  const FieldElement& first = negate ? q.y_plus_x : q.y_minus_x;
-  const FieldElement& second = negate ? q.y_minus_x : q.y_plus_x;
-  Lanes sums, factors;
+ORCHESTRA_IFMA Lanes Load(const EdwardsPoint& p) {
+  Lanes r;
+#pragma GCC unroll 10
+  for (int i = 0; i < 5; ++i) {
+    r.l[i] =
+        _mm256_set_epi64x(static_cast<int64_t>(p.t.limbs[i]), static_cast<int64_t>(p.z.limbs[i]),
+                          static_cast<int64_t>(p.y.limbs[i]), static_cast<int64_t>(p.x.limbs[i]));
+  }
+  return Carry(r);
+}
+
+// (Y−X, Y+X, Z, T) of a point, carried.
+ORCHESTRA_IFMA Lanes DifferenceSum(const Lanes& p) {
+  Lanes r;
 #pragma GCC unroll 10
   for (int i = 0; i < 5; ++i) {
     const __m256i yyzt = _mm256_permutex_epi64(p.l[i], _MM_SHUFFLE(3, 2, 1, 1));
     const __m256i xx00 = _mm256_maskz_permutex_epi64(0b0011, p.l[i], _MM_SHUFFLE(0, 0, 0, 0));
     const __m256i sum = _mm256_add_epi64(yyzt, xx00);
     const __m256i difference = _mm256_sub_epi64(_mm256_add_epi64(yyzt, TwoP(i)), xx00);
-    sums.l[i] = _mm256_mask_blend_epi64(0b0001, sum, difference);
-    // 4·p − xy2d stays non-negative for the table's xy2d, a product (limbs below 2^52).
-    const uint64_t xy2d = q.xy2d.limbs[i];
-    const uint64_t t =
-        negate ? (i == 0 ? (uint64_t{1} << 53) - 76 : (uint64_t{1} << 53) - 4) - xy2d : xy2d;
-    factors.l[i] = _mm256_set_epi64x(static_cast<int64_t>(t), i == 0 ? 2 : 0,
-                                     static_cast<int64_t>(second.limbs[i]),
-                                     static_cast<int64_t>(first.limbs[i]));
+    r.l[i] = _mm256_mask_blend_epi64(0b0001, sum, difference);
   }
-  const Lanes m = Mul(Carry(sums), Carry(factors));  // (MM, PP, ZZ2, TT2d)
+  return Carry(r);
+}
+
+// What an addition multiplies (Y−X, Y+X, Z, T) of the accumulator by, lane by lane, to add q:
+// (y−x, y+x, 2, xy2d), with y−x and y+x swapped and xy2d negated for −q. The table's limbs are
+// below 2^51 + 2^18, so these are below 2^52 without a carry.
+ORCHESTRA_IFMA Lanes NielsFactors(const AffineNiels& q, bool negate) {
+  const FieldElement& first = negate ? q.y_plus_x : q.y_minus_x;
+  const FieldElement& second = negate ? q.y_minus_x : q.y_plus_x;
+  Lanes r;
+#pragma GCC unroll 10
+  for (int i = 0; i < 5; ++i) {
+    const uint64_t xy2d = q.xy2d.limbs[i];
+    const uint64_t two_p = i == 0 ? (uint64_t{1} << 52) - 38 : (uint64_t{1} << 52) - 2;
+    r.l[i] = _mm256_set_epi64x(static_cast<int64_t>(negate ? two_p - xy2d : xy2d), i == 0 ? 2 : 0,
+                               static_cast<int64_t>(second.limbs[i]),
+                               static_cast<int64_t>(first.limbs[i]));
+  }
+  return r;
+}
+
+// p + q for q given by its factors, as AddToCompleted followed by ToExtended in ristretto.cc:
+// (Y−X, Y+X, Z, T)·factors = (MM, PP, ZZ2, TT2d); (PP−MM, PP+MM, ZZ2+TT2d, ZZ2−TT2d) is the
+// completed sum (x', y', z', t'), and (x'·t', y'·z', z'·t', x'·y') the extended one.
+ORCHESTRA_IFMA Lanes Add(const Lanes& p, const Lanes& factors) {
+  const Lanes m = Mul(DifferenceSum(p), factors);
   Lanes left, right;
 #pragma GCC unroll 10
   for (int i = 0; i < 5; ++i) {
@@ -128,15 +152,10 @@ ORCHESTRA_IFMA Lanes AddNiels(const Lanes& p, const AffineNiels& q, bool negate)
 [[gnu::target("avx512f,avx512vl,avx512ifma")]] EdwardsPoint Sum(const EdwardsPoint& start,
                                                                 const SignedAddend* addends,
                                                                 size_t count) {
-  Lanes p;
-#pragma GCC unroll 10
-  for (int i = 0; i < 5; ++i) {
-    p.l[i] = _mm256_set_epi64x(
-        static_cast<int64_t>(start.t.limbs[i]), static_cast<int64_t>(start.z.limbs[i]),
-        static_cast<int64_t>(start.y.limbs[i]), static_cast<int64_t>(start.x.limbs[i]));
+  Lanes p = Load(start);
+  for (size_t k = 0; k < count; ++k) {
+    p = Add(p, NielsFactors(*addends[k].point, addends[k].negate));
   }
-  p = Carry(p);
-  for (size_t k = 0; k < count; ++k) p = AddNiels(p, *addends[k].point, addends[k].negate);
   alignas(32) uint64_t lanes[5][4];
 #pragma GCC unroll 10
   for (int i = 0; i < 5; ++i) _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[i]), p.l[i]);

@@ -10,7 +10,8 @@
 
 namespace orchestra::crypto::ristretto::internal {
 
-// One term of a sum: the table point, negated when `negate`.
+// One term of a sum: the table point, negated when `negate`. Its limbs must be below
+// 2^51 + 2^18, as the tables in ristretto.cc make them (results of -, *, or carried sums).
 struct SignedAddend {
   const AffineNiels* point;
   bool negate;
