@@ -48,18 +48,27 @@ FieldElement WeakReduce(uint64_t l0, uint64_t l1, uint64_t l2, uint64_t l3, uint
            (l4 & kLimbMask) + (l3 >> 51)}};
 }
 
-// Propagates the 128-bit column sums of a product into limbs below 2^52.
+// Propagates the 128-bit column sums of a product into limbs below 2^52. Two carry chains run
+// side by side (0 -> 1 -> 2 -> 3 -> 4 and 3 -> 4 -> 0 -> 1), so the longest takes four steps
+// instead of six: squarings, which the square roots chain by the hundred, wait on it.
 FieldElement CarryProduct(Wide c0, Wide c1, Wide c2, Wide c3, Wide c4) {
   c1 += c0 >> 51;
-  c2 += c1 >> 51;
-  c3 += c2 >> 51;
+  uint64_t l0 = static_cast<uint64_t>(c0) & kLimbMask;
   c4 += c3 >> 51;
-  // c4 has no ·19 terms, so its carry is below 2^60 and 19 times it fits in 64 bits.
-  const uint64_t l0 =
-      (static_cast<uint64_t>(c0) & kLimbMask) + static_cast<uint64_t>(c4 >> 51) * 19;
-  const uint64_t l1 = (static_cast<uint64_t>(c1) & kLimbMask) + (l0 >> 51);
-  return {{l0 & kLimbMask, l1, static_cast<uint64_t>(c2) & kLimbMask,
-           static_cast<uint64_t>(c3) & kLimbMask, static_cast<uint64_t>(c4) & kLimbMask}};
+  uint64_t l3 = static_cast<uint64_t>(c3) & kLimbMask;
+  c2 += c1 >> 51;
+  uint64_t l1 = static_cast<uint64_t>(c1) & kLimbMask;
+  // c4 has no ·19 terms, so (inputs below 2^54) its carry is below 2^60 and 19 times it fits in
+  // 64 bits; the carry c2 passes to l3 fits likewise.
+  l0 += static_cast<uint64_t>(c4 >> 51) * 19;
+  uint64_t l4 = static_cast<uint64_t>(c4) & kLimbMask;
+  l3 += static_cast<uint64_t>(c2 >> 51);
+  const uint64_t l2 = static_cast<uint64_t>(c2) & kLimbMask;
+  l1 += l0 >> 51;
+  l0 &= kLimbMask;
+  l4 += l3 >> 51;
+  l3 &= kLimbMask;
+  return {{l0, l1, l2, l3, l4}};
 }
 
 Wide WideMul(uint64_t a, uint64_t b) { return static_cast<Wide>(a) * b; }
