@@ -202,10 +202,12 @@ void Write(std::string& out, const Json& v, Layout layout, int indent) {
 
 }  // namespace
 
-Result<Json> ParseJson(std::string_view text, std::string_view what) {
+Result<Json> ParseJson(std::string_view text, std::string_view what,
+                       boost::json::storage_ptr storage) {
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   boost::json::stream_parser parser({}, options);
+  parser.reset(std::move(storage));
   boost::system::error_code ec;
   const size_t consumed = parser.write_some(text.data(), text.size(), ec);
   if (ec) {

@@ -16,8 +16,11 @@ inline constexpr int kMaxJsonDepth = 128;
 
 // Parses one JSON document. Errors say what was wrong and where ("line 3, column 14"):
 // syntax, invalid UTF-8, nesting deeper than kMaxJsonDepth, trailing characters.
-// `what` names the input in the message ("--schema", "challenge file").
-Result<Json> ParseJson(std::string_view text, std::string_view what = "JSON");
+// `what` names the input in the message ("--schema", "challenge file"). The document's memory
+// comes from `storage` (default: the heap); a copy of one of its values keeps that storage,
+// while inserting it into a container on another storage copies it there.
+Result<Json> ParseJson(std::string_view text, std::string_view what = "JSON",
+                       boost::json::storage_ptr storage = {});
 
 // Canonical form, the one that gets hashed: object keys sorted by code point, no whitespace,
 // UTF-8 as is (only '"', '\\' and control characters escaped), numbers as Python's json.dumps

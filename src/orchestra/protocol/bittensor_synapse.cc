@@ -549,7 +549,12 @@ std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse) {
 }
 
 Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body) {
-  auto parsed = ParseJson(body, "body");
+  // The parsed document lives only in this function (the synapse gets copies, on the heap), so
+  // it is built in one arena, from the stack while it fits: a request body made about forty
+  // separate allocations otherwise.
+  unsigned char arena_buffer[8192];
+  boost::json::monotonic_resource arena(arena_buffer, sizeof(arena_buffer));
+  auto parsed = ParseJson(body, "body", &arena);
   if (!parsed) return Error(ErrorCode::kInvalidArgument, parsed.error().message);
   const Json& json = *parsed;
   if (!json.is_object()) return BadField("body", "must be a JSON object");

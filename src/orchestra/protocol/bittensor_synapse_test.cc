@@ -275,6 +275,28 @@ TEST(BodyTest, RoundTripsThroughTheParser) {
   EXPECT_EQ(BodyHash(Orchestra(), *back), BodyHash(Orchestra(), s));
 }
 
+// SynapseFromBody parses into an arena on its stack: what it returns must hold copies on the
+// heap, whether the document fitted the arena's buffer or spilled past it.
+TEST(BodyTest, FieldsOwnTheirMemoryAfterTheParseArenaIsGone) {
+  for (const size_t padding : {size_t{0}, size_t{20000}}) {
+    JsonObject schema{{"type", "object"},
+                      {"description", std::string(padding, 'd')},
+                      {"properties", JsonObject{{"price", JsonObject{{"type", "number"}}}}}};
+    const std::string body = CompactJson(JsonObject{{"challenge_id", "a challenge id string"},
+                                                    {"objective", "Find GPU prices"},
+                                                    {"target_schema", schema}});
+    auto s = SynapseFromBody(Orchestra(), body);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    const boost::json::storage_ptr heap;
+    EXPECT_EQ(s->fields.storage().get(), heap.get());
+    const Json& target = s->fields.at("target_schema");
+    EXPECT_EQ(target.storage().get(), heap.get());
+    EXPECT_EQ(target.at("properties").storage().get(), heap.get());
+    EXPECT_EQ(target, Json(schema));
+    EXPECT_EQ(s->fields.at("challenge_id"), "a challenge id string");
+  }
+}
+
 TEST(BodyTest, AcceptsPythonStyleNumericStringsInTerminalInfo) {
   auto s = SynapseFromBody(Orchestra(), R"({"challenge_id": "c", "objective": "o",
       "target_schema": {}, "dendrite": {"process_time": "0.25", "status_code": "200"}})");
