@@ -50,6 +50,27 @@ Json ToJson(const Receipt& r) {
                     {"signature", r.signature}};
 }
 
+std::string CanonicalJson(const Receipt& r) {
+  std::string out;
+  out.reserve(512);
+  out += R"({"expert_hotkey":)";
+  AppendJsonString(out, r.expert_hotkey);
+  out += R"(,"issued_at_ms":)";
+  out += std::to_string(r.issued_at_ms);
+  out += R"(,"lock":)";
+  AppendJsonString(out, r.lock);
+  out += R"(,"price":)";
+  AppendDouble(out, r.price);
+  out += R"(,"request_hash":)";
+  AppendJsonString(out, r.request_hash);
+  out += R"(,"response_hash":)";
+  AppendJsonString(out, r.response_hash);
+  out += R"(,"signature":)";
+  AppendJsonString(out, r.signature);
+  out += '}';
+  return out;
+}
+
 Result<Receipt> ReceiptFromJson(const Json& json) {
   if (!json.is_object()) return Invalid("", "must be an object");
   Receipt r;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "orchestra/core/hash.h"
 #include "orchestra/crypto/ss58.h"
 
@@ -55,6 +57,29 @@ TEST(ReceiptTest, HashIsTheCanonicalHashOfTheSignedFields) {
             << price << " " << hotkey << " " << issued_at_ms;
       }
     }
+  }
+}
+
+// The receipt store keeps CanonicalJson(receipt), written directly: the same bytes as the
+// generic writer, on escapes, prices, extreme times and an empty lock (unproven calls).
+TEST(ReceiptTest, CanonicalJsonEqualsTheGenericCanonicalForm) {
+  Fixture f;
+  std::vector<Receipt> receipts = {f.Issue()};
+  for (double price : {0.0, 1e-05, 123456.789, 1e16}) {
+    for (const char* text : {"", "quote\" back\\ nl\n ctl\x01 \xc3\xa9"}) {
+      for (int64_t issued_at_ms : {int64_t{0}, INT64_MIN, INT64_MAX}) {
+        Receipt r = receipts.front();
+        r.lock = text;
+        r.signature = std::string("0x") + text;
+        r.expert_hotkey = text;
+        r.price = price;
+        r.issued_at_ms = issued_at_ms;
+        receipts.push_back(r);
+      }
+    }
+  }
+  for (const Receipt& r : receipts) {
+    EXPECT_EQ(CanonicalJson(r), orchestra::CanonicalJson(ToJson(r))) << r.lock << " " << r.price;
   }
 }
 
