@@ -135,11 +135,17 @@ ProjectiveNiels ToProjectiveNiels(const EdwardsPoint& p) {
   return {p.y + p.x, p.y - p.x, p.z, p.t * kD2};
 }
 
+// The table form of the point (x, y). Every limb below 2^51 + 2^18, y + x carried like the
+// others: SumIfma reads only 52 bits of a limb.
+AffineNiels NielsOfAffine(const FieldElement& x, const FieldElement& y) {
+  const FieldElement sum = y + x;
+  return {WeakReduce(sum.limbs[0], sum.limbs[1], sum.limbs[2], sum.limbs[3], sum.limbs[4]), y - x,
+          x * y * kD2};
+}
+
 AffineNiels ToAffineNiels(const EdwardsPoint& p) {
   const FieldElement z_inverse = Invert(p.z);
-  const FieldElement x = p.x * z_inverse;
-  const FieldElement y = p.y * z_inverse;
-  return {y + x, y - x, x * y * kD2};
+  return NielsOfAffine(p.x * z_inverse, p.y * z_inverse);
 }
 
 // 2·p, by the dedicated doubling formula for a = -1 (4 squarings).
@@ -294,12 +300,7 @@ void FillMultiples(const EdwardsPoint& point, int rows, int per_row, int shift,
   for (size_t i = count; i-- > 0;) {
     const FieldElement z_inverse = inverse * prefix[i];
     inverse = inverse * multiples[i].z;
-    const FieldElement x = multiples[i].x * z_inverse;
-    const FieldElement y = multiples[i].y * z_inverse;
-    // y + x carried like the others: SumIfma reads only 52 bits of a limb.
-    const FieldElement sum = y + x;
-    entries[i] = {WeakReduce(sum.limbs[0], sum.limbs[1], sum.limbs[2], sum.limbs[3], sum.limbs[4]),
-                  y - x, x * y * kD2};
+    entries[i] = NielsOfAffine(multiples[i].x * z_inverse, multiples[i].y * z_inverse);
   }
 }
 

@@ -11,7 +11,7 @@
 namespace orchestra::crypto::ristretto::internal {
 
 // One term of a sum: the table point, negated when `negate`. Its limbs must be below
-// 2^51 + 2^18, as the tables in ristretto.cc make them (results of -, *, or carried sums).
+// 2^51 + 2^18, as every table in ristretto.cc makes them (NielsOfAffine).
 struct SignedAddend {
   const AffineNiels* point;
   bool negate;

@@ -346,6 +346,12 @@ TEST_F(RistrettoTest, FixedBaseTableHoldsTheMultiplesOfItsPoint) {
         // xy2d is 2·d·x·y of the same point, d = -121665/121666: 4·xy2d = 2·d·(2x)·(2y).
         const FieldElement two_d = -(Small(2 * 121665) * Invert(Small(121666)));
         EXPECT_TRUE(entry.xy2d * Small(4) == two_d * two_x * two_y) << "row " << row << " d " << d;
+        // What internal::SumIfma requires of an addend (it reads 52 bits of a limb).
+        for (const FieldElement* e : {&entry.y_plus_x, &entry.y_minus_x, &entry.xy2d}) {
+          EXPECT_LT(*std::max_element(e->limbs.begin(), e->limbs.end()),
+                    (uint64_t{1} << 51) + (uint64_t{1} << 18))
+              << "row " << row << " d " << d;
+        }
         multiple = Add(multiple, row_base);
       }
       for (int i = 0; i < 8; ++i) row_base = Double(row_base);

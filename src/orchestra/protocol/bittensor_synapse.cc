@@ -141,10 +141,12 @@ Json EmptyDefault(FieldType type) {
 }
 
 // Validates (and normalises: integral floats for int fields, ints for float fields) one
-// subclass field value.
+// subclass field value. The result is a copy on the heap whatever storage `value` is on (a
+// parse arena), so that putting it into a synapse moves it instead of copying it again.
 Result<Json> CheckField(const SynapseField& field, const Json& value) {
+  const auto copy = [&value] { return Json(value, boost::json::storage_ptr()); };
   if (value.is_null()) {
-    if (field.nullable) return value;
+    if (field.nullable) return copy();
     return BadField(field.name, fmt::format("must be {}, got null", TypeName(field.type)));
   }
   auto mismatch = [&] {
@@ -154,7 +156,7 @@ Result<Json> CheckField(const SynapseField& field, const Json& value) {
   switch (field.type) {
     case FieldType::kString:
       if (!value.is_string()) return mismatch();
-      return value;
+      return copy();
     case FieldType::kInt: {
       int64_t out = 0;
       if (value.is_bool() || !JsonInteger(value, &out)) return mismatch();
@@ -167,17 +169,17 @@ Result<Json> CheckField(const SynapseField& field, const Json& value) {
     }
     case FieldType::kBool:
       if (!value.is_bool()) return mismatch();
-      return value;
+      return copy();
     case FieldType::kList:
       if (!value.is_array()) return mismatch();
-      return value;
+      return copy();
     case FieldType::kDict:
       if (!value.is_object()) return mismatch();
-      return value;
+      return copy();
     case FieldType::kAny:
-      return value;
+      return copy();
   }
-  return value;
+  return copy();
 }
 
 template <typename T>

@@ -289,10 +289,9 @@ TEST(BodyTest, FieldsOwnTheirMemoryAfterTheParseArenaIsGone) {
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     const boost::json::storage_ptr heap;
     EXPECT_EQ(s->fields.storage().get(), heap.get());
-    const Json& target = s->fields.at("target_schema");
-    EXPECT_EQ(target.storage().get(), heap.get());
-    EXPECT_EQ(target.at("properties").storage().get(), heap.get());
-    EXPECT_EQ(target, Json(schema));
+    // Elements share their container's storage (boost::json), so the object's is the one to
+    // check.
+    EXPECT_EQ(s->fields.at("target_schema"), Json(schema));
     EXPECT_EQ(s->fields.at("challenge_id"), "a challenge id string");
   }
 }

@@ -50,7 +50,7 @@ Json ToJson(const Receipt& r) {
                     {"signature", r.signature}};
 }
 
-std::string CanonicalJson(const Receipt& r) {
+std::string CanonicalReceiptJson(const Receipt& r) {
   std::string out;
   out.reserve(512);
   out += R"({"expert_hotkey":)";

@@ -29,7 +29,7 @@ struct Receipt {
 Json ToJson(const Receipt& receipt);
 // CanonicalJson(ToJson(receipt)), written directly: what the simulator's receipt store keeps
 // for every call.
-std::string CanonicalJson(const Receipt& receipt);
+std::string CanonicalReceiptJson(const Receipt& receipt);
 // Errors name the field ("receipt.lock: must be 0x + 64 hex").
 Result<Receipt> ReceiptFromJson(const Json& json);
 

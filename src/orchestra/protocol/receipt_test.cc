@@ -60,7 +60,7 @@ TEST(ReceiptTest, HashIsTheCanonicalHashOfTheSignedFields) {
   }
 }
 
-// The receipt store keeps CanonicalJson(receipt), written directly: the same bytes as the
+// The receipt store keeps CanonicalReceiptJson(receipt), written directly: the same bytes as the
 // generic writer, on escapes, prices, extreme times and an empty lock (unproven calls).
 TEST(ReceiptTest, CanonicalJsonEqualsTheGenericCanonicalForm) {
   Fixture f;
@@ -79,7 +79,7 @@ TEST(ReceiptTest, CanonicalJsonEqualsTheGenericCanonicalForm) {
     }
   }
   for (const Receipt& r : receipts) {
-    EXPECT_EQ(CanonicalJson(r), orchestra::CanonicalJson(ToJson(r))) << r.lock << " " << r.price;
+    EXPECT_EQ(CanonicalReceiptJson(r), CanonicalJson(ToJson(r))) << r.lock << " " << r.price;
   }
 }
 

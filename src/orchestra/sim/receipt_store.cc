@@ -130,7 +130,7 @@ Status SetWal(const std::filesystem::path& file, sqlite3* db) {
   return status;
 }
 
-// The receipt as the store wrote it (protocol::CanonicalJson(receipt)). Deliberately not
+// The receipt as the store wrote it (protocol::CanonicalReceiptJson(receipt)). Deliberately not
 // protocol::ReceiptFromJson: the simulator also signs unproven calls (an empty lock), which that
 // validating codec rejects, and a stored receipt must come back exactly as it was added.
 Result<protocol::Receipt> DecodeStored(std::string_view text, std::string_view what) {
@@ -600,7 +600,7 @@ Status ReceiptStore::WriteBatch(const Batch& batch, BatchOutcome* outcome) {
   std::string json;
   batch.ForEach([&](std::string_view hash, const StoredReceipt& entry) {
     if (!failed) return;
-    json = protocol::CanonicalJson(entry.receipt);
+    json = protocol::CanonicalReceiptJson(entry.receipt);
     const int64_t key = HashKey(hash);
     // A different hash with the same key in this bucket (one chance in 2^35 per bucket)
     // sends the receipt on to the next bucket; Lookup() checks the hash in each.
