@@ -256,10 +256,11 @@ std::array<int8_t, 64> Radix16(const Bytes32& scalar) {
   return digits;
 }
 
-// start + Σ ±addends, on AVX-512 IFMA where the CPU has it.
-EdwardsPoint Sum(const EdwardsPoint& start, const SignedAddend* addends, size_t count) {
-  if (internal::HaveIfma()) return internal::SumIfma(start, addends, count);
-  return internal::SumPortable(start, addends, count);
+// start + Σ ±addends in [begin, end), on AVX-512 IFMA where the CPU has it.
+EdwardsPoint Sum(const EdwardsPoint& start, const SignedAddend* begin, const SignedAddend* end) {
+  const auto count = static_cast<size_t>(end - begin);
+  if (internal::HaveIfma()) return internal::SumIfma(start, begin, count);
+  return internal::SumPortable(start, begin, count);
 }
 
 // Appends digit·(the table's row) for the digits e[first], e[first + 2], ... of a radix-16
@@ -569,7 +570,7 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const EdwardsPoint& poin
 EdwardsPoint ScalarMulBasepoint(const Bytes32& b) {
   std::array<SignedAddend, kBasepointRows> addends;
   const SignedAddend* end = AppendBasepointDigits(b, addends.data());
-  return Sum(Identity(), addends.data(), static_cast<size_t>(end - addends.data()));
+  return Sum(Identity(), addends.data(), end);
 }
 
 EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& point,
@@ -579,12 +580,11 @@ EdwardsPoint DoubleScalarMulBasepoint(const Bytes32& a, const FixedBaseTable& po
   // b·B from the basepoint's radix-128 table, which needs no doublings.
   std::array<SignedAddend, 32 + kBasepointRows> addends;
   SignedAddend* end = AppendDigits(point, a_digits, 1, addends.data());
-  const EdwardsPoint odd =
-      Sum(Identity(), addends.data(), static_cast<size_t>(end - addends.data()));
+  const EdwardsPoint odd = Sum(Identity(), addends.data(), end);
   CompletedPoint doubled = DoubleToCompleted(ProjectivePoint{odd.x, odd.y, odd.z});
   for (int i = 1; i < 4; ++i) doubled = DoubleToCompleted(ToProjective(doubled));
   end = AppendBasepointDigits(b, AppendDigits(point, a_digits, 0, addends.data()));
-  return Sum(ToExtended(doubled), addends.data(), static_cast<size_t>(end - addends.data()));
+  return Sum(ToExtended(doubled), addends.data(), end);
 }
 
 namespace internal {

@@ -62,7 +62,8 @@ ORCHESTRA_IFMA Lanes Mul(const Lanes& x, const Lanes& y) {
   __m256i c[10];
 #pragma GCC unroll 10
   for (int k = 0; k < 10; ++k) c[k] = _mm256_add_epi64(lo[k], _mm256_slli_epi64(hi[k], 1));
-  __m256i d[5];
+  Lanes r;
+  __m256i* d = r.l;
 #pragma GCC unroll 10
   for (int k = 0; k < 5; ++k) d[k] = _mm256_add_epi64(c[k], Times19(c[k + 5]));
   const __m256i mask = Splat(kLimbMask);
@@ -75,17 +76,16 @@ ORCHESTRA_IFMA Lanes Mul(const Lanes& x, const Lanes& y) {
   d[4] = _mm256_and_si256(d[4], mask);
   d[1] = _mm256_add_epi64(d[1], _mm256_srli_epi64(d[0], 51));
   d[0] = _mm256_and_si256(d[0], mask);
-  Lanes r;
-#pragma GCC unroll 10
-  for (int k = 0; k < 5; ++k) r.l[k] = d[k];
   return r;
 }
 
-// 2·p, limb by limb: added before a subtraction so that no lane goes negative for a subtrahend
+// Limb `i` of 2·p: added before a subtraction so that no lane goes negative for a subtrahend
 // below 2^52 - 38.
-ORCHESTRA_IFMA __m256i TwoP(int limb) {
-  return Splat(limb == 0 ? (uint64_t{1} << 52) - 38 : (uint64_t{1} << 52) - 2);
+constexpr uint64_t TwoPLimb(int i) {
+  return i == 0 ? (uint64_t{1} << 52) - 38 : (uint64_t{1} << 52) - 2;
 }
+
+ORCHESTRA_IFMA __m256i TwoP(int limb) { return Splat(TwoPLimb(limb)); }
 
 ORCHESTRA_IFMA Lanes Load(const EdwardsPoint& p) {
   Lanes r;
@@ -122,9 +122,8 @@ ORCHESTRA_IFMA Lanes NielsFactors(const AffineNiels& q, bool negate) {
 #pragma GCC unroll 10
   for (int i = 0; i < 5; ++i) {
     const uint64_t xy2d = q.xy2d.limbs[i];
-    const uint64_t two_p = i == 0 ? (uint64_t{1} << 52) - 38 : (uint64_t{1} << 52) - 2;
-    r.l[i] = _mm256_set_epi64x(static_cast<int64_t>(negate ? two_p - xy2d : xy2d), i == 0 ? 2 : 0,
-                               static_cast<int64_t>(second.limbs[i]),
+    r.l[i] = _mm256_set_epi64x(static_cast<int64_t>(negate ? TwoPLimb(i) - xy2d : xy2d),
+                               i == 0 ? 2 : 0, static_cast<int64_t>(second.limbs[i]),
                                static_cast<int64_t>(first.limbs[i]));
   }
   return r;
