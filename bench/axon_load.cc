@@ -132,7 +132,7 @@ asio::awaitable<net::HttpResponse> PlainEcho(std::atomic<uint64_t>* calls,
                                              net::HttpRequest request) {
   calls->fetch_add(1, std::memory_order_relaxed);
   net::HttpResponse response;
-  response.headers.emplace_back("Content-Type", "application/json");
+  response.headers.Add("Content-Type", "application/json");
   response.body = std::move(request.body);
   co_return response;
 }

@@ -18,12 +18,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
-      headers.emplace_back(std::string(line), "");
+      headers.Add(line, "");
       continue;
     }
     std::string_view value = line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+    headers.Add(line.substr(0, colon), value);
   }
   for (const SynapseClass* cls : {&OrchestraSynapseClass(), &LedgerSynapseClass()}) {
     auto synapse = SynapseFromHeaders(*cls, headers);

@@ -250,7 +250,7 @@ HttpResponse JsonResponse(int status, const Json& body, protocol::WireHeaders he
   HttpResponse response;
   response.status = status;
   response.headers = std::move(headers);
-  response.headers.emplace_back("Content-Type", "application/json");
+  response.headers.Add("Content-Type", "application/json");
   response.body = CompactJson(body);
   return response;
 }
@@ -575,7 +575,7 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   HttpResponse response;
   response.status = 200;
   response.headers = protocol::ToHeaders(cls, answer);
-  response.headers.emplace_back("Content-Type", "application/json");
+  response.headers.Add("Content-Type", "application/json");
   response.body = protocol::ToBody(cls, answer);
   co_return response;
 }

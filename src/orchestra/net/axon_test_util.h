@@ -128,7 +128,7 @@ class AxonHarness {
     const auto& cls = protocol::OrchestraSynapseClass();
     request.body = body.empty() ? protocol::ToBody(cls, prepared) : std::move(body);
     request.headers = protocol::ToHeaders(cls, prepared);
-    request.headers.emplace_back("content-type", "application/json");
+    request.headers.Add("content-type", "application/json");
     return RunUntilDone(io, client.Send("127.0.0.1", port, std::move(request),
                                         Deadline::After(std::chrono::seconds(10))));
   }

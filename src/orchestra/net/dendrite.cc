@@ -158,7 +158,7 @@ asio::awaitable<BittensorSynapse> Dendrite::Call(AxonEndpoint axon, const Synaps
   request.body = protocol::ToBody(cls, local);
   local.total_size = static_cast<int64_t>(request.body.size());
   request.headers = protocol::ToHeaders(cls, local);
-  request.headers.emplace_back("content-type", "application/json");
+  request.headers.Add("content-type", "application/json");
 
   const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::duration<double>(timeout_seconds));

@@ -77,7 +77,7 @@ http::request<http::string_body> ToBeastRequest(HttpRequest&& in, const Exchange
   out.version(11);
   out.method_string(in.method);
   out.target(in.target);
-  for (auto& [name, value] : in.headers) {
+  for (const auto& [name, value] : in.headers) {
     if (!IsSafeHeaderField(name, value) || beast::iequals(name, "content-length") ||
         beast::iequals(name, "transfer-encoding")) {
       continue;
@@ -96,7 +96,7 @@ HttpResponse FromBeastResponse(http::response<http::string_body>&& in) {
   HttpResponse out;
   out.status = static_cast<int>(in.result_int());
   for (const auto& field : in) {
-    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    out.headers.Add(field.name_string(), field.value());
   }
   out.body = std::move(in.body());
   return out;

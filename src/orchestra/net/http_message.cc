@@ -23,13 +23,6 @@ bool IsTokenChar(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
-std::string_view FindHeader(const HttpHeaders& headers, std::string_view name) {
-  for (const auto& [field, value] : headers) {
-    if (EqualsIgnoringAsciiCase(field, name)) return value;
-  }
-  return {};
-}
-
 bool IsHttpToken(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), IsTokenChar);
 }

@@ -3,17 +3,13 @@
 #include <chrono>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include "orchestra/core/header_fields.h"
 
 namespace orchestra::net {
 
 // Header fields in wire order; names keep the case they were sent with.
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
-
-// Value of the first field of `headers` named `name` (ASCII case-insensitive); "" when absent.
-// The view points into `headers`.
-std::string_view FindHeader(const HttpHeaders& headers, std::string_view name);
+using HttpHeaders = HeaderFields;
 
 // Whether `name` is a non-empty HTTP token and `value` holds no CR, LF or NUL, i.e. the field
 // can be written without forging other fields. Server and client drop unsafe fields on send.
@@ -31,7 +27,7 @@ struct HttpRequest {
   std::string body;
 
   // Case-insensitive lookup; "" when absent.
-  std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }
+  std::string_view Header(std::string_view name) const { return headers.Find(name); }
 };
 
 // One HTTP/1.1 response. A handler returning "Connection: close" ends the connection after it.
@@ -46,7 +42,7 @@ struct HttpResponse {
   static constexpr int kTricklePieces = 16;
 
   // Case-insensitive lookup; "" when absent.
-  std::string_view Header(std::string_view name) const { return FindHeader(headers, name); }
+  std::string_view Header(std::string_view name) const { return headers.Find(name); }
 };
 
 }  // namespace orchestra::net

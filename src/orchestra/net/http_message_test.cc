@@ -32,11 +32,15 @@ TEST(HttpMessageTest, SafeFieldsHaveATokenNameAndNoLineBreakOrNulInTheValue) {
   EXPECT_FALSE(IsSafeHeaderField("", "value"));
 }
 
-TEST(HttpMessageTest, FindHeaderIgnoresCase) {
-  const HttpHeaders headers = {{"Content-Type", "application/json"}, {"name", "Echo"}};
-  EXPECT_EQ(FindHeader(headers, "content-type"), "application/json");
-  EXPECT_EQ(FindHeader(headers, "NAME"), "Echo");
-  EXPECT_EQ(FindHeader(headers, "missing"), "");
+TEST(HttpMessageTest, HeaderLookupIgnoresCase) {
+  HttpRequest request;
+  request.headers = {{"Content-Type", "application/json"}, {"name", "Echo"}};
+  EXPECT_EQ(request.Header("content-type"), "application/json");
+  EXPECT_EQ(request.Header("NAME"), "Echo");
+  EXPECT_EQ(request.Header("missing"), "");
+  HttpResponse response;
+  response.headers = {{"Connection", "close"}};
+  EXPECT_EQ(response.Header("connection"), "close");
 }
 
 }  // namespace

@@ -327,19 +327,20 @@ std::optional<std::string> FromBase64(std::string_view text) {
 }
 
 void AppendTerminalHeaders(WireHeaders& headers, std::string_view prefix, const TerminalInfo& t) {
-  auto add = [&](std::string_view key, std::string value) {
-    headers.emplace_back(fmt::format("{}{}", prefix, key), std::move(value));
+  auto add_int = [&](std::string_view key, int64_t value) {
+    const fmt::format_int text(value);
+    headers.Add(prefix, key, std::string_view(text.data(), text.size()));
   };
-  if (t.status_code) add("status_code", std::to_string(*t.status_code));
-  if (t.status_message) add("status_message", *t.status_message);
-  if (t.process_time) add("process_time", FormatDouble(*t.process_time));
-  if (t.ip) add("ip", *t.ip);
-  if (t.port) add("port", std::to_string(*t.port));
-  if (t.version) add("version", std::to_string(*t.version));
-  if (t.nonce) add("nonce", std::to_string(*t.nonce));
-  if (t.uuid) add("uuid", *t.uuid);
-  if (t.hotkey) add("hotkey", *t.hotkey);
-  if (t.signature) add("signature", *t.signature);
+  if (t.status_code) add_int("status_code", *t.status_code);
+  if (t.status_message) headers.Add(prefix, "status_message", *t.status_message);
+  if (t.process_time) headers.Add(prefix, "process_time", FormatDouble(*t.process_time));
+  if (t.ip) headers.Add(prefix, "ip", *t.ip);
+  if (t.port) add_int("port", *t.port);
+  if (t.version) add_int("version", *t.version);
+  if (t.nonce) add_int("nonce", *t.nonce);
+  if (t.uuid) headers.Add(prefix, "uuid", *t.uuid);
+  if (t.hotkey) headers.Add(prefix, "hotkey", *t.hotkey);
+  if (t.signature) headers.Add(prefix, "signature", *t.signature);
 }
 
 // Sets TerminalInfo key `key` from a header value. Unknown keys are ignored (Pydantic ignores
@@ -606,21 +607,19 @@ Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_vi
 
 WireHeaders ToHeaders(const SynapseClass& cls, const BittensorSynapse& synapse) {
   WireHeaders headers;
-  headers.reserve(32);
-  headers.emplace_back("name", cls.name);
-  headers.emplace_back("timeout", FormatDouble(synapse.timeout));
+  headers.Reserve(32, 1024);
+  headers.Add("name", cls.name);
+  headers.Add("timeout", FormatDouble(synapse.timeout));
   AppendTerminalHeaders(headers, kAxonPrefix, synapse.axon);
   AppendTerminalHeaders(headers, kDendritePrefix, synapse.dendrite);
   for (const SynapseField& field : cls.fields) {
     if (!field.required || synapse.Field(cls, field.name).is_null()) continue;
-    headers.emplace_back(fmt::format("{}{}", kInputObjPrefix, field.name),
-                         Base64(CompactJson(EmptyDefault(field.type))));
+    headers.Add(kInputObjPrefix, field.name, Base64(CompactJson(EmptyDefault(field.type))));
   }
-  size_t header_bytes = 0;
-  for (const auto& [name, value] : headers) header_bytes += name.size() + value.size();
-  headers.emplace_back("header_size", std::to_string(header_bytes));
-  headers.emplace_back("total_size", std::to_string(synapse.total_size));
-  headers.emplace_back("computed_body_hash", BodyHash(cls, synapse));
+  // The bytes of every name and value above.
+  headers.Add("header_size", fmt::format_int(headers.text_size()).c_str());
+  headers.Add("total_size", fmt::format_int(synapse.total_size).c_str());
+  headers.Add("computed_body_hash", BodyHash(cls, synapse));
   return headers;
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "orchestra/core/header_fields.h"
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
 #include "orchestra/crypto/sr25519.h"
@@ -18,7 +19,7 @@ namespace orchestra::protocol {
 
 // HTTP header fields in wire order. The same type as net::HttpHeaders; protocol opens no sockets
 // and so does not include net.
-using WireHeaders = std::vector<std::pair<std::string, std::string>>;
+using WireHeaders = HeaderFields;
 
 // Bittensor's version as an int: major·10⁶ + minor·10³ + patch.
 constexpr int64_t VersionAsInt(int64_t major, int64_t minor, int64_t patch) {

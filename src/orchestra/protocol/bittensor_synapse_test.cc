@@ -44,7 +44,7 @@ BittensorSynapse SampleRequest() {
 
 std::string HeaderValue(const WireHeaders& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {
-    if (n == name) return v;
+    if (n == name) return std::string(v);
   }
   return "<absent>";
 }
@@ -111,7 +111,7 @@ TEST(SignatureMessageTest, JoinsNonceHotkeysUuidAndHashWithDots) {
 TEST(HeadersTest, AreLowerCaseInPythonOrderWithEmptyInputObjects) {
   const WireHeaders headers = ToHeaders(Orchestra(), SampleRequest());
   std::vector<std::string> names;
-  for (const auto& [name, value] : headers) names.push_back(name);
+  for (const auto& [name, value] : headers) names.emplace_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{
                        "name",
                        "timeout",

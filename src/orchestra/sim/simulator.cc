@@ -600,7 +600,7 @@ class Sim : public Simulator {
     if (!output) return Message(422, output.error().message);
     const protocol::Receipt receipt = Sign(u, request.Header("orchestra-lock"), *input, *output);
     net::HttpResponse response = JsonResponse(200, *output);
-    response.headers.emplace_back("orchestra-receipt", CompactJson(protocol::ToJson(receipt)));
+    response.headers.Add("orchestra-receipt", CompactJson(protocol::ToJson(receipt)));
     return response;
   }
 
