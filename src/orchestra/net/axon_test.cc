@@ -341,6 +341,52 @@ TEST(AxonTest, HandlerOverrunningTheTimeoutIs408) {
   EXPECT_EQ(response->Header("bt_header_axon_status_code"), "408");
 }
 
+// FieldMemory: the fields a handler receives are on the call's arena or on the heap, and what
+// it adds to them (here more than the arena's first 16 KiB) is written in the answer either way.
+TEST(AxonTest, FieldMemoryDecidesWhereTheFieldsAre) {
+  for (const FieldMemory memory : {FieldMemory::kHeap, FieldMemory::kCallArena}) {
+    std::atomic<bool> on_heap{false};
+    SynapseHandler handler = [&on_heap](BittensorSynapse request,
+                                        Deadline) -> asio::awaitable<Result<BittensorSynapse>> {
+      on_heap = request.fields.storage().get() == boost::json::storage_ptr().get();
+      request.fields["final_synthesis"] =
+          std::string(40000, 'a') + std::string(request.fields.at("objective").as_string());
+      co_return request;
+    };
+    AxonHarness h({}, handler, 2, memory);
+    auto dendrite = h.MakeDendrite(h.keys.validator);
+    BittensorSynapse answer = h.Call(*dendrite, Challenge("Find GPU prices"));
+    EXPECT_EQ(answer.dendrite.status_code, 200);
+    EXPECT_EQ(answer.fields.at("final_synthesis").as_string(),
+              std::string(40000, 'a') + "Find GPU prices");
+    EXPECT_EQ(on_heap.load(), memory == FieldMemory::kHeap);
+  }
+}
+
+// A handler that overruns its deadline still owns its request after the 408: the call's arena
+// lives until the handler returns (the sanitizer build reports a use after free otherwise).
+TEST(AxonTest, CallArenaOutlivesAHandlerPastItsDeadline) {
+  std::promise<std::string> late;
+  SynapseHandler handler = [&late](BittensorSynapse request,
+                                   Deadline) -> asio::awaitable<Result<BittensorSynapse>> {
+    asio::steady_timer forever(co_await asio::this_coro::executor, 1h);
+    co_await forever.async_wait(testing::kNoThrow);  // cancelled at the deadline
+    request.fields["final_synthesis"] = std::string(40000, 'b');
+    late.set_value(std::string(request.fields.at("objective").as_string()));
+    co_return request;
+  };
+  AxonHarness h({}, handler, 2, FieldMemory::kCallArena);
+  auto dendrite = h.MakeDendrite(h.keys.validator);
+  const BittensorSynapse prepared =
+      dendrite->Prepare(h.Endpoint(), Orchestra(), Challenge("Find GPU prices"), 0.05);
+  auto response = h.SendRaw(prepared);
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 408);
+  auto objective = late.get_future();
+  ASSERT_EQ(objective.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(objective.get(), "Find GPU prices");
+}
+
 asio::awaitable<Result<BittensorSynapse>> FailsInternally(BittensorSynapse, Deadline) {
   co_return Error(ErrorCode::kIo, "disk on fire");
 }

@@ -92,13 +92,13 @@ inline std::shared_ptr<StaticMetagraphSource> TestMetagraph(const Keys& keys) {
 class AxonHarness {
  public:
   explicit AxonHarness(AxonOptions options = {}, SynapseHandler handler = AnswerObjective,
-                       int threads = 2) {
+                       int threads = 2, FieldMemory memory = FieldMemory::kHeap) {
     options.hotkey = AddressOf(keys.axon);
     if (!options.now_ns) options.now_ns = clock.AsFunction();
     if (options.blacklist.min_stake == 0) options.blacklist.min_stake = 10;
     metagraph = TestMetagraph(keys);
     axon = std::make_unique<Axon>(options, metagraph);
-    EXPECT_TRUE(axon->Attach(protocol::OrchestraSynapseClass(), std::move(handler)).ok());
+    EXPECT_TRUE(axon->Attach(protocol::OrchestraSynapseClass(), std::move(handler), memory).ok());
     server = std::make_unique<ServerThread>(options.server, axon->AsHandler(), threads);
     auto bound = server->Start();
     EXPECT_TRUE(bound.ok()) << bound.error().ToString();

@@ -141,10 +141,12 @@ Json EmptyDefault(FieldType type) {
 }
 
 // Validates (and normalises: integral floats for int fields, ints for float fields) one
-// subclass field value. The result is a copy on the heap whatever storage `value` is on (a
-// parse arena), so that putting it into a synapse moves it instead of copying it again.
-Result<Json> CheckField(const SynapseField& field, const Json& value) {
-  const auto copy = [&value] { return Json(value, boost::json::storage_ptr()); };
+// subclass field value. The result is a copy on `storage` whatever storage `value` is on (a
+// parse arena), so that putting it into a synapse on `storage` moves it instead of copying it
+// again.
+Result<Json> CheckField(const SynapseField& field, const Json& value,
+                        const boost::json::storage_ptr& storage) {
+  const auto copy = [&] { return Json(value, storage); };
   if (value.is_null()) {
     if (field.nullable) return copy();
     return BadField(field.name, fmt::format("must be {}, got null", TypeName(field.type)));
@@ -160,12 +162,12 @@ Result<Json> CheckField(const SynapseField& field, const Json& value) {
     case FieldType::kInt: {
       int64_t out = 0;
       if (value.is_bool() || !JsonInteger(value, &out)) return mismatch();
-      return Json(out);
+      return Json(out, storage);
     }
     case FieldType::kFloat: {
       double out = 0;
       if (value.is_bool() || !JsonNumber(value, &out)) return mismatch();
-      return Json(out);
+      return Json(out, storage);
     }
     case FieldType::kBool:
       if (!value.is_bool()) return mismatch();
@@ -551,9 +553,10 @@ std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse) {
   return out;
 }
 
-Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body) {
-  // The parsed document lives only in this function (the synapse gets copies, on the heap), so
-  // it is built in one arena, from the stack while it fits: a request body made about forty
+Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body,
+                                         boost::json::storage_ptr storage) {
+  // The parsed document lives only in this function (the synapse gets copies, on `storage`),
+  // so it is built in one arena, from the stack while it fits: a request body made about forty
   // separate allocations otherwise.
   unsigned char arena_buffer[8192];
   boost::json::monotonic_resource arena(arena_buffer, sizeof(arena_buffer));
@@ -562,8 +565,15 @@ Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_vi
   const Json& json = *parsed;
   if (!json.is_object()) return BadField("body", "must be a JSON object");
 
-  BittensorSynapse s;
-  s.name = cls.name;
+  // A container keeps the storage it was made with: `fields` must start out on `storage`.
+  BittensorSynapse s{.name = cls.name,
+                     .timeout = kDefaultSynapseTimeout,
+                     .total_size = 0,
+                     .header_size = 0,
+                     .dendrite = {},
+                     .axon = {},
+                     .computed_body_hash = {},
+                     .fields = JsonObject(storage)};
   if (const Json* v = JsonFind(json, "timeout"); v && !v->is_null()) {
     auto timeout = LaxFloat(*v);
     if (!timeout || *timeout <= 0) {
@@ -598,7 +608,7 @@ Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_vi
       if (field.required) return BadField(field.name, "field required");
       continue;
     }
-    auto checked = CheckField(field, *v);
+    auto checked = CheckField(field, *v, storage);
     if (!checked) return checked.error();
     s.fields.emplace(field.name, std::move(*checked));
   }
@@ -682,7 +692,7 @@ Result<BittensorSynapse> SynapseFromHeaders(const SynapseClass& cls, const WireH
       }
       auto json = ParseJson(*decoded, name);
       if (!json) return Error(ErrorCode::kParse, json.error().message);
-      auto checked = CheckField(*field, *json);
+      auto checked = CheckField(*field, *json, s.fields.storage());
       if (!checked) {
         return Error(ErrorCode::kParse, fmt::format("{}: {}", name, checked.error().message));
       }

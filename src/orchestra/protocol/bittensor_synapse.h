@@ -121,7 +121,10 @@ std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse);
 // numeric strings), subclass fields by type, required ones must be present, unknown keys are
 // ignored. `name` becomes cls.name. Errors (kInvalidArgument) name the field:
 // "objective: must be a string, got 42", "challenge_id: field required".
-Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body);
+// The subclass fields are built on `storage` (default: the heap); with an arena there, the
+// arena must outlive the synapse's `fields`.
+Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body,
+                                         boost::json::storage_ptr storage = {});
 
 // The request headers, all lower-case, in Python's order: name, timeout,
 // bt_header_axon_<k> and bt_header_dendrite_<k> for every non-null TerminalInfo value,

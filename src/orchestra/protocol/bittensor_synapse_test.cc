@@ -296,6 +296,25 @@ TEST(BodyTest, FieldsOwnTheirMemoryAfterTheParseArenaIsGone) {
   }
 }
 
+// With a storage given (the axon's per-call arena), the fields are built there, and hold
+// whole copies: the arena outlives the parse's own.
+TEST(BodyTest, FieldsGoOnTheGivenStorage) {
+  const std::string objective(20000, 'o');  // spills past the parse's stack arena
+  const std::string body = CompactJson(
+      JsonObject{{"challenge_id", "c"}, {"objective", objective}, {"target_schema", JsonObject{}}});
+  boost::json::monotonic_resource arena;
+  const boost::json::storage_ptr storage(&arena);
+  auto s = SynapseFromBody(Orchestra(), body, storage);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->fields.storage().get(), storage.get());
+  EXPECT_EQ(s->fields.at("objective").as_string(), objective);
+  EXPECT_EQ(s->fields.at("target_schema"), JsonObject{});
+  // A copy keeps the arena; one made for the heap leaves it.
+  EXPECT_EQ(Json(s->fields.at("objective")).storage().get(), storage.get());
+  EXPECT_EQ(Json(s->fields.at("objective"), boost::json::storage_ptr()).storage().get(),
+            boost::json::storage_ptr().get());
+}
+
 TEST(BodyTest, AcceptsPythonStyleNumericStringsInTerminalInfo) {
   auto s = SynapseFromBody(Orchestra(), R"({"challenge_id": "c", "objective": "o",
       "target_schema": {}, "dendrite": {"process_time": "0.25", "status_code": "200"}})");

@@ -40,14 +40,15 @@ std::string Receipt::Hash() const {
   return PrefixedHex(Blake2b256(canonical));
 }
 
-Json ToJson(const Receipt& r) {
-  return JsonObject{{"lock", r.lock},
-                    {"request_hash", r.request_hash},
-                    {"response_hash", r.response_hash},
-                    {"expert_hotkey", r.expert_hotkey},
-                    {"issued_at_ms", r.issued_at_ms},
-                    {"price", r.price},
-                    {"signature", r.signature}};
+Json ToJson(const Receipt& r, boost::json::storage_ptr storage) {
+  return JsonObject({{"lock", r.lock},
+                     {"request_hash", r.request_hash},
+                     {"response_hash", r.response_hash},
+                     {"expert_hotkey", r.expert_hotkey},
+                     {"issued_at_ms", r.issued_at_ms},
+                     {"price", r.price},
+                     {"signature", r.signature}},
+                    std::move(storage));
 }
 
 std::string CanonicalReceiptJson(const Receipt& r) {

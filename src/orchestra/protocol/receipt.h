@@ -26,7 +26,7 @@ struct Receipt {
   std::string Hash() const;
 };
 
-Json ToJson(const Receipt& receipt);
+Json ToJson(const Receipt& receipt, boost::json::storage_ptr storage = {});
 // CanonicalJson(ToJson(receipt)), written directly: what the simulator's receipt store keeps
 // for every call.
 std::string CanonicalReceiptJson(const Receipt& receipt);

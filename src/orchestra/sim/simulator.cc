@@ -347,9 +347,12 @@ class Sim : public Simulator {
     u.axon =
         std::make_shared<net::Axon>(axon_options, std::make_shared<net::StaticMetagraphSource>());
     if (!u.subnet->cls.name.empty()) {
-      auto attached = u.axon->Attach(u.subnet->cls, [this, &u](BittensorSynapse s, Deadline d) {
-        return AnswerSynapse(u, std::move(s), d);
-      });
+      // AnswerSynapse keeps nothing of a request past its call (PlayOnSearchPool copies what
+      // it hands over to the pool).
+      auto attached = u.axon->Attach(
+          u.subnet->cls,
+          [this, &u](BittensorSynapse s, Deadline d) { return AnswerSynapse(u, std::move(s), d); },
+          net::FieldMemory::kCallArena);
       if (!attached) return attached;
     }
     u.handler = [this, &u, axon_handler = u.axon->AsHandler()](net::HttpRequest request) {
@@ -457,7 +460,7 @@ class Sim : public Simulator {
     Result<Json> output = Error(ErrorCode::kInternal, "no engine");
     const std::shared_ptr<const std::vector<Planted>> planted_list = u.subnet->planted.load();
     if (const Planted* planted = FindPlanted(*planted_list, payload)) {
-      output = planted->answer;
+      output = Json(planted->answer, payload.storage());
     } else {
       switch (subnet.engine) {
         case Engine::kSearch:
@@ -523,16 +526,17 @@ class Sim : public Simulator {
   }
 
   // Play on the search pool; the caller resumes on its own I/O thread. The pool's coroutine
-  // owns copies of what it reads, so a caller that times out and goes away leaves it nothing
-  // dangling (the UID itself outlives the pool, which ~Sim joins after the I/O threads).
-  // co_spawn wants a default-constructible result, hence the optional; the lambda and the
-  // awaitable are named locals because g++ 12 destroys temporaries inside co_await twice.
-  // Play cannot be cancelled, and Boost 1.81's co_spawn forwards a cancellation to the other
-  // executor through a raw pointer that may dangle by then (chriskohlhoff/asio#1332), so the
-  // spawn gets an empty cancellation slot instead of inheriting the handler's.
+  // owns copies of what it reads (on the heap: the payload may be on the axon's call arena), so
+  // a caller that times out and goes away leaves it nothing dangling (the UID itself outlives the
+  // pool, which ~Sim joins after the I/O threads). co_spawn wants a default-constructible result,
+  // hence the optional; the lambda and the awaitable are named locals because g++ 12 destroys
+  // temporaries inside co_await twice. Play cannot be cancelled, and Boost 1.81's co_spawn forwards
+  // a cancellation to the other executor through a raw pointer that may dangle by then
+  // (chriskohlhoff/asio#1332), so the spawn gets an empty cancellation slot instead of inheriting
+  // the handler's.
   asio::awaitable<Result<Json>> PlayOnSearchPool(const UidState& u, JsonObject payload,
                                                  CallPlan plan) {
-    auto play = [this, &u, payload = std::move(payload),
+    auto play = [this, &u, payload = JsonObject(payload, boost::json::storage_ptr()),
                  plan]() -> asio::awaitable<std::optional<Result<Json>>> {
       co_return Play(u, payload, plan);
     };
@@ -555,7 +559,7 @@ class Sim : public Simulator {
     }
     const ledger::LedgerEntry& entry = u.subnet->spec->entry;
     const std::shared_ptr<const SchemaDrift> drift = u.subnet->drift.load();
-    JsonObject payload;
+    JsonObject payload(synapse.fields.storage());
     const Json* inputs = JsonFind(entry.input_schema, "properties");
     if (!inputs) inputs = &entry.input_schema;
     for (const auto& kv : inputs->get_object()) {
@@ -588,7 +592,7 @@ class Sim : public Simulator {
     if (output->is_object()) {
       for (auto& kv : output->as_object()) synapse.fields[kv.key()] = std::move(kv.value());
     }
-    synapse.fields[experts::kReceiptField] = protocol::ToJson(receipt);
+    synapse.fields[experts::kReceiptField] = protocol::ToJson(receipt, synapse.fields.storage());
     co_return synapse;
   }
 
