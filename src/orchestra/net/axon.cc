@@ -274,7 +274,7 @@ HttpResponse ErrorResponse(State& state, const Rejection& rejection, const Synap
     state.answered[rejection.status].fetch_add(1, std::memory_order_relaxed);
   }
   spdlog::debug("axon | --> | {} | {} | {} | {}", cls ? cls->name : "?",
-                synapse ? synapse->dendrite.hotkey.value_or("None") : "None", rejection.status,
+                synapse ? protocol::OrNone(synapse->dendrite.hotkey) : "None", rejection.status,
                 rejection.message);
   return JsonResponse(rejection.status, JsonObject{{"message", rejection.message}},
                       std::move(headers));
@@ -343,7 +343,7 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
   if (!d.nonce) return "Missing Nonce";
   if (!d.signature || d.signature->empty()) return "Missing Signature";
   const std::string endpoint =
-      fmt::format("{}:{}", d.hotkey.value_or("None"), d.uuid.value_or("None"));
+      fmt::format("{}:{}", protocol::OrNone(d.hotkey), protocol::OrNone(d.uuid));
   const int64_t now = state.options.now_ns();
   const double timeout = ClampedTimeout(state, synapse.timeout);
   const int64_t window_ns =
@@ -471,7 +471,7 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   }
   BittensorSynapse& synapse = *parsed;
   spdlog::debug("axon | <-- | {} B | {} | {}", request.body.size(), cls.name,
-                synapse.dendrite.hotkey.value_or("None"));
+                protocol::OrNone(synapse.dendrite.hotkey));
 
   if (auto reason = BlacklistReason(s, synapse)) {
     co_return ErrorResponse(s, {403, fmt::format("Forbidden. Key is blacklisted: {}.", *reason)},
@@ -583,7 +583,7 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   answer.axon.process_time = SecondsSince(start);
   s.answered[200].fetch_add(1, std::memory_order_relaxed);
   spdlog::debug("axon | --> | {} | {} | 200 | Success", cls.name,
-                synapse.dendrite.hotkey.value_or("None"));
+                protocol::OrNone(synapse.dendrite.hotkey));
   HttpResponse response;
   response.status = 200;
   response.headers = protocol::ToHeaders(cls, answer);

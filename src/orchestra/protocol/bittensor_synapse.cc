@@ -520,8 +520,11 @@ std::string SignatureMessage(const std::optional<int64_t>& nonce,
                              const std::optional<std::string>& dendrite_hotkey,
                              std::string_view axon_hotkey, const std::optional<std::string>& uuid,
                              std::string_view body_hash) {
-  return fmt::format("{}.{}.{}.{}.{}", nonce ? std::to_string(*nonce) : "None",
-                     dendrite_hotkey.value_or("None"), axon_hotkey, uuid.value_or("None"),
+  if (!nonce) {
+    return fmt::format("None.{}.{}.{}.{}", OrNone(dendrite_hotkey), axon_hotkey, OrNone(uuid),
+                       body_hash);
+  }
+  return fmt::format("{}.{}.{}.{}.{}", *nonce, OrNone(dendrite_hotkey), axon_hotkey, OrNone(uuid),
                      body_hash);
 }
 

@@ -105,6 +105,11 @@ std::string PythonStr(const Json& value);
 // each required_hash_field, in order. kEmptyBodyHash for a class without such fields.
 std::string BodyHash(const SynapseClass& cls, const BittensorSynapse& synapse);
 
+// An optional text as Python prints it: the text, or "None" when absent.
+inline std::string_view OrNone(const std::optional<std::string>& text) {
+  return text ? std::string_view(*text) : std::string_view("None");
+}
+
 // "{nonce}.{dendrite_hotkey}.{axon_hotkey}.{uuid}.{body_hash}", the bytes a dendrite signs.
 // Absent values print as Python prints None: "None".
 std::string SignatureMessage(const std::optional<int64_t>& nonce,
