@@ -17,7 +17,8 @@ Hash256 Blake2b256(std::string_view bytes);
 // Lower-case hex of `bytes`; with "0x" in front for the Prefixed form.
 std::string Hex(const uint8_t* data, size_t size);
 inline std::string Hex(const Hash256& h) { return Hex(h.data(), h.size()); }
-inline std::string PrefixedHex(const Hash256& h) { return "0x" + Hex(h); }
+std::string PrefixedHex(const uint8_t* data, size_t size);
+inline std::string PrefixedHex(const Hash256& h) { return PrefixedHex(h.data(), h.size()); }
 
 // blake2b-256 of the canonical JSON of `value`, as "0x" + 64 hex.
 std::string CanonicalHash(const Json& value);

@@ -233,6 +233,10 @@ std::string CanonicalJson(const Json& value) {
   return out;
 }
 
+void AppendCanonicalJson(std::string& out, const Json& value) {
+  Write(out, value, Layout::kCanonical, 0);
+}
+
 std::string PrettyJson(const Json& value) {
   std::string out;
   Write(out, value, Layout::kPretty, 0);

@@ -27,6 +27,8 @@ Result<Json> ParseJson(std::string_view text, std::string_view what = "JSON",
 // writes them (1.0 stays "1.0", 1e-05, 1e+16). Equal to Python's
 // json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False).
 std::string CanonicalJson(const Json& value);
+// The same, appended to `out`.
+void AppendCanonicalJson(std::string& out, const Json& value);
 
 // Human-facing form: two-space indentation, keys in document order, same number format.
 std::string PrettyJson(const Json& value);

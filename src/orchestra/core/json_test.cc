@@ -140,6 +140,23 @@ TEST(HashTest, CanonicalHashIgnoresKeyOrder) {
   EXPECT_FALSE(IsPrefixedHash256("0x1234"));
 }
 
+// Python: "0x" + hashlib.blake2b(json.dumps(v, sort_keys=True, separators=(",", ":"),
+// ensure_ascii=False).encode(), digest_size=32).hexdigest(). The document past the thread's
+// kept buffer (64 KiB) sits between two small ones, which must not see its bytes.
+TEST(HashTest, CanonicalHashMatchesPythonAcrossDocumentSizes) {
+  const Json small = JsonObject{{"b", 1}, {"a", JsonArray{true, nullptr, "x"}}};
+  const std::string small_hash =
+      "0x85a2b870e70a970896f51dc228dc790584f658347cb3a96d7fbd2a92a1e14423";
+  EXPECT_EQ(CanonicalHash(small), small_hash);
+  EXPECT_EQ(CanonicalHash(JsonObject{{"big", std::string(100000, 'z')}}),
+            "0x021a3f88d31a6d3cea863850c70c6e64151e2b21ec86818930c1bd98a52cc1d6");
+  EXPECT_EQ(CanonicalHash(JsonObject{}),
+            "0xc09da522dac261c3d2566230bed10d2f3ef13f8e7654576c12e857e07f786098");
+  EXPECT_EQ(CanonicalHash(small), small_hash);
+  EXPECT_EQ(PrefixedHex(Blake2b256("")),
+            "0x0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+}
+
 }  // namespace
 }  // namespace orchestra
 

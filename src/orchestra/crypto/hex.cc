@@ -76,7 +76,7 @@ template Result<std::array<uint8_t, 32>> DecodeHexFixed<32>(std::string_view, st
 template Result<std::array<uint8_t, 64>> DecodeHexFixed<64>(std::string_view, std::string_view);
 
 std::string PrefixedHexOf(std::string_view bytes) {
-  return "0x" + Hex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  return PrefixedHex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
 }
 
 }  // namespace orchestra::crypto

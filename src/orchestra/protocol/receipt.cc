@@ -114,7 +114,7 @@ Receipt IssueReceipt(const crypto::Keypair& expert, std::string_view expert_ss58
   r.issued_at_ms = issued_at_ms;
   r.price = price;
   const auto signature = crypto::Sign(expert, r.Hash());
-  r.signature = "0x" + Hex(signature.data(), signature.size());
+  r.signature = PrefixedHex(signature.data(), signature.size());
   return r;
 }
 
