@@ -13,10 +13,10 @@ HeaderFields::HeaderFields(std::initializer_list<Field> fields) {
 
 void HeaderFields::Add(std::string_view name_prefix, std::string_view name,
                        std::string_view value) {
-  spans_.push_back({.begin = text_.size(),
-                    .name_size = name_prefix.size() + name.size(),
-                    .value_size = value.size()});
+  const size_t begin = text_.size();
   text_.append(name_prefix).append(name).append(value);
+  spans_.push_back(
+      {.begin = begin, .name_size = name_prefix.size() + name.size(), .value_size = value.size()});
 }
 
 void HeaderFields::Reserve(size_t fields, size_t bytes) {

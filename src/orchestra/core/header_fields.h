@@ -19,7 +19,7 @@ namespace orchestra {
 // allocations per message, here two.
 //
 // Fields are read as pairs of views into the buffer; the views stay valid until the next
-// Add(), Clear() or assignment.
+// Add(), Reserve(), Clear(), assignment or move.
 class HeaderFields {
  public:
   using Field = std::pair<std::string_view, std::string_view>;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@ namespace orchestra {
 namespace {
 
 using Field = HeaderFields::Field;
+
+static_assert(std::random_access_iterator<HeaderFields::Iterator>);
 
 std::vector<Field> Fields(const HeaderFields& headers) {
   return std::vector<Field>(headers.begin(), headers.end());
@@ -27,6 +30,7 @@ TEST(HeaderFieldsTest, KeepsOrderCaseAndRepeats) {
                                                  {"bt_header_axon_nonce", "1732368000123456789"}}));
   ASSERT_EQ(headers.size(), 5u);
   EXPECT_EQ(headers[4].first, "bt_header_axon_nonce");
+  EXPECT_EQ(headers.Find("BT_HEADER_AXON_NONCE"), "1732368000123456789");
   EXPECT_EQ(headers.text_size(), std::string("Content-Typeapplication/jsonnameEchonameagain"
                                              "bt_header_axon_nonce1732368000123456789")
                                      .size());
@@ -67,7 +71,7 @@ TEST(HeaderFieldsTest, CopiesAreIndependentAndCompareByContent) {
   EXPECT_NE(a, b);
   EXPECT_EQ(a.size(), 2u);
   EXPECT_NE(a, (HeaderFields{{"x", "1"}, {"Y", "2"}}));  // names compare exactly
-  EXPECT_NE(a, (HeaderFields{{"x", "12"}, {"y", ""}}));  // same bytes, other split
+  EXPECT_NE((HeaderFields{{"x", "1y"}, {"", "2"}}), a);  // same bytes, other split
   HeaderFields moved = std::move(b);
   EXPECT_EQ(moved[2], Field("z", "3"));
   moved.Clear();

@@ -387,16 +387,19 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
 struct HandlerCall {
   explicit HandlerCall(asio::any_io_executor executor) : timer(std::move(executor)) {}
 
-  // Where the request's fields go: the heap, or (FieldMemory::kCallArena) an arena in this
-  // object, from its own 16 KiB first (a simulator call takes about 10). Declared before
-  // `result`, which may hold values on it.
+  // FieldMemory::kCallArena's arena: 16 KiB of its own, then blocks from the heap.
+  struct Arena {
+    std::array<unsigned char, 16384> buffer;
+    boost::json::monotonic_resource resource{buffer.data(), buffer.size()};
+  };
+
+  // Where the request's fields go: the heap, or a new arena owned by this call.
   boost::json::storage_ptr FieldStorage(FieldMemory memory) {
     if (memory == FieldMemory::kHeap) return {};
-    arena.emplace(arena_buffer.data(), arena_buffer.size());
-    return boost::json::storage_ptr(&*arena);
+    arena = std::make_unique<Arena>();
+    return boost::json::storage_ptr(&arena->resource);
   }
-  std::array<unsigned char, 16384> arena_buffer;
-  std::optional<boost::json::monotonic_resource> arena;
+  std::unique_ptr<Arena> arena;  // declared before `result`, which may hold values on it
   asio::steady_timer timer;
   asio::cancellation_signal cancel;
   std::optional<Result<BittensorSynapse>> result;

@@ -35,7 +35,7 @@ using SynapseHandler = std::function<asio::awaitable<Result<protocol::BittensorS
 enum class FieldMemory {
   // On the heap: the handler may keep the fields, or copies of them, as long as it likes.
   kHeap,
-  // On an arena that lives for one call, until its answer is written (or, when the handler
+  // On an arena that lives for one call, until its answer is serialized (or, when the handler
   // overruns its deadline, until the handler returns): some fifty allocations fewer per call,
   // which the expert simulator's throughput needs. Values the handler puts into the fields are
   // copied onto the arena. A copy of a JSON value keeps its source's storage, so a handler that

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <array>
 
-#include "orchestra/core/ascii.h"
-
 namespace orchestra::net {
 namespace {
 
