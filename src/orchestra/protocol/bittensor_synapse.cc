@@ -520,12 +520,11 @@ std::string SignatureMessage(const std::optional<int64_t>& nonce,
                              const std::optional<std::string>& dendrite_hotkey,
                              std::string_view axon_hotkey, const std::optional<std::string>& uuid,
                              std::string_view body_hash) {
-  if (!nonce) {
-    return fmt::format("None.{}.{}.{}.{}", OrNone(dendrite_hotkey), axon_hotkey, OrNone(uuid),
-                       body_hash);
-  }
-  return fmt::format("{}.{}.{}.{}.{}", *nonce, OrNone(dendrite_hotkey), axon_hotkey, OrNone(uuid),
-                     body_hash);
+  const fmt::format_int nonce_digits(nonce.value_or(0));
+  const std::string_view nonce_text =
+      nonce ? std::string_view(nonce_digits.data(), nonce_digits.size()) : "None";
+  return fmt::format("{}.{}.{}.{}.{}", nonce_text, OrNone(dendrite_hotkey), axon_hotkey,
+                     OrNone(uuid), body_hash);
 }
 
 std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse) {
