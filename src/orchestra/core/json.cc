@@ -1,12 +1,14 @@
 #include "orchestra/core/json.h"
 
 #include <fmt/format.h>
+#include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #if defined(__SSE2__)
@@ -29,6 +31,126 @@ std::string LineColumn(std::string_view text, size_t offset) {
   }
   return fmt::format("line {}, column {}", line, column);
 }
+
+// Number text to double, correctly rounded (std::from_chars; strtod for what from_chars
+// reports out of range, which is correctly rounded too and flushes underflow to zero or a
+// subnormal as Python's float() does). Fails on overflow to infinity, which JSON cannot write.
+bool ParseDouble(std::string_view text, double* out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  if (ec == std::errc() && end == text.data() + text.size()) return true;
+  if (ec != std::errc::result_out_of_range) return false;
+  const std::string copy(text);
+  *out = std::strtod(copy.c_str(), nullptr);
+  return std::isfinite(*out);
+}
+
+// boost::json's default handler (detail::handler, onto a value_stack), except for numbers:
+// Boost.JSON 1.81 parses doubles without correct rounding (about one in ten of Python's
+// repr() outputs came back a unit in the last place off), and turns integers beyond 64 bits
+// into doubles. Hashes are taken over canonical JSON of parsed documents and must equal
+// Python's, so doubles are parsed again from their text, correctly rounded, and integers that
+// do not fit 64 bits are refused rather than silently changed.
+class ValueBuilder {
+ public:
+  static constexpr size_t max_object_size = JsonObject::max_size();
+  static constexpr size_t max_array_size = JsonArray::max_size();
+  static constexpr size_t max_key_size = boost::json::string::max_size();
+  static constexpr size_t max_string_size = boost::json::string::max_size();
+
+  explicit ValueBuilder(boost::json::storage_ptr storage) { stack_.reset(std::move(storage)); }
+
+  Json Release() { return stack_.release(); }
+  // Why a number was refused ("" when none was), and the length of its text.
+  const std::string& refused() const { return refused_; }
+  size_t refused_length() const { return refused_length_; }
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) { return true; }
+  bool on_object_end(size_t n, boost::system::error_code&) {
+    stack_.push_object(n);
+    return true;
+  }
+  bool on_array_begin(boost::system::error_code&) { return true; }
+  bool on_array_end(size_t n, boost::system::error_code&) {
+    stack_.push_array(n);
+    return true;
+  }
+  bool on_key_part(std::string_view s, size_t, boost::system::error_code&) {
+    stack_.push_chars(s);
+    return true;
+  }
+  bool on_key(std::string_view s, size_t, boost::system::error_code&) {
+    stack_.push_key(s);
+    return true;
+  }
+  bool on_string_part(std::string_view s, size_t, boost::system::error_code&) {
+    stack_.push_chars(s);
+    return true;
+  }
+  bool on_string(std::string_view s, size_t, boost::system::error_code&) {
+    stack_.push_string(s);
+    return true;
+  }
+  // A number's text may come in parts (one per input buffer); the last part comes with the
+  // value.
+  bool on_number_part(std::string_view s, boost::system::error_code&) {
+    number_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_int64(int64_t i, std::string_view, boost::system::error_code&) {
+    number_.clear();
+    stack_.push_int64(i);
+    return true;
+  }
+  bool on_uint64(uint64_t u, std::string_view, boost::system::error_code&) {
+    number_.clear();
+    stack_.push_uint64(u);
+    return true;
+  }
+  bool on_double(double, std::string_view last, boost::system::error_code& ec) {
+    number_.append(last.data(), last.size());
+    const std::string_view text = number_;
+    double d;
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      return Refuse(fmt::format("integer {} does not fit 64 bits", Abbreviated(text)), ec);
+    }
+    if (!ParseDouble(text, &d)) {
+      return Refuse(fmt::format("number {} is out of range", Abbreviated(text)), ec);
+    }
+    number_.clear();
+    stack_.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, boost::system::error_code&) {
+    stack_.push_bool(b);
+    return true;
+  }
+  bool on_null(boost::system::error_code&) {
+    stack_.push_null();
+    return true;
+  }
+  bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(std::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  static std::string Abbreviated(std::string_view text) {
+    if (text.size() <= 40) return std::string(text);
+    return fmt::format("{}...({} digits)", text.substr(0, 24), text.size());
+  }
+
+  bool Refuse(std::string why, boost::system::error_code& ec) {
+    refused_ = std::move(why);
+    refused_length_ = number_.size();
+    ec = make_error_code(boost::system::errc::result_out_of_range);
+    return false;
+  }
+
+  boost::json::value_stack stack_;
+  std::string number_;
+  std::string refused_;
+  size_t refused_length_ = 0;
+};
 
 template <typename Integer>
 void AppendInteger(std::string& out, Integer value) {
@@ -204,27 +326,42 @@ void Write(std::string& out, const Json& v, Layout layout, int indent) {
 
 Result<Json> ParseJson(std::string_view text, std::string_view what,
                        boost::json::storage_ptr storage) {
-  boost::json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  boost::json::stream_parser parser({}, options);
-  parser.reset(std::move(storage));
-  boost::system::error_code ec;
-  const size_t consumed = parser.write_some(text.data(), text.size(), ec);
-  if (ec) {
-    return Error(ErrorCode::kParse,
-                 fmt::format("{}: {} at {}", what, ec.message(), LineColumn(text, consumed)));
-  }
-  if (consumed < text.size()) {
+  size_t consumed = 0;
+  auto value = ParseJsonPrefix(text, what, &consumed, std::move(storage));
+  if (value.ok() && consumed < text.size()) {
     return Error(ErrorCode::kParse,
                  fmt::format("{}: unexpected characters after the document at {}", what,
                              LineColumn(text, consumed)));
   }
-  parser.finish(ec);
-  if (ec) {
-    return Error(ErrorCode::kParse, fmt::format("{}: {} at {} (document ends too early)", what,
-                                                ec.message(), LineColumn(text, text.size())));
+  return value;
+}
+
+Result<Json> ParseJsonPrefix(std::string_view text, std::string_view what, size_t* consumed,
+                             boost::json::storage_ptr storage) {
+  boost::json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  boost::json::basic_parser<ValueBuilder> parser(options, std::move(storage));
+  const ValueBuilder& builder = parser.handler();
+  auto fail = [&](const boost::system::error_code& ec, size_t at, std::string_view note) {
+    if (!builder.refused().empty()) {
+      // The parser stopped right after the refused number: point at its first character.
+      at -= std::min(at, builder.refused_length());
+      return Error(ErrorCode::kParse,
+                   fmt::format("{}: {} at {}", what, builder.refused(), LineColumn(text, at)));
+    }
+    return Error(ErrorCode::kParse,
+                 fmt::format("{}: {} at {}{}", what, ec.message(), LineColumn(text, at), note));
+  };
+  boost::system::error_code ec;
+  // As boost::json::stream_parser does: the document, then the end of the input, which
+  // completes a number running to the end of `text`.
+  *consumed = parser.write_some(true, text.data(), text.size(), ec);
+  if (ec) return fail(ec, *consumed, "");
+  if (!parser.done()) {
+    parser.write_some(false, nullptr, 0, ec);
+    if (ec) return fail(ec, text.size(), " (document ends too early)");
   }
-  return parser.release();
+  return parser.handler().Release();
 }
 
 std::string CanonicalJson(const Json& value) {

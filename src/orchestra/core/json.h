@@ -15,12 +15,20 @@ using JsonArray = boost::json::array;
 inline constexpr int kMaxJsonDepth = 128;
 
 // Parses one JSON document. Errors say what was wrong and where ("line 3, column 14"):
-// syntax, invalid UTF-8, nesting deeper than kMaxJsonDepth, trailing characters.
+// syntax, invalid UTF-8, nesting deeper than kMaxJsonDepth, trailing characters, a number
+// that cannot be kept exactly (an integer beyond int64/uint64, which Python keeps and a double
+// would change; a magnitude that overflows a double). Doubles are correctly rounded, so
+// CanonicalJson(ParseJson(t)) equals Python's canonical json.dumps(json.loads(t)).
 // `what` names the input in the message ("--schema", "challenge file"). The document's memory
 // comes from `storage` (default: the heap); a copy of one of its values keeps that storage,
 // while inserting it into a container on another storage copies it there.
 Result<Json> ParseJson(std::string_view text, std::string_view what = "JSON",
                        boost::json::storage_ptr storage = {});
+
+// The same for the first document of `text`: what follows it is left unread, and *consumed
+// says how many bytes the document took (with the whitespace around it).
+Result<Json> ParseJsonPrefix(std::string_view text, std::string_view what, size_t* consumed,
+                             boost::json::storage_ptr storage = {});
 
 // Canonical form, the one that gets hashed: object keys sorted by code point, no whitespace,
 // UTF-8 as is (only '"', '\\' and control characters escaped), numbers as Python's json.dumps

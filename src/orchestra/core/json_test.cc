@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdlib>
+#include <random>
+#include <vector>
 
 #include "orchestra/core/hash.h"
 
@@ -37,6 +41,116 @@ TEST(ParseJsonTest, RejectsNestingBeyondLimitButAcceptsItsEdge) {
   EXPECT_TRUE(ParseJson(ok_doc).ok());
   std::string deep = std::string(kMaxJsonDepth + 1, '[') + std::string(kMaxJsonDepth + 1, ']');
   EXPECT_FALSE(ParseJson(deep).ok());
+}
+
+// Values Boost.JSON 1.81's own number parsing got a unit in the last place wrong; the first is
+// the synapse timeout of issue 16. Each must come back as the same text (repr round trip).
+TEST(ParseJsonTest, DoublesAreCorrectlyRounded) {
+  for (const char* text : {"1.7777777777777778e+61", "0.6255604547863464", "0.9418036574669962",
+                           "8.41e+21", "4.35679e-10", "2.2250738585072014e-308",
+                           "1.7976931348623157e+308", "5e-324", "9007199254740993.0"}) {
+    auto parsed = ParseJson(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.error().message;
+    ASSERT_TRUE(parsed->is_double()) << text;
+    EXPECT_EQ(parsed->get_double(), std::strtod(text, nullptr)) << text;
+  }
+  auto timeout = ParseJson("{\"timeout\": 1.7777777777777778e+61}");
+  ASSERT_TRUE(timeout.ok());
+  EXPECT_EQ(CanonicalJson(*timeout), "{\"timeout\":1.7777777777777778e+61}");
+}
+
+// Python's float() flushes underflow to zero or a subnormal, as strtod does.
+TEST(ParseJsonTest, UnderflowBecomesZeroOrSubnormal) {
+  auto tiny = ParseJson("[1e-400, -1e-400, 2.4703282292062328e-324]");
+  ASSERT_TRUE(tiny.ok()) << tiny.error().message;
+  EXPECT_EQ(CanonicalJson(*tiny), "[0.0,-0.0,5e-324]");
+}
+
+// A double split by the end of the input is completed by the end of input, not cut short.
+TEST(ParseJsonTest, NumberRunningToTheEndOfTheInputIsWhole) {
+  auto whole = ParseJson("0.30000000000000004");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(CanonicalJson(*whole), "0.30000000000000004");
+  auto integer = ParseJson("18446744073709551615");
+  ASSERT_TRUE(integer.ok());
+  EXPECT_EQ(CanonicalJson(*integer), "18446744073709551615");
+}
+
+// Integers keep every digit within int64/uint64; beyond, Python keeps them exactly and a double
+// would not, so the document is refused, naming the number and where it starts.
+TEST(ParseJsonTest, IntegersBeyondSixtyFourBitsAreRefusedWithTheirPlace) {
+  auto edges = ParseJson("[-9223372036854775808, 9223372036854775807, 18446744073709551615, -0]");
+  ASSERT_TRUE(edges.ok());
+  EXPECT_EQ(CanonicalJson(*edges),
+            "[-9223372036854775808,9223372036854775807,18446744073709551615,0]");
+
+  auto big = ParseJson("{\n  \"id\": 18446744073709551616}", "answer");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code, ErrorCode::kParse);
+  EXPECT_EQ(big.error().message,
+            "answer: integer 18446744073709551616 does not fit 64 bits at line 2, column 9");
+
+  auto negative = ParseJson("[-9223372036854775809]");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.error().message.find("-9223372036854775809 does not fit 64 bits at line 1, "
+                                          "column 2"),
+            std::string::npos)
+      << negative.error().message;
+
+  // At the very end of the input too (the number completes when the input ends).
+  auto last = ParseJson(std::string(400, '7'));
+  ASSERT_FALSE(last.ok());
+  EXPECT_NE(last.error().message.find("(400 digits) does not fit 64 bits at line 1, column 1"),
+            std::string::npos)
+      << last.error().message;
+}
+
+TEST(ParseJsonTest, MagnitudesBeyondADoubleAreRefused) {
+  for (const char* text : {"1e400", "[-1.5e309]", "{\"x\": 1e999999}"}) {
+    auto r = ParseJson(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_NE(r.error().message.find("out of range"), std::string::npos) << r.error().message;
+  }
+}
+
+// Doubles written the way Python's repr() writes them come back bit for bit (tests/: a million
+// against Python itself; this one needs nothing outside the project).
+TEST(ParseJsonTest, FormattedDoublesRoundTripBitExactly) {
+  std::mt19937_64 rng(7);
+  std::string text = "[";
+  std::vector<double> values;
+  while (values.size() < 200'000) {
+    const double d = std::bit_cast<double>(rng());
+    if (!std::isfinite(d)) continue;
+    if (values.size()) text += ',';
+    AppendDouble(text, d);
+    values.push_back(d);
+  }
+  text += ']';
+  auto parsed = ParseJson(text);
+  ASSERT_TRUE(parsed.ok());
+  size_t mismatches = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::bit_cast<uint64_t>(parsed->get_array()[i].get_double()) !=
+        std::bit_cast<uint64_t>(values[i])) {
+      ++mismatches;
+    }
+  }
+  EXPECT_EQ(mismatches, 0u);
+}
+
+TEST(ParseJsonPrefixTest, ParsesTheFirstDocumentAndSaysWhereItEnded) {
+  size_t consumed = 0;
+  auto first = ParseJsonPrefix("{\"a\": 1.5} and more", "reply", &consumed);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(CanonicalJson(*first), "{\"a\":1.5}");
+  EXPECT_EQ(consumed, 11u);
+  auto number = ParseJsonPrefix("2.5", "reply", &consumed);
+  ASSERT_TRUE(number.ok());
+  EXPECT_EQ(number->get_double(), 2.5);
+  auto bad = ParseJsonPrefix("[1, }", "reply", &consumed);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("reply: "), std::string::npos) << bad.error().message;
 }
 
 TEST(CanonicalJsonTest, SortsKeysAndDropsWhitespaceLikePython) {

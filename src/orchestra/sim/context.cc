@@ -38,18 +38,14 @@ size_t FindContextMarker(std::string_view content) {
 
 // The first JSON value of `text`; what follows it is ignored.
 Result<Json> ParseLeadingJson(std::string_view text) {
-  boost::json::parse_options options;
-  options.max_depth = kMaxJsonDepth;
-  boost::json::stream_parser parser({}, options);
-  boost::system::error_code ec;
-  parser.write_some(text.data(), text.size(), ec);
-  if (!ec && !parser.done()) parser.finish(ec);
-  if (ec) {
+  size_t consumed = 0;
+  auto value = ParseJsonPrefix(text, "JSON", &consumed);
+  if (!value.ok()) {
     return Error(ErrorCode::kInvalidArgument,
                  fmt::format("messages: the context after \"{}\" is not valid JSON: {}",
-                             kContextMarker, ec.message()));
+                             kContextMarker, value.error().message));
   }
-  return parser.release();
+  return value;
 }
 
 bool IsLabelKey(std::string_view key) {
