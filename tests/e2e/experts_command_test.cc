@@ -4,17 +4,14 @@
 
 #include <fmt/format.h>
 #include <unistd.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <csignal>
 #include <fstream>
-#include <optional>
 #include <regex>
 
+#include "e2e/loopback_http.h"
 #include "e2e/subprocess.h"
-#include "orchestra/net/http_client.h"
+#include "orchestra/net/http_message.h"
 #include "orchestra/net/metagraph_source.h"
 
 namespace orchestra {
@@ -28,20 +25,9 @@ using testing::RunProcess;
 using testing::TempDir;
 
 Result<net::HttpResponse> Get(uint16_t port, std::string target) {
-  boost::asio::io_context io;
-  net::HttpClient client(io.get_executor());
-  std::optional<Result<net::HttpResponse>> out;
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        // A named request: GCC 12 destroys aggregate temporaries inside co_await twice.
-        net::HttpRequest request{"GET", std::move(target), {}, ""};
-        out.emplace(
-            co_await client.Send("127.0.0.1", port, std::move(request), Deadline::After(5s)));
-      },
-      boost::asio::detached);
-  io.run();
-  return std::move(*out);
+  // A named request: GCC 12 destroys aggregate temporaries inside co_await twice.
+  net::HttpRequest request{"GET", std::move(target), {}, ""};
+  return testing::SendLoopback(port, std::move(request));
 }
 
 TEST(ExpertsCommandTest, ServesEveryUidAndTheMetagraphUntilSigterm) {

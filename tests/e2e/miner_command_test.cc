@@ -3,21 +3,27 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <regex>
 #include <thread>
 
+#include "e2e/loopback_http.h"
 #include "e2e/subprocess.h"
 #include "orchestra/crypto/keyfile.h"
 #include "orchestra/crypto/ss58.h"
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/net/dendrite.h"
+#include "orchestra/net/http_message.h"
 #include "orchestra/protocol/orchestra_synapse.h"
 
 namespace orchestra {
@@ -204,6 +210,77 @@ TEST(MinerCommandTest, UsesASeparateExpertsProcessThroughItsMetagraphs) {
       {OrchestraBinary(), "miner", "--data-dir", dir.path(), "--experts", "127.0.0.1:1"});
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_THAT(unreachable.err, HasSubstr("--experts 127.0.0.1:1"));
+}
+
+// Never late, by the test's own clock: with every search UID timing out or answering slowly,
+// the miner still answers each challenge by its deadline (plus the time to carry the answer
+// back), partially and saying which steps failed, and the latency it reports is no more than
+// what the test measured.
+TEST(MinerCommandTest, AnswersByTheDeadlineOnTheTestsClockWhenExpertsFail) {
+  TempDir dir;
+  BackgroundProcess experts({OrchestraBinary(), "experts", "--data-dir", dir.path() + "/sim",
+                             "--corpus", "curated", "--latency-scale", "1", "--seed", "11"});
+  const std::string banner = experts.WaitForLine("control API on", 60s);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(banner, m, std::regex("127\\.0\\.0\\.1:(\\d+)")))
+      << experts.Wait().err;
+  const auto control_port = static_cast<uint16_t>(std::stoi(m[1]));
+  std::string token;
+  std::getline(std::ifstream(dir.path() + "/sim/experts/experts.token"), token);
+  // SN22 (the first choice for search) never answers in time; SN42 (the fallback) is slow.
+  const struct {
+    int netuid;
+    const char* patch;
+  } patches[] = {
+      {22, R"({"reliability": 0.0, "faults": {"timeout": 1}})"},
+      {42, R"({"p50_ms": 1500, "p95_ms": 3000, "reliability": 0.5,
+               "faults": {"timeout": 1, "slow_trickle": 1}})"},
+  };
+  for (const auto& patch : patches) {
+    for (int uid = 0; uid < 3; ++uid) {
+      net::HttpRequest request{
+          "POST",
+          fmt::format("/admin/subnets/{}/uids/{}", patch.netuid, uid),
+          {{"authorization", "Bearer " + token}, {"content-type", "application/json"}},
+          patch.patch};
+      auto patched = testing::SendLoopback(control_port, std::move(request));
+      ASSERT_TRUE(patched.ok()) << patched.error().ToString();
+      ASSERT_EQ(patched->status, 200) << patched->body;
+    }
+  }
+  Miner miner({"--data-dir", dir.path(), "--experts", "127.0.0.1:" + std::string(m[1])});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+
+  constexpr int64_t kDeadlineMs = 4000;
+  // HTTP both ways, signing and verifying, JSON: what the answer needs after the deadline.
+  constexpr int64_t kCarryMs = 1500;
+  int failed_steps = 0;
+  for (int i = 0; i < 3; ++i) {
+    JsonObject challenge = GpuPricingChallenge("0xe2e" + std::to_string(10 + i));
+    challenge["deadline_ms"] = kDeadlineMs;
+    const auto sent = std::chrono::steady_clock::now();
+    const BittensorSynapse answer =
+        miner.Call(kValidator, protocol::OrchestraSynapseClass(), std::move(challenge));
+    const int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - sent)
+                                   .count();
+    ASSERT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+    auto response = protocol::ResponseFromJson(answer.fields);
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_LE(elapsed_ms, kDeadlineMs + kCarryMs) << "challenge " << i;
+    EXPECT_LE(response->total_latency_ms, elapsed_ms) << "challenge " << i;
+    for (const auto& step : response->task_pipeline) failed_steps += step.error.has_value();
+    std::printf(
+        "challenge %d: answered in %lld ms by the test's clock (deadline %lld ms), "
+        "%lld ms by the miner's\n",
+        i, static_cast<long long>(elapsed_ms), static_cast<long long>(kDeadlineMs),
+        static_cast<long long>(response->total_latency_ms));
+  }
+  EXPECT_GT(failed_steps, 0) << "the planted faults did not reach the pipeline";
+  miner.process().Signal(SIGTERM);
+  EXPECT_EQ(miner.process().Wait().exit_code, 0);
+  experts.Signal(SIGTERM);
+  EXPECT_EQ(experts.Wait().exit_code, 0);
 }
 
 TEST(MinerCommandTest, CreatesADevelopmentWalletUnderTheDataDirOnceAndReusesIt) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -44,7 +45,9 @@ class MinerDaemon {
   // Stops at once, cancelling work in flight. Call on `io`'s thread.
   void Stop();
 
-  // Whether the daemon has stopped serving (after a drain or Stop()).
+  // Whether a drain has begun, and whether the daemon has stopped serving (after a drain or
+  // Stop()). Safe to read from any thread.
+  bool draining() const { return draining_; }
   bool stopped() const { return stopped_; }
   const net::Axon& axon() const { return *axon_; }
 
@@ -58,8 +61,8 @@ class MinerDaemon {
   net::HttpServer server_;
   boost::asio::signal_set signals_;
   boost::asio::steady_timer drain_timer_;
-  bool draining_ = false;
-  bool stopped_ = false;
+  std::atomic<bool> draining_ = false;
+  std::atomic<bool> stopped_ = false;
 };
 
 }  // namespace orchestra::miner

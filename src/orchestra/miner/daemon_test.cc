@@ -7,8 +7,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
+#include <csignal>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "orchestra/miner/miner_test_util.h"
 #include "orchestra/net/dendrite.h"
@@ -30,14 +32,14 @@ const crypto::Keypair kStrangerKey = KeyFromByte(5);
 // (through a gate the test may hold shut).
 class DaemonHarness {
  public:
-  explicit DaemonHarness(std::chrono::milliseconds drain_timeout = 60s)
+  explicit DaemonHarness(std::chrono::milliseconds drain_timeout = 60s, bool handle_signals = false)
       : gated_(experts_.transport()),
         service_(std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot()), gated_,
                  Options()) {
     DaemonOptions options;
     options.axon.hotkey = AddressOf(kMinerKey);
     options.drain_timeout = drain_timeout;
-    options.handle_signals = false;
+    options.handle_signals = handle_signals;
     auto metagraph = std::make_shared<net::StaticMetagraphSource>(std::vector<net::NeuronRecord>{
         {.hotkey = AddressOf(kValidatorKey), .uid = 0, .validator_permit = true, .stake = 100}});
     daemon_.emplace(io_, options, metagraph, service_);
@@ -76,6 +78,7 @@ class DaemonHarness {
   // Waits until the daemon's thread has nothing left to run (it stopped serving).
   void Join() { thread_.join(); }
   bool stopped() const { return daemon_->stopped(); }
+  bool draining() const { return daemon_->draining(); }
   testing::GatedTransport& gate() { return gated_; }
   boost::asio::any_io_executor executor() { return io_.get_executor(); }
   const MinerService& service() const { return service_; }
@@ -156,6 +159,66 @@ TEST(MinerDaemonTest, DrainTimeoutCutsOffWorkThatDoesNotFinish) {
   miner.Join();
   validator.join();
 
+  EXPECT_TRUE(miner.stopped());
+  ASSERT_TRUE(in_flight.has_value());
+  EXPECT_NE(in_flight->dendrite.status_code, 200);
+}
+
+// Many challenges in flight when the drain begins: every one finishes and is answered, a
+// challenge arriving during the drain is refused, then the daemon stops.
+TEST(MinerDaemonTest, DrainAnswersEveryChallengeInFlight) {
+  constexpr size_t kInFlight = 16;
+  DaemonHarness miner;
+  std::vector<std::optional<BittensorSynapse>> answers(kInFlight);
+  std::vector<std::thread> validators;
+  for (size_t i = 0; i < kInFlight; ++i) {
+    validators.emplace_back([&, i] { answers[i] = miner.Challenge(kValidatorKey); });
+  }
+  // Each challenge's first step (the market search) is at the gate.
+  const bool all_in_flight = miner.gate().WaitUntilArrived(kInFlight);
+
+  miner.Drain();
+  const BittensorSynapse late = miner.Challenge(kValidatorKey);
+  miner.gate().Open(miner.executor());
+  for (auto& validator : validators) validator.join();
+  miner.Join();
+
+  ASSERT_TRUE(all_in_flight);
+  EXPECT_EQ(late.dendrite.status_code, 503) << late.dendrite.status_message.value_or("");
+  for (size_t i = 0; i < kInFlight; ++i) {
+    ASSERT_TRUE(answers[i].has_value()) << i;
+    ASSERT_EQ(answers[i]->dendrite.status_code, 200)
+        << i << ": " << answers[i]->dendrite.status_message.value_or("");
+    auto response = protocol::ResponseFromJson(answers[i]->fields);
+    ASSERT_TRUE(response.ok()) << i;
+    for (const auto& step : response->task_pipeline) EXPECT_FALSE(step.error.has_value()) << i;
+  }
+  EXPECT_TRUE(miner.stopped());
+  EXPECT_EQ(miner.service().challenges_answered(), kInFlight);
+}
+
+// The README's promise: SIGTERM drains, a second SIGTERM stops at once, cutting off the work in
+// flight instead of waiting for it (here it could wait 60 s for the drain timeout, or until
+// the gated calls' deadline).
+TEST(MinerDaemonTest, SecondSignalCutsTheDrainShort) {
+  DaemonHarness miner(/*drain_timeout=*/60s, /*handle_signals=*/true);
+  std::optional<BittensorSynapse> in_flight;
+  std::thread validator([&] { in_flight = miner.Challenge(kValidatorKey); });
+  miner.gate().WaitUntilStarted();
+
+  ASSERT_EQ(std::raise(SIGTERM), 0);
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (!miner.draining() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(miner.draining());
+  EXPECT_FALSE(miner.stopped());
+  ASSERT_EQ(std::raise(SIGTERM), 0);
+  miner.Join();  // the gate stays shut: only the second signal can end this soon
+  validator.join();
+
+  // Cut off, not answered: a drain left to run would have answered 200 once the gated calls
+  // gave up at the challenge's deadline.
   EXPECT_TRUE(miner.stopped());
   ASSERT_TRUE(in_flight.has_value());
   EXPECT_NE(in_flight->dendrite.status_code, 200);

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -55,7 +56,7 @@ class SimulatedExperts {
 };
 
 // Wraps a transport; every call first waits until Open() (or its deadline), so a test can hold
-// a challenge in flight. Started() resolves when the first call is waiting.
+// a challenge in flight. WaitUntilArrived(n) returns once n calls have found it shut.
 class GatedTransport : public experts::Transport {
  public:
   explicit GatedTransport(experts::Transport& inner) : inner_(inner) {}
@@ -67,10 +68,8 @@ class GatedTransport : public experts::Transport {
       std::lock_guard lock(mu_);
       if (!open_) {
         waiting_.push_back(&wait);
-        if (!started_set_) {
-          started_set_ = true;
-          started_.set_value();
-        }
+        ++arrived_;
+        arrival_.notify_all();
       }
     }
     if (!is_open()) {
@@ -82,7 +81,13 @@ class GatedTransport : public experts::Transport {
     co_return co_await inner_.Call(std::move(call), deadline);
   }
 
-  void WaitUntilStarted() { started_.get_future().wait(); }
+  void WaitUntilStarted() { ASSERT_TRUE(WaitUntilArrived(1)); }
+  // Until `calls` calls in all have come to the shut gate; false if they have not within a
+  // minute (the test is then broken, and must not hang).
+  bool WaitUntilArrived(size_t calls) {
+    std::unique_lock lock(mu_);
+    return arrival_.wait_for(lock, std::chrono::minutes(1), [&] { return arrived_ >= calls; });
+  }
   // Lets every waiting and future call through. Call from any thread while `executor`'s
   // io_context runs.
   void Open(boost::asio::any_io_executor executor) {
@@ -102,9 +107,9 @@ class GatedTransport : public experts::Transport {
 
   experts::Transport& inner_;
   std::mutex mu_;
+  std::condition_variable arrival_;
   bool open_ = false;
-  bool started_set_ = false;
-  std::promise<void> started_;
+  size_t arrived_ = 0;  // calls that found the gate shut
   std::vector<boost::asio::steady_timer*> waiting_;
 };
 
