@@ -1,7 +1,7 @@
 // Interop with independent implementations on node (tests/interop/sr25519_tool.mjs):
 // @scure/sr25519, @polkadot/util-crypto and schnorrkel itself (Rust, via @polkadot/wasm-crypto).
-// Skipped, saying why, when node or tests/interop/node_modules is missing (scripts/setup
-// installs them).
+// A reference test (core/reference_test_util.h): without node or tests/interop/node_modules
+// (scripts/setup installs them) it fails in CI and skips elsewhere, saying why.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "orchestra/core/json.h"
+#include "orchestra/core/reference_test_util.h"
 #include "orchestra/core/rng.h"
 #include "orchestra/crypto/bip39.h"
 #include "orchestra/crypto/derive.h"
@@ -32,42 +33,14 @@ using testing::UnhexArray;
 
 constexpr int kMessagesEachWay = 1000;
 
-std::optional<fs::path> InteropDir() {
-  std::vector<fs::path> roots;
-  if (const char* env = std::getenv("ORCHESTRA_SOURCE_DIR"); env && *env) roots.emplace_back(env);
-  roots.push_back(fs::current_path());
-  for (const fs::path& root : roots) {
-    const fs::path dir = root / "tests" / "interop";
-    if (fs::exists(dir / "sr25519_tool.mjs")) return dir;
-  }
-  return std::nullopt;
-}
+fs::path InteropDir() { return orchestra::testing::SourceDir() / "tests" / "interop"; }
 
-// Why the interop tests cannot run here, or nullopt when they can.
-std::optional<std::string> SkipReason() {
-  const auto dir = InteropDir();
-  if (!dir) {
-    return "tests/interop not found: set ORCHESTRA_SOURCE_DIR to the repository root";
-  }
-  if (std::system("node --version > /dev/null 2>&1") != 0) {
-    return "node is not installed (scripts/setup installs the interop dependencies when it is)";
-  }
-  if (!fs::exists(*dir / "node_modules" / "@scure" / "sr25519") ||
-      !fs::exists(*dir / "node_modules" / "@polkadot" / "util-crypto") ||
-      !fs::exists(*dir / "node_modules" / "@polkadot" / "wasm-crypto")) {
-    return "tests/interop/node_modules is missing: run scripts/setup (or npm ci in tests/interop)";
-  }
-  return std::nullopt;
-}
-
-#define SKIP_WITHOUT_NODE()                                  \
-  do {                                                       \
-    if (auto reason = SkipReason()) GTEST_SKIP() << *reason; \
-  } while (0)
+#define SKIP_WITHOUT_NODE() \
+  ORCHESTRA_REQUIRE_REFERENCE(orchestra::testing::NodeInteropUnavailable())
 
 // Sends `requests` to the node tool in one run and returns its answers, one per request.
 std::vector<JsonObject> AskNode(const std::vector<JsonObject>& requests) {
-  const fs::path dir = *InteropDir();
+  const fs::path dir = InteropDir();
   char in_path[] = "/tmp/orchestra_interop_in_XXXXXX";
   const int fd = mkstemp(in_path);
   EXPECT_GE(fd, 0);

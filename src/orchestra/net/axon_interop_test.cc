@@ -48,8 +48,7 @@ std::optional<std::string> RunCommand(const std::string& command) {
 
 TEST(AxonInteropTest, JavaScriptDendriteIsAcceptedOnlyWhenCorrect) {
   const std::filesystem::path interop = InteropDir();
-  if (const std::string why = InteropUnavailable(interop, "client"); !why.empty())
-    GTEST_SKIP() << why;
+  ORCHESTRA_REQUIRE_REFERENCE(InteropUnavailable("client"));
 
   AxonOptions options;
   options.now_ns = [] {
@@ -122,8 +121,7 @@ asio::awaitable<std::string> ReadRequest(testing::tcp::socket& socket) {
 
 TEST(AxonInteropTest, CppDendriteRequestVerifiesInJavaScript) {
   const std::filesystem::path interop = InteropDir();
-  if (const std::string why = InteropUnavailable(interop, "client"); !why.empty())
-    GTEST_SKIP() << why;
+  ORCHESTRA_REQUIRE_REFERENCE(InteropUnavailable("client"));
 
   // A stand-in axon that keeps the request bytes exactly as they arrived.
   std::promise<std::string> captured;
