@@ -568,8 +568,9 @@ class PythonAxonParityTest : public DendriteInteropTest {
     return options;
   }
 
-  // The request `synapse` (prepared by a dendrite, then edited) as it goes on the wire, signed
-  // again by `signer` unless `resign` is false.
+  // The request `synapse` (prepared by a dendrite, then edited) as it goes on the wire: signed
+  // again by `signer` when one is given (else with the signature it carries), with `body`
+  // instead of its own when one is given.
   static HttpRequest Wire(BittensorSynapse synapse, const crypto::Keypair* signer,
                           std::string body = "") {
     const auto& cls = protocol::OrchestraSynapseClass();
@@ -724,7 +725,7 @@ TEST_F(PythonAxonParityTest, SameAnswersAsPythonExceptTheDocumentedDifferences) 
   }
 }
 
-// The parity scenarios that agree, spelled out (the table above only says "the same").
+// The order of Python's checks, spelled out: blacklist, then verify, then the body.
 TEST_F(PythonAxonParityTest, PythonOrderIsBlacklistThenVerifyThenBody) {
   testing::AxonHarness ours(RealClockOptions());
   const auto& cls = protocol::OrchestraSynapseClass();
