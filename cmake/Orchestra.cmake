@@ -14,6 +14,9 @@ function(orchestra_module name)
   if(tests)
     add_executable(${name}_test ${tests})
     target_link_libraries(${name}_test PRIVATE orchestra_${name} ${ARG_TEST_DEPS} GTest::gmock GTest::gtest_main)
+    # Tests find the source tree (tests/, data/) when run outside ctest, which sets
+    # ORCHESTRA_SOURCE_DIR (core/reference_test_util.h: SourceDir).
+    target_compile_definitions(${name}_test PRIVATE ORCHESTRA_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}")
     gtest_discover_tests(${name}_test
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
       PROPERTIES ENVIRONMENT "ORCHESTRA_SOURCE_DIR=${PROJECT_SOURCE_DIR}"

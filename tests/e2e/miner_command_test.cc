@@ -314,6 +314,36 @@ TEST(MinerCommandTest, ServesTheHotkeyOfANamedWallet) {
   EXPECT_EQ(miner.process().Wait().exit_code, 0);
 }
 
+// A hotkey btwallet 4 encrypted with a password serves once given its password.
+TEST(MinerCommandTest, ServesAHotkeyBtwalletEncryptedGivenItsPassword) {
+  TempDir dir;
+  const crypto::WalletPaths wallet{dir.path(), "w", "h"};
+  auto key = crypto::KeyFromMnemonic(
+      "bottom drive obey lake curtain smoke basket hold race lonely fit walk");
+  ASSERT_TRUE(key.ok());
+  auto sealed = crypto::EncryptKeyfile(crypto::SerializeKeyfile(*key), "hot password");
+  ASSERT_TRUE(sealed.ok());
+  ASSERT_TRUE(crypto::WriteKeyfile(wallet.Hotkey(), *sealed, false).ok());
+  const std::vector<std::string> flags = {
+      "--data-dir",    dir.path(), "--wallet.path",   dir.path(),
+      "--wallet.name", "w",        "--wallet.hotkey", "h"};
+
+  std::vector<std::string> argv = {OrchestraBinary(), "miner"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  auto refused = RunProcess(argv);
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_THAT(refused.err,
+              HasSubstr("a password is needed (give it with --wallet.hotkey_password"));
+
+  std::vector<std::string> with_password = flags;
+  with_password.insert(with_password.end(), {"--wallet.hotkey_password", "hot password"});
+  Miner miner(with_password);
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+  EXPECT_EQ(miner.hotkey(), "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV");
+  miner.process().Signal(SIGTERM);
+  EXPECT_EQ(miner.process().Wait().exit_code, 0);
+}
+
 TEST(MinerCommandTest, BadInputExitsTwoNamingTheProblem) {
   TempDir dir;
   const std::string bad_metagraph = dir.path() + "/bad.json";

@@ -1,6 +1,6 @@
 // An independent Bittensor dendrite in JavaScript, for the C++ axon interop test
 // (src/orchestra/net/axon_interop_test.cc). It builds each request exactly as Python's
-// bittensor 9.12.2 dendrite does (preprocess_synapse_for_request + Synapse.to_headers +
+// bittensor 10.2 dendrite does (preprocess_synapse_for_request + Synapse.to_headers +
 // json.dumps(model_dump())): lower-case bt_header_* headers, bt_header_input_obj_* with the
 // base64 of the empty default of each required field, the sha3-256 body hash over
 // required_hash_fields, and an sr25519 signature (@scure/sr25519, context "substrate") over
@@ -23,7 +23,7 @@ import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-const VERSION_AS_INT = 9012002; // bittensor 9.12.2
+const VERSION_AS_INT = 10002000; // bittensor 10.2.0
 
 function parseArgs(argv) {
   const args = {};
@@ -222,7 +222,7 @@ function verifyRequest(raw, axonHotkey) {
   };
   expect('name', (v) => v === 'OrchestraSynapse', 'the class name');
   expect('timeout', (v) => /^[0-9]+\.[0-9]+$/.test(v), 'str(float)');
-  expect('bt_header_dendrite_version', (v) => v === String(VERSION_AS_INT), '9012002');
+  expect('bt_header_dendrite_version', (v) => v === String(VERSION_AS_INT), '10002000');
   expect('bt_header_dendrite_nonce', (v) => /^[0-9]+$/.test(v), 'an int');
   expect('bt_header_axon_hotkey', (v) => v === axonHotkey, 'the axon hotkey');
   expect('bt_header_input_obj_challenge_id', (v) => v === base64(pyDumps('')), 'base64 of ""');

@@ -1,34 +1,45 @@
-// An independent Bittensor axon in JavaScript, for the C++ dendrite interop test
+// An independent Bittensor axon in JavaScript, for the C++ dendrite interop tests
 // (src/orchestra/net/dendrite_interop_test.cc). It answers each request the way Python's
-// bittensor 9.12.2 axon (bittensor/core/axon.py, AxonMiddleware) does, sharing no code with the
-// C++ axon:
-//   preprocess  the synapse from the headers (Synapse.from_headers: bt_header_axon_*,
-//               bt_header_dendrite_*, bt_header_input_obj_* for the required fields, name,
-//               timeout, sizes, computed_body_hash), validated as Pydantic would (400);
-//               unknown class → 404;
-//   blacklist   only with --validators: other hotkeys get 403 (the subnet template's rule);
-//   verify      default_verify: the sr25519 signature (@scure/sr25519, context "substrate",
-//               plain or <Bytes>-wrapped) over "{nonce}.{dendrite_hotkey}.{own_hotkey}.{uuid}.
-//               {computed_body_hash header}", the first nonce per hotkey:uuid within
-//               4 s + timeout, later ones strictly increasing (401);
-//   body        json.loads + the class's validation (422), the sha3-256 body hash recomputed
-//               over required_hash_fields and compared with the header (422);
+// bittensor 10.2 axon (bittensor/core/axon.py: AxonMiddleware.dispatch, Axon.default_verify,
+// verify_body_integrity) does, sharing no code with the C++ axon, so that the C++ tests can
+// hold our axon against Python's and list where the two differ on purpose:
+//   preprocess  request name = path.split("/")[1]; unknown class → 404 "Synapse name '<name>'
+//               not found. Available synapses [...]"; the synapse from the headers
+//               (Synapse.from_headers: bt_header_axon_*, bt_header_dendrite_*,
+//               bt_header_input_obj_* for the required fields, name, timeout, sizes,
+//               computed_body_hash), validated as Pydantic would; failure → 400 "Improperly
+//               formatted request. Could not parse headers <Headers(...)> into synapse of
+//               type <name>.";
+//   blacklist   only with --validators: the subnet template's rule, 403 "Forbidden. Key is
+//               blacklisted: <Missing dendrite or hotkey | Unrecognized hotkey>.";
+//   verify      default_verify, in its order: Keypair(ss58_address=hotkey); "Missing Nonce";
+//               for dendrite versions >= 7.2.0 (V_7_2_0 = 7002000) the first nonce per
+//               hotkey:uuid must be newer than now - ALLOWED_DELTA (4 s) - timeout, for older or
+//               absent versions that window is skipped; a later nonce must exceed the last one;
+//               the signature is checked only when one is present (an unsigned request
+//               passes), with btwallet's Keypair.verify ("0x" hex, 64 bytes, plain or
+//               <Bytes>-wrapped message, @scure/sr25519); failure → 401 "Not Verified with
+//               error: <why>";
+//   priority    nothing to refuse (no priority function is attached);
+//   body        verify_body_integrity, a dependency of the route: json.loads, the class built
+//               from the body, the sha3-256 body hash over required_hash_fields compared with
+//               the computed_body_hash header; any failure raises, and the middleware answers
+//               500 "Internal Server Error #<uuid4>" (the reason is only logged);
 //   forward     a trivial one: final_synthesis = "answer to <objective>"; an objective
 //               "sleep <N> ms" first waits N ms (for the dendrite's timeout);
 //   answer      200 with the whole synapse (axon.status_code 200, "Success", process_time) and
 //               Synapse.to_headers(); errors {"message": ...} with the headers of the synapse
 //               built from the request, as create_error_response sends them.
-// Status codes and messages are those of src/orchestra/net/axon.cc, which took them from
-// Python. One deliberate difference from Python: a body that does not match the class or its
-// hash answers 422 here (PROTOCOL.md §1); Python 9.12.2 raises ValueError in the route's
-// verify_body_integrity dependency, which its middleware turns into 500 "Internal Server
-// Error #<id>".
+// Where the C++ axon (src/orchestra/net/axon.cc) answers otherwise, it does so on purpose; the
+// table of those differences is in src/orchestra/net/dendrite_interop_test.cc
+// (PythonAxonParityTest) and tests/interop/README.md.
 //
 //   node axon_server.mjs --seed HEX32 [--validators SS58,SS58,...]
 //
 // Listens on 127.0.0.1, port 0, and prints the port on the first line of stdout; then one JSON
-// line per answer: {"connection": N, "status": S, "message": "...", "hotkey": "...",
-// "uuid": "...", "nonce": "..."} (written before the answer is sent). Exits when stdin is a
+// line per answer: {"connection": N, "status": S, "message": "...", "detail": "...",
+// "hotkey": "...", "uuid": "...", "nonce": "..."} (written before the answer is sent; "detail"
+// is what Python would only log, e.g. the hash mismatch behind a 500). Exits when stdin is a
 // pipe and it closes, so it never outlives the test that started it. Exits 2 on bad arguments.
 import {decodeAddress, encodeAddress} from '@polkadot/util-crypto';
 import * as sr25519 from '@scure/sr25519';
@@ -36,7 +47,7 @@ import {createHash, randomUUID} from 'node:crypto';
 import {fstatSync} from 'node:fs';
 import {createServer} from 'node:http';
 
-const VERSION_AS_INT = 9012002n;  // bittensor 9.12.2
+const VERSION_AS_INT = 10002000n;  // bittensor 10.2.0
 const V_7_2_0 = 7002000n;         // the first version with the nonce window
 const ALLOWED_DELTA_NS = 4_000_000_000n;
 
@@ -490,11 +501,24 @@ function toBody(cls, synapse) {
 // --- The axon --------------------------------------------------------------------------------
 
 class Rejection extends Error {
-  constructor(status, message, synapse = null) {
+  constructor(status, message, detail = null) {
     super(message);
     this.status = status;
-    this.synapse = synapse;
+    this.detail = detail ?? message;
   }
+}
+
+// A failure Python's middleware does not expect (an exception that is not a SynapseException):
+// log_and_handle_error answers 500 with a fresh error id and logs the reason.
+const internalError = (reason) =>
+    new Rejection(500, `Internal Server Error #${randomUUID()}`, reason);
+
+// repr() of Starlette's request.headers, as SynapseParsingError quotes it.
+function headersRepr(headers) {
+  const asDict = new Map(headers);
+  if (asDict.size === headers.length) return `Headers(${pyRepr(asDict)})`;
+  const raw = headers.map(([k, v]) => `(b${strRepr(k)}, b${strRepr(v)})`).join(', ');
+  return `Headers(raw=[${raw}])`;
 }
 
 // time.time_ns(): the wall clock at start-up, advanced by the monotonic clock.
@@ -530,8 +554,9 @@ class Axon {
     } catch (error) {
       throw new Rejection(
           400,
-          'Improperly formatted request. Could not parse headers into ' +
-              `synapse of type ${name}: ${error.message}`);
+          `Improperly formatted request. Could not parse headers ${headersRepr(headers)} ` +
+              `into synapse of type ${name}.`,
+          error.message);
     }
     synapse.name = name;
     synapse.dendrite ??= terminalInfo('dendrite', new Map());
@@ -554,29 +579,33 @@ class Axon {
   blacklistReason(synapse) {
     if (this.validators === null) return null;
     const hotkey = synapse.dendrite.get('hotkey');
-    if (!hotkey) return 'Missing dendrite hotkey';
+    if (hotkey === null) return 'Missing dendrite or hotkey';
     return this.validators.has(hotkey) ? null : 'Unrecognized hotkey';
   }
 
-  // Axon.default_verify; returns why the request is refused, or null (the nonce is then kept).
+  // Axon.default_verify, step by step; returns why the request is refused, or null (the nonce
+  // is then kept).
   verifyFailure(synapse) {
     const d = synapse.dendrite;
     const hotkey = d.get('hotkey');
-    if (!hotkey) return 'Missing dendrite hotkey';
+    // Keypair(ss58_address=hotkey).
+    if (hotkey === null) return 'No SS58 formatted address or public key provided.';
     let publicKey;
     try {
       if (hotkey.startsWith('0x')) throw new Error('not an SS58 address');
       publicKey = decodeAddress(hotkey);
     } catch (error) {
-      return `Invalid SS58 address ${hotkey}: ${error.message}`;
+      return `Invalid SS58 address: ${error.message}`;
     }
     const nonce = d.get('nonce');
-    if (nonce === null) return 'Missing Nonce';
-    const signature = d.get('signature');
-    if (!signature) return 'Missing Signature';
+    const message = `${pyStr(nonce)}.${hotkey}.${this.hotkey}.${pyStr(d.get('uuid'))}.` +
+        `${pyStr(synapse.computed_body_hash)}`;
     const endpoint = `${hotkey}:${pyStr(d.get('uuid'))}`;
+    if (nonce === null) return 'Missing Nonce';
     const last = this.nonces.get(endpoint);
     const version = d.get('version');
+    // Only dendrites from 7.2.0 on get the first-nonce window; older (or unstated) versions
+    // are held to increasing nonces alone.
     if (version !== null && version >= V_7_2_0) {
       const now = nowNs();
       const timeoutNs = BigInt(Math.round((synapse.timeout?.value || 0) * 1e9));
@@ -590,29 +619,38 @@ class Axon {
     if (last !== undefined && nonce <= last) {
       return 'Nonce is too old, a newer one was last processed';
     }
-
-    const message = `${nonce}.${hotkey}.${this.hotkey}.${pyStr(d.get('uuid'))}.` +
-        `${pyStr(synapse.computed_body_hash)}`;
-    const hex = signature.startsWith('0x') ? signature.slice(2) : signature;
-    if (!/^([0-9a-fA-F]{2})*$/.test(hex)) return `Invalid signature: not hex: ${signature}`;
-    const bytes = fromHex(hex);
-    if (bytes.length !== 64) return `Invalid signature: must be 64 bytes, got ${bytes.length}`;
-    const encode = (text) => new TextEncoder().encode(text);
-    const verifies = (text) => {
-      try {
-        return sr25519.verify(encode(text), bytes, publicKey);
-      } catch {
-        return false;
+    // `if synapse.dendrite.signature and not keypair.verify(message, signature)`: an absent or
+    // empty signature is not checked at all.
+    const signature = d.get('signature');
+    if (signature) {
+      // btwallet's Keypair.verify(str, str).
+      if (!signature.startsWith('0x')) return 'Invalid signature format. Expected hex string.';
+      const hex = signature.slice(2);
+      if (hex.length % 2 !== 0) return 'Invalid hex string: OddLength';
+      const bad = hex.search(/[^0-9a-fA-F]/);
+      if (bad >= 0) {
+        return `Invalid hex string: InvalidHexCharacter { c: '${hex[bad]}', index: ${bad} }`;
       }
-    };
-    if (!verifies(message) && !verifies(`<Bytes>${message}</Bytes>`)) {
-      return `Signature mismatch with ${message} and ${signature}`;
+      const bytes = fromHex(hex);
+      if (bytes.length !== 64) return 'Invalid signature';
+      const encode = (text) => new TextEncoder().encode(text);
+      const verifies = (text) => {
+        try {
+          return sr25519.verify(encode(text), bytes, publicKey);
+        } catch {
+          return false;
+        }
+      };
+      if (!verifies(message) && !verifies(`<Bytes>${message}</Bytes>`)) {
+        return `Signature mismatch with ${message} and ${signature}`;
+      }
     }
     this.nonces.set(endpoint, nonce);
     return null;
   }
 
-  // verify_body_integrity, then the route's own validation of the body.
+  // verify_body_integrity: whatever fails in it raises past the route, and the middleware
+  // answers 500 (the reason is only logged).
   parseBody(cls, name, headerHash, raw) {
     let synapse;
     try {
@@ -621,14 +659,13 @@ class Axon {
       if (!(values instanceof Map)) throw new Error('the body is not a JSON object');
       synapse = buildSynapse(cls, values);
     } catch (error) {
-      throw new Rejection(422, `Body does not match ${name}: ${error.message}`);
+      throw internalError(`Body does not match ${name}: ${error.message}`);
     }
     const parsedHash = bodyHash(cls, synapse);
     if (parsedHash !== headerHash) {
-      throw new Rejection(
-          422,
-          `Hash mismatch between header body hash ${pyStr(headerHash)} and ` +
-              `parsed body hash ${parsedHash}`);
+      throw internalError(
+          `Hash mismatch between header body hash ${pyStr(headerHash ?? '')} and ` +
+          `parsed body hash ${parsedHash}`);
     }
     return synapse;
   }
@@ -671,9 +708,7 @@ class Axon {
       answer.axon.set('process_time', new PyFloat(nowSeconds() - endpointStart));
       return {status: 200, headers: toHeaders(cls, answer), body: toBody(cls, answer), synapse};
     } catch (error) {
-      const rejection = error instanceof Rejection ?
-          error :
-          new Rejection(500, `Internal Server Error #${randomUUID()}`);
+      const rejection = error instanceof Rejection ? error : internalError(error.message);
       if (!(error instanceof Rejection)) process.stderr.write(`axon_server: ${error.stack}\n`);
       // create_error_response: the synapse built from the headers, with the outcome in it.
       let errorHeaders = [];
@@ -687,6 +722,7 @@ class Axon {
         status: rejection.status,
         headers: errorHeaders,
         body: pyDumps(new Map([['message', rejection.message]])),
+        detail: rejection.detail,
         synapse,
       };
     }
@@ -716,6 +752,7 @@ function main() {
       connection: request.socket.connectionId,
       status: answer.status,
       message: answer.status === 200 ? 'Success' : JSON.parse(answer.body).message,
+      detail: answer.detail ?? null,
       hotkey: dendrite?.get('hotkey') ?? null,
       uuid: dendrite?.get('uuid') ?? null,
       nonce: dendrite?.get('nonce')?.toString() ?? null,

@@ -100,6 +100,11 @@ int main(int argc, char** argv) {
     if (action == "new-coldkey") {
       sub->add_flag("--no-password", wallet.no_password, "Write the coldkey unencrypted");
     }
+    if (action == "show" || action == "sign") {
+      sub->add_option("--wallet.hotkey_password", wallet.hotkey_password,
+                      "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
+                      "variable)");
+    }
     if (action == "regen-hotkey") sub->add_option("--mnemonic", wallet.mnemonic)->required();
     if (action == "sign" || action == "verify")
       sub->add_option("--message", wallet.message)->required();
@@ -118,6 +123,9 @@ int main(int argc, char** argv) {
   miner_cmd->add_option("--wallet.name", miner.wallet_name,
                         "Wallet name (default: a development wallet under the data dir)");
   miner_cmd->add_option("--wallet.hotkey", miner.wallet_hotkey, "Hotkey name");
+  miner_cmd->add_option("--wallet.hotkey_password", miner.wallet_hotkey_password,
+                        "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
+                        "variable)");
   miner_cmd->add_option("--wallet.path", miner.wallet_path,
                         "Wallets folder (default ~/.bittensor/wallets)");
   miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();

@@ -13,6 +13,7 @@
 
 #include "orchestra/cli/embedded_experts.h"
 #include "orchestra/cli/input.h"
+#include "orchestra/cli/wallet_command.h"
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/experts/http_transport.h"
 #include "orchestra/ledger/sqlite_store.h"
@@ -52,7 +53,7 @@ Result<crypto::KeyfileKey> LoadMinerHotkey(const MinerFlags& f,
                              "--wallet.name {} --wallet.hotkey {}`",
                              wallet.Hotkey().string(), wallet.name, wallet.hotkey));
   }
-  return crypto::LoadHotkey(wallet);
+  return LoadHotkeyWithPassword(wallet, f.wallet_hotkey_password);
 }
 
 Result<std::vector<net::NeuronRecord>> LoadMetagraph(const std::string& path) {

@@ -12,6 +12,8 @@ struct MinerFlags {
   std::string wallet_name;
   std::string wallet_hotkey;
   std::string wallet_path;  // default ~/.bittensor/wallets
+  // An encrypted hotkey's password; else btcli's BT_PW_<path> variable (LoadHotkeyWithPassword).
+  std::string wallet_hotkey_password;
   std::string axon_ip = "0.0.0.0";
   int axon_port = 8091;
   int netuid = 1;

@@ -29,6 +29,11 @@ std::optional<std::string> ReadPassword() {
   return line;
 }
 
+bool HotkeyIsEncrypted(const crypto::WalletPaths& wallet) {
+  auto bytes = crypto::ReadKeyfile(wallet.Hotkey());
+  return bytes && crypto::IsEncryptedKeyfile(*bytes);
+}
+
 void PrintNewKey(const std::string& what, const crypto::KeyfileKey& key) {
   fmt::print("{} {} ({})\n", what, key.ss58_address, key.public_key.ToHex());
   if (key.secret_phrase) {
@@ -38,6 +43,28 @@ void PrintNewKey(const std::string& what, const crypto::KeyfileKey& key) {
 }
 
 }  // namespace
+
+Result<crypto::KeyfileKey> LoadHotkeyWithPassword(const crypto::WalletPaths& wallet,
+                                                  const std::string& password_flag) {
+  std::optional<std::string> password;
+  const std::string env_name = crypto::PasswordEnvVarName(wallet.Hotkey());
+  const char* env = std::getenv(env_name.c_str());
+  if (!password_flag.empty()) {
+    password = password_flag;
+  } else if (env && *env && HotkeyIsEncrypted(wallet)) {  // btwallet reads it only to decrypt
+    auto decoded = crypto::DecodePasswordEnvValue(env_name, env);
+    if (!decoded) return decoded.error();
+    password = std::move(*decoded);
+  }
+  auto key = crypto::LoadHotkey(wallet, password);
+  if (!key && !password && HotkeyIsEncrypted(wallet)) {
+    return Error(key.error().code,
+                 fmt::format("{} (give it with --wallet.hotkey_password, or in {} as btcli "
+                             "saves it)",
+                             key.error().message, env_name));
+  }
+  return key;
+}
 
 int WalletCommand(const WalletFlags& f) {
   const crypto::WalletPaths wallet{
@@ -74,10 +101,17 @@ int WalletCommand(const WalletFlags& f) {
     return 0;
   }
   if (action == "show") {
-    auto key = crypto::LoadHotkey(wallet);
-    if (!key) return Fail(action, key.error());
-    fmt::print("hotkey {}/{}\n  ss58 {}\n  public key {}\n", f.name, f.hotkey, key->ss58_address,
-               key->public_key.ToHex());
+    auto key = LoadHotkeyWithPassword(wallet, f.hotkey_password);
+    std::string note;
+    if (!key) {
+      // Without its password an encrypted hotkey still has its public file.
+      auto pub = HotkeyIsEncrypted(wallet) ? crypto::LoadHotkeyPub(wallet) : key;
+      if (!pub) return Fail(action, key.error());
+      key = std::move(pub);
+      note = fmt::format(" (encrypted; from {})", wallet.HotkeyPub().filename().string());
+    }
+    fmt::print("hotkey {}/{}{}\n  ss58 {}\n  public key {}\n", f.name, f.hotkey, note,
+               key->ss58_address, key->public_key.ToHex());
     if (auto cold = crypto::LoadColdkeyPub(wallet)) {
       fmt::print("coldkey {}\n  ss58 {}\n  public key {}\n", f.name, cold->ss58_address,
                  cold->public_key.ToHex());
@@ -85,7 +119,7 @@ int WalletCommand(const WalletFlags& f) {
     return 0;
   }
   if (action == "sign") {
-    auto key = crypto::LoadHotkey(wallet);
+    auto key = LoadHotkeyWithPassword(wallet, f.hotkey_password);
     if (!key) return Fail(action, key.error());
     if (!key->keypair) {
       return Fail(action, Error(ErrorCode::kInvalidArgument, "the hotkey file holds no secret"));

@@ -21,12 +21,16 @@ inline bool InCi() {
   return ci != nullptr && (std::string_view(ci) == "true" || std::string_view(ci) == "1");
 }
 
-// The source tree: $ORCHESTRA_SOURCE_DIR (ctest sets it for every test), else the working
-// directory (ctest runs tests from the source root).
+// The source tree: $ORCHESTRA_SOURCE_DIR (ctest sets it for every test), else the one the test
+// was configured from.
 inline std::filesystem::path SourceDir() {
   const char* source = std::getenv("ORCHESTRA_SOURCE_DIR");
-  return source != nullptr && *source ? std::filesystem::path(source)
-                                      : std::filesystem::current_path();
+  if (source != nullptr && *source) return source;
+#ifdef ORCHESTRA_SOURCE_DIR_DEFAULT
+  return ORCHESTRA_SOURCE_DIR_DEFAULT;
+#else
+  return std::filesystem::current_path();
+#endif
 }
 
 // "" when node and the npm packages of tests/interop (installed by scripts/setup) are there,

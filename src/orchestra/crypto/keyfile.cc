@@ -56,6 +56,24 @@ std::optional<std::string_view> StringField(const Json& object, std::string_view
   return std::string_view(value->get_string());
 }
 
+// An Ansible Vault or Fernet keyfile: what it is and how to get a $NACL one from it.
+Error LegacyEncryptionError(KeyfileEncryption encryption, std::string_view what) {
+  const bool vault = encryption == KeyfileEncryption::kAnsibleVault;
+  const std::string name = std::filesystem::path(what).filename().string();
+  const bool coldkey = name == "coldkey";
+  return Error(
+      ErrorCode::kInvalidArgument,
+      fmt::format(
+          "{}: encrypted with {}, which predates btwallet and which orchestra does not read "
+          "(only btwallet's $NACL encryption). Migrate it: re-create it from its mnemonic with "
+          "`btcli wallet {} --wallet.name <name>{}` (btwallet 4 writes $NACL), or "
+          "`orchestra wallet regen-hotkey` for a hotkey",
+          what,
+          vault ? "Ansible Vault (\"$ANSIBLE_VAULT\")"
+                : "bittensor's legacy Fernet scheme (\"gAAAAA...\")",
+          coldkey ? "regen-coldkey" : "regen-hotkey", coldkey ? "" : " --wallet.hotkey <hotkey>"));
+}
+
 KeyfileKey FromKeypair(Keypair keypair) {
   KeyfileKey k{std::nullopt, keypair.public_key(), Ss58Encode(keypair.public_key().bytes()),
                std::nullopt, std::nullopt};
@@ -93,9 +111,15 @@ std::string SerializeKeyfile(const KeyfileKey& key, bool public_only) {
 }
 
 Result<KeyfileKey> ParseKeyfile(std::string_view bytes, std::string_view what) {
-  if (IsEncryptedKeyfile(bytes)) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{}: encrypted; a password is needed", what));
+  switch (KeyfileEncryptionOf(bytes)) {
+    case KeyfileEncryption::kNone:
+      break;
+    case KeyfileEncryption::kNacl:
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{}: encrypted ($NACL); a password is needed", what));
+    case KeyfileEncryption::kAnsibleVault:
+    case KeyfileEncryption::kLegacyFernet:
+      return LegacyEncryptionError(KeyfileEncryptionOf(bytes), what);
   }
   auto json = ParseJson(bytes, what);
   if (!json) return json.error();
@@ -169,6 +193,38 @@ Result<KeyfileKey> ParseKeyfile(std::string_view bytes, std::string_view what) {
 
 bool IsEncryptedKeyfile(std::string_view bytes) {
   return bytes.substr(0, kNaclPrefix.size()) == kNaclPrefix;
+}
+
+KeyfileEncryption KeyfileEncryptionOf(std::string_view bytes) {
+  if (IsEncryptedKeyfile(bytes)) return KeyfileEncryption::kNacl;
+  if (bytes.starts_with("$ANSIBLE_VAULT")) return KeyfileEncryption::kAnsibleVault;
+  if (bytes.starts_with("gAAAAA")) return KeyfileEncryption::kLegacyFernet;
+  return KeyfileEncryption::kNone;
+}
+
+std::string PasswordEnvVarName(const std::filesystem::path& path) {
+  std::string name = "BT_PW_";
+  for (const char c : path.string()) {
+    const char mapped = (c == '/' || c == '.') ? '_' : c;
+    // Rust's str::to_uppercase; keyfile paths are ASCII in practice, other bytes stay as they are.
+    name += (mapped >= 'a' && mapped <= 'z') ? static_cast<char>(mapped - 'a' + 'A') : mapped;
+  }
+  return name;
+}
+
+Result<std::string> DecodePasswordEnvValue(std::string_view env_var_name, std::string_view value) {
+  std::string xored(value.size(), '\0');
+  size_t length = 0;
+  if (env_var_name.empty() ||
+      sodium_base642bin(reinterpret_cast<unsigned char*>(xored.data()), xored.size(), value.data(),
+                        value.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: not btwallet's base64 password", env_var_name));
+  }
+  xored.resize(length);
+  for (size_t i = 0; i < xored.size(); ++i) xored[i] ^= env_var_name[i % env_var_name.size()];
+  return xored;
 }
 
 Result<std::string> EncryptKeyfile(std::string_view plain, std::string_view password,

@@ -32,11 +32,29 @@ std::string SerializeKeyfile(const KeyfileKey& key, bool public_only = false);
 
 // Reads a plain keyfile, preferring secretPhrase, then secretSeed, then privateKey (btwallet's
 // order), and checks that the public key and address it states agree with the secret. `what`
-// names the file in errors.
+// names the file in errors. Encrypted data is kInvalidArgument saying which encryption it is
+// (for Ansible Vault and legacy Fernet files, also how to migrate them).
 Result<KeyfileKey> ParseKeyfile(std::string_view bytes, std::string_view what);
+
+// How a keyfile's bytes are stored, told by their prefix as btwallet tells it.
+enum class KeyfileEncryption {
+  kNone,
+  kNacl,          // "$NACL": btwallet 2+ (argon2i + secretbox); the only one we open
+  kAnsibleVault,  // "$ANSIBLE_VAULT": bittensor before btwallet
+  kLegacyFernet,  // "gAAAAA": the oldest bittensor wallets (Fernet)
+};
+KeyfileEncryption KeyfileEncryptionOf(std::string_view bytes);
 
 // Whether `bytes` are an encrypted keyfile ("$NACL" prefix).
 bool IsEncryptedKeyfile(std::string_view bytes);
+
+// The environment variable in which btwallet (Keyfile.save_password_to_env, as btcli uses it)
+// keeps the password of the keyfile at `path`: "BT_PW_" + the path with '/' and '.' turned
+// into '_', upper-cased (e.g. BT_PW__HOME_ME__BITTENSOR_WALLETS_W_HOTKEYS_H).
+std::string PasswordEnvVarName(const std::filesystem::path& path);
+// The password in such a variable's `value`: base64 of the password XORed with the variable's
+// name (btwallet's encrypt_password). kInvalidArgument when it is not base64.
+Result<std::string> DecodePasswordEnvValue(std::string_view env_var_name, std::string_view value);
 // Cost of the argon2i key derivation. btwallet's (libsodium's "sensitive" limits) is the only
 // one real wallets use; a cheaper one exists so that tests of behaviour stay fast.
 struct KeyfileKdf {

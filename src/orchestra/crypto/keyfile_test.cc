@@ -137,12 +137,71 @@ TEST(KeyfileTest, EncryptedKeyfileRoundTripsUnderTheCheapKdf) {
   ASSERT_TRUE(sealed.ok()) << sealed.error().message;
   auto unread = ParseKeyfile(*sealed, kFile);
   ASSERT_FALSE(unread.ok());
-  EXPECT_EQ(unread.error().message, std::string(kFile) + ": encrypted; a password is needed");
+  EXPECT_EQ(unread.error().message,
+            std::string(kFile) + ": encrypted ($NACL); a password is needed");
   auto opened = DecryptKeyfile(*sealed, "pw", kCheap);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
   auto parsed = ParseKeyfile(*opened, kFile);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->ss58_address, kAddress);
+}
+
+// Before btwallet, bittensor sealed keyfiles with Ansible Vault, and before that with Fernet;
+// neither is JSON, and a JSON parse error would only mislead.
+TEST(KeyfileTest, AnsibleVaultColdkeySaysWhatItIsAndHowToMigrate) {
+  const std::string vault =
+      "$ANSIBLE_VAULT;1.1;AES256\n"
+      "33363965326261303234376364353337336235393965343366623737653035313633373462353362\n";
+  auto parsed = ParseKeyfile(vault, "wallets/w/coldkey");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(KeyfileEncryptionOf(vault), KeyfileEncryption::kAnsibleVault);
+  const std::string& message = parsed.error().message;
+  EXPECT_THAT(message, StartsWith("wallets/w/coldkey: encrypted with Ansible Vault"));
+  EXPECT_THAT(message, HasSubstr("btcli wallet regen-coldkey --wallet.name <name>"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("JSON")));
+  ExpectPrintable(message);
+}
+
+TEST(KeyfileTest, LegacyFernetHotkeySaysWhatItIsAndHowToMigrate) {
+  const std::string fernet = "gAAAAABlN2hNdWJvZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo=";
+  auto parsed = ParseKeyfile(fernet, kFile);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(KeyfileEncryptionOf(fernet), KeyfileEncryption::kLegacyFernet);
+  const std::string& message = parsed.error().message;
+  EXPECT_THAT(message, StartsWith(std::string(kFile) + ": encrypted with bittensor's legacy "
+                                                       "Fernet scheme"));
+  EXPECT_THAT(message, HasSubstr("btcli wallet regen-hotkey"));
+  EXPECT_THAT(message, HasSubstr("orchestra wallet regen-hotkey"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("JSON")));
+}
+
+TEST(KeyfileTest, PlainAndNaclKeyfilesAreToldApart) {
+  EXPECT_EQ(KeyfileEncryptionOf("{\"secretPhrase\": \"x\"}"), KeyfileEncryption::kNone);
+  EXPECT_EQ(KeyfileEncryptionOf("$NACL..."), KeyfileEncryption::kNacl);
+  EXPECT_EQ(KeyfileEncryptionOf(""), KeyfileEncryption::kNone);
+}
+
+// btwallet's Keyfile.env_var_name and save_password_to_env, as btcli uses them.
+TEST(KeyfileTest, PasswordEnvVarNameIsBtwallets) {
+  EXPECT_EQ(PasswordEnvVarName("/home/me/.bittensor/wallets/w/hotkeys/h"),
+            "BT_PW__HOME_ME__BITTENSOR_WALLETS_W_HOTKEYS_H");
+  EXPECT_EQ(PasswordEnvVarName("/root/.bittensor/wallets/default/coldkey"),
+            "BT_PW__ROOT__BITTENSOR_WALLETS_DEFAULT_COLDKEY");
+}
+
+TEST(KeyfileTest, PasswordEnvValueDecodesAsBtwalletEncodesIt) {
+  // base64(password XOR name), computed independently in Python.
+  const std::string name = "BT_PW__HOME_ME__BITTENSOR_WALLETS_W_HOTKEYS_H";
+  auto password = DecodePasswordEnvValue(name, "KiExJDItbWiM8Suc4iYwOyc=");
+  ASSERT_TRUE(password.ok()) << password.error().message;
+  EXPECT_EQ(*password,
+            "hunter2 \xc3\xbc"
+            "n\xc3\xaf"
+            "code");  // "hunter2 ünïcode"
+  auto bad = DecodePasswordEnvValue(name, "not base64!");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message, HasSubstr(name));
 }
 
 }  // namespace

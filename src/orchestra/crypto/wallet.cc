@@ -1,6 +1,7 @@
 #include "orchestra/crypto/wallet.h"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -26,6 +27,23 @@ Status WritePair(const std::filesystem::path& secret, const std::filesystem::pat
   }
   if (auto s = WriteKeyfile(secret, secret_bytes, overwrite); !s) return s;
   return WriteKeyfile(pub, SerializeKeyfile(key, /*public_only=*/true), overwrite);
+}
+
+// A keyfile that holds a secret, decrypted with `password` when it is $NACL data (the same
+// path for coldkeys and hotkeys).
+Result<KeyfileKey> LoadSecretKeyfile(const std::filesystem::path& path,
+                                     const std::optional<std::string>& password,
+                                     const KeyfileKdf& kdf) {
+  auto bytes = ReadKeyfile(path);
+  if (!bytes) return bytes.error();
+  if (!IsEncryptedKeyfile(*bytes) || !password) return ParseKeyfile(*bytes, path.string());
+  auto plain = DecryptKeyfile(*bytes, *password, kdf);
+  if (!plain) {
+    return Error(plain.error().code, fmt::format("{}: {}", path.string(), plain.error().message));
+  }
+  auto key = ParseKeyfile(*plain, path.string());
+  sodium_memzero(plain->data(), plain->size());
+  return key;
 }
 
 }  // namespace
@@ -75,31 +93,26 @@ Result<KeyfileKey> RegenHotkey(const WalletPaths& wallet, std::string_view mnemo
   return key;
 }
 
-Result<KeyfileKey> LoadHotkey(const WalletPaths& wallet) {
-  auto bytes = ReadKeyfile(wallet.Hotkey());
-  if (!bytes) return bytes.error();
-  return ParseKeyfile(*bytes, wallet.Hotkey().string());
+Result<KeyfileKey> LoadHotkey(const WalletPaths& wallet, const std::optional<std::string>& password,
+                              const KeyfileKdf& kdf) {
+  return LoadSecretKeyfile(wallet.Hotkey(), password, kdf);
 }
 
 Result<KeyfileKey> LoadColdkey(const WalletPaths& wallet, std::string_view password,
                                const KeyfileKdf& kdf) {
-  auto bytes = ReadKeyfile(wallet.Coldkey());
-  if (!bytes) return bytes.error();
-  if (IsEncryptedKeyfile(*bytes)) {
-    auto plain = DecryptKeyfile(*bytes, password, kdf);
-    if (!plain) {
-      return Error(plain.error().code,
-                   fmt::format("{}: {}", wallet.Coldkey().string(), plain.error().message));
-    }
-    return ParseKeyfile(*plain, wallet.Coldkey().string());
-  }
-  return ParseKeyfile(*bytes, wallet.Coldkey().string());
+  return LoadSecretKeyfile(wallet.Coldkey(), std::string(password), kdf);
 }
 
 Result<KeyfileKey> LoadColdkeyPub(const WalletPaths& wallet) {
   auto bytes = ReadKeyfile(wallet.ColdkeyPub());
   if (!bytes) return bytes.error();
   return ParseKeyfile(*bytes, wallet.ColdkeyPub().string());
+}
+
+Result<KeyfileKey> LoadHotkeyPub(const WalletPaths& wallet) {
+  auto bytes = ReadKeyfile(wallet.HotkeyPub());
+  if (!bytes) return bytes.error();
+  return ParseKeyfile(*bytes, wallet.HotkeyPub().string());
 }
 
 std::vector<WalletListing> ListWallets(const std::filesystem::path& path) {
@@ -117,6 +130,7 @@ std::vector<WalletListing> ListWallets(const std::filesystem::path& path) {
       if (name.ends_with(".tmp")) continue;
       wallet.hotkey = name;
       auto key = LoadHotkey(wallet);
+      if (!key) key = LoadHotkeyPub(wallet);  // an encrypted hotkey: its public file
       listing.hotkeys.emplace_back(name, key ? key->ss58_address : "(unreadable)");
     }
     std::sort(listing.hotkeys.begin(), listing.hotkeys.end());

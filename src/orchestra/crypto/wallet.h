@@ -38,14 +38,21 @@ Result<KeyfileKey> CreateHotkey(const WalletPaths& wallet, int words, bool overw
 Result<KeyfileKey> RegenHotkey(const WalletPaths& wallet, std::string_view mnemonic,
                                bool overwrite);
 
-// Loads the hotkey with its secret. Errors name the file.
-Result<KeyfileKey> LoadHotkey(const WalletPaths& wallet);
+// Loads the hotkey with its secret. A hotkey btwallet 4 encrypted ($NACL, `btcli wallet
+// new-hotkey --use-password`) is opened with `password` as a coldkey is; without a password such
+// a file is kInvalidArgument "encrypted ($NACL); a password is needed". Errors name the file.
+// (Where the password comes from, a flag or btcli's BT_PW_* variable, is the caller's choice:
+// see PasswordEnvVarName.)
+Result<KeyfileKey> LoadHotkey(const WalletPaths& wallet,
+                              const std::optional<std::string>& password = std::nullopt,
+                              const KeyfileKdf& kdf = kBtwalletKdf);
 // Loads the coldkey: decrypted with `password` when the file is encrypted. A wrong password
 // fails without touching the file.
 Result<KeyfileKey> LoadColdkey(const WalletPaths& wallet, std::string_view password,
                                const KeyfileKdf& kdf = kBtwalletKdf);
-// Public keys only (coldkeypub.txt / <hotkey>pub.txt, or the hotkey file itself).
+// Public keys only (coldkeypub.txt / <hotkey>pub.txt).
 Result<KeyfileKey> LoadColdkeyPub(const WalletPaths& wallet);
+Result<KeyfileKey> LoadHotkeyPub(const WalletPaths& wallet);
 
 struct WalletListing {
   std::string name;

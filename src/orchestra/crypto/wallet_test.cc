@@ -110,6 +110,34 @@ TEST_F(WalletTest, EncryptedColdkeyOpensWithItsPasswordOnlyAndWrongPasswordTouch
   EXPECT_EQ(LoadColdkeyPub(Wallet())->ss58_address, created->ss58_address);
 }
 
+// btwallet 4 encrypts a hotkey when asked (`btcli wallet new-hotkey --use-password`): it opens
+// as a coldkey does; its public file still lists it.
+TEST_F(WalletTest, HotkeyEncryptedByBtwalletOpensWithItsPassword) {
+  auto key = KeyFromMnemonic(kPhrase);
+  ASSERT_TRUE(key.ok());
+  auto sealed = EncryptKeyfile(SerializeKeyfile(*key), "hot password", kFastKdf);
+  ASSERT_TRUE(sealed.ok());
+  ASSERT_TRUE(WriteKeyfile(Wallet().Hotkey(), *sealed, false).ok());
+  ASSERT_TRUE(WriteKeyfile(Wallet().HotkeyPub(), SerializeKeyfile(*key, true), false).ok());
+
+  auto without = LoadHotkey(Wallet());
+  ASSERT_FALSE(without.ok());
+  EXPECT_EQ(without.error().message,
+            Wallet().Hotkey().string() + ": encrypted ($NACL); a password is needed");
+  auto wrong = LoadHotkey(Wallet(), std::string("cold password"), kFastKdf);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("wrong password"), std::string::npos);
+  auto right = LoadHotkey(Wallet(), std::string("hot password"), kFastKdf);
+  ASSERT_TRUE(right.ok()) << right.error().message;
+  EXPECT_EQ(right->ss58_address, kAddress);
+  ASSERT_TRUE(right->keypair.has_value());
+
+  auto wallets = ListWallets(root_);
+  ASSERT_EQ(wallets.size(), 1u);
+  ASSERT_EQ(wallets[0].hotkeys.size(), 1u);
+  EXPECT_EQ(wallets[0].hotkeys[0].second, kAddress);
+}
+
 TEST_F(WalletTest, BtwalletKdfParametersRoundTrip) {
   auto sealed = EncryptKeyfile("{\"k\": 1}", "pw");
   ASSERT_TRUE(sealed.ok()) << sealed.error().message;

@@ -282,7 +282,7 @@ HttpResponse ErrorResponse(State& state, const Rejection& rejection, const Synap
 
 std::optional<std::string> BlacklistReason(const State& state, const BittensorSynapse& synapse) {
   if (!synapse.dendrite.hotkey || synapse.dendrite.hotkey->empty()) {
-    return "Missing dendrite hotkey";
+    return "Missing dendrite or hotkey";  // the subnet template's words
   }
   const BlacklistPolicy& policy = state.options.blacklist;
   const auto metagraph = state.metagraph->Snapshot();

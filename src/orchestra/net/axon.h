@@ -85,6 +85,22 @@ struct AxonOptions {
 // computed_body_hash header), handler (408 past the timeout, 500 on internal errors), then 200
 // with the whole synapse as body and axon.status_code=200, status_message "Success",
 // process_time. Error bodies are {"message": "..."}. Never throws on the request path.
+//
+// Where this differs from Python's bittensor 10.2 axon (axon.py), on purpose; each difference is
+// asserted, side by side with a Python-faithful axon, by PythonAxonParityTest in
+// dendrite_interop_test.cc:
+// - A signature is required (401 "Missing Signature"); Python verifies one only when present.
+// - The first-nonce window (nonce > now - 4 s - timeout) applies to every dendrite version.
+//   Python's default_verify applies it only from version 7.2.0 on (V_7_2_0) and, for older or
+//   absent versions, checks only that nonces increase. bt_header_dendrite_version is not
+//   signed, so honouring that would let anyone replay a captured request, with the version
+//   lowered, to an axon that has not seen its hotkey:uuid (after any restart). Dendrites older
+//   than 7.2.0 are long gone; ours sends 10.2.0's version.
+// - The timeout widening that window is clamped to max_timeout_seconds; Python takes it as sent.
+// - A body that does not match its class or its signed hash is 422 saying why; Python raises in
+//   verify_body_integrity and answers 500 "Internal Server Error #<id>".
+// - Signatures are accepted with or without "0x" (btwallet insists on it); errors about a
+//   malformed signature or unparsable headers are worded differently (same statuses).
 class Axon {
  public:
   // `metagraph` is read once per request.

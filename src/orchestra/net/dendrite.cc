@@ -129,7 +129,7 @@ BittensorSynapse Dendrite::Prepare(const AxonEndpoint& axon, const SynapseClass&
   synapse.timeout = timeout_seconds;
   synapse.dendrite = protocol::TerminalInfo{};
   synapse.dendrite.ip = options_.external_ip;
-  synapse.dendrite.version = protocol::kBittensorVersion;
+  synapse.dendrite.version = options_.bittensor_version;
   synapse.dendrite.nonce = NextNonce();
   synapse.dendrite.uuid = uuid_;
   synapse.dendrite.hotkey = hotkey_ss58_;

@@ -29,6 +29,9 @@ struct DendriteOptions {
   // Unix time in ns, the nonce source; the system clock when empty. Nonces are made strictly
   // increasing per dendrite whatever the clock does.
   std::function<int64_t()> now_ns;
+  // Sent as bt_header_dendrite_version: bittensor 10.2's version_as_int unless overridden (a
+  // Python axon skips its first-nonce window below 7.2.0, ours does not; see net/axon.h).
+  int64_t bittensor_version = protocol::kBittensorVersion;
 };
 
 // A Bittensor dendrite: signs synapses with its hotkey and sends them to axons, reusing

@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -374,7 +375,7 @@ TEST_F(DendriteInteropTest, SecondDendriteWithItsOwnUuidIsAcceptedAlongsideTheFi
   }
 }
 
-TEST_F(DendriteInteropTest, BodyTamperedInTransitIsRejectedWith422) {
+TEST_F(DendriteInteropTest, BodyTamperedInTransitIsRejectedWith500AsPythonDoes) {
   const auto& cls = protocol::OrchestraSynapseClass();
   TamperingProxy proxy(axon_process_->port(), [](std::string& request) {
     Replace(request, "Find GPU prices", "Find GPU pricez", request.find("\r\n\r\n"));
@@ -382,13 +383,17 @@ TEST_F(DendriteInteropTest, BodyTamperedInTransitIsRejectedWith422) {
   auto dendrite = MakeDendrite(keys_.validator);
   const BittensorSynapse answer = Call(*dendrite, Axon(proxy.port()));
 
-  EXPECT_EQ(answer.dendrite.status_code, 422);
-  // The JavaScript hash of the tampered body is the one ours computes for it.
-  EXPECT_EQ(StatusMessage(answer),
+  // Python's verify_body_integrity raises; its middleware hides why behind an error id.
+  EXPECT_EQ(answer.dendrite.status_code, 500);
+  EXPECT_THAT(StatusMessage(answer), StartsWith("Internal Server Error #"));
+  EXPECT_EQ(answer.axon.status_code, 500);
+  // What it logs: the JavaScript hash of the tampered body is the one ours computes for it.
+  const std::vector<Json> logged = AnswersTo(*dendrite);
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_EQ(JsonString(logged[0], "detail"),
             fmt::format("Hash mismatch between header body hash {} and parsed body hash {}",
                         protocol::BodyHash(cls, Challenge()),
                         protocol::BodyHash(cls, Challenge("Find GPU pricez"))));
-  EXPECT_EQ(answer.axon.status_code, 422);
 }
 
 TEST_F(DendriteInteropTest, SignatureTamperedInTransitIsRejectedWith401) {
@@ -473,6 +478,276 @@ TEST_F(DendriteInteropTest, AxonSlowerThanTheTimeoutGives408) {
   EXPECT_EQ(answer.dendrite.status_code, 408);
   EXPECT_EQ(StatusMessage(answer), "Request timeout after 0.25 seconds");
   EXPECT_LT(waited, std::chrono::seconds(2)) << "the dendrite waited for the axon";
+}
+
+// --- Our axon held against Python's ------------------------------------------------------------
+//
+// The same request bytes go to the JavaScript axon (which answers as Python's bittensor 10.2
+// axon does) and to our C++ axon, both with hotkey KeyFromByte(1) and the same blacklist (only
+// keys_.validator is known). Every scenario must get the same status and message from both,
+// except the ones in kKnownDifferences below: there each side must give exactly the answer
+// listed, so a difference is a decision written down here (and in net/axon.h), never an
+// accident, and a difference that disappears fails the test too.
+
+struct AxonAnswer {
+  int status = 0;
+  std::string message;
+};
+
+// Messages with their variable parts masked: Python's error ids and request ages.
+std::string NormalizedMessage(std::string message) {
+  static const std::regex kErrorId("Internal Server Error #[0-9a-f-]+");
+  static const std::regex kAge("request was [0-9.]+ seconds old");
+  message = std::regex_replace(message, kErrorId, "Internal Server Error #<id>");
+  return std::regex_replace(message, kAge, "request was <age> seconds old");
+}
+
+struct KnownDifference {
+  std::string_view scenario;
+  int python_status;
+  std::string_view python_message;  // normalized
+  int our_status;
+  std::string_view our_message;  // normalized; a prefix when it ends with "..."
+  std::string_view why;
+};
+
+// Where our axon deliberately answers otherwise than Python's bittensor 10.2 axon.
+constexpr KnownDifference kKnownDifferences[] = {
+    {"unsigned", 200, "Success", 401, "Not Verified with error: Missing Signature",
+     "Python checks a signature only when one is present, so anyone can call in any hotkey's "
+     "name; we require one (bittensor 10.5 does too)."},
+    {"stale-first-nonce-version-7.1.9", 200, "Success", 401,
+     "Not Verified with error: Nonce is too old: acceptable delta is 16.00 seconds but request "
+     "was <age> seconds old",
+     "Python skips the first-nonce window for dendrite versions below 7.2.0; the version header "
+     "is not signed, so lowering it would let a captured request be replayed after an axon "
+     "restart. No dendrite that old still runs: we apply the window to every version."},
+    {"stale-first-nonce-no-version", 200, "Success", 401,
+     "Not Verified with error: Nonce is too old: acceptable delta is 16.00 seconds but request "
+     "was <age> seconds old",
+     "As above: Python also skips the window when the version header is absent."},
+    {"stale-nonce-timeout-1000", 200, "Success", 401,
+     "Not Verified with error: Nonce is too old: acceptable delta is 304.00 seconds but request "
+     "was <age> seconds old",
+     "Python widens the first-nonce window by whatever timeout the caller states; we clamp the "
+     "timeout to max_timeout_seconds (300 s) first, so a caller cannot widen the replay window "
+     "at will."},
+    {"tampered-body", 500, "Internal Server Error #<id>", 422,
+     "Hash mismatch between header body hash ...",
+     "Python's verify_body_integrity raises and its middleware answers 500 with an error id, "
+     "hiding the reason; a body that does not match its signed hash is the caller's fault, so "
+     "we answer 422 and say why."},
+    {"body-not-json", 500, "Internal Server Error #<id>", 422,
+     "Body does not match OrchestraSynapse: ...", "As above, for a body that is not the class."},
+    {"signature-too-short", 401, "Not Verified with error: Invalid signature", 401,
+     "Not Verified with error: signature: must be 64 bytes, got 31",
+     "Same status; our message says what is wrong with it."},
+    {"signature-without-0x", 401,
+     "Not Verified with error: Invalid signature format. Expected hex string.", 200, "Success",
+     "btwallet's Keypair.verify refuses a signature string without \"0x\"; we accept the 128 "
+     "hex digits with or without it (our dendrite always sends \"0x\")."},
+    {"timeout-header-not-a-number", 400,
+     "Improperly formatted request. Could not parse headers Headers(...", 400,
+     "Improperly formatted request. Could not parse headers into synapse of type "
+     "OrchestraSynapse: ...",
+     "Same status; Python quotes every request header, we name the field that failed."},
+};
+
+bool MessageMatches(std::string_view expected, const std::string& actual) {
+  if (expected.ends_with("...")) {
+    return std::string_view(actual).starts_with(expected.substr(0, expected.size() - 3));
+  }
+  return actual == expected;
+}
+
+class PythonAxonParityTest : public DendriteInteropTest {
+ protected:
+  static AxonOptions RealClockOptions() {
+    AxonOptions options;
+    options.now_ns = SystemNowNs;
+    return options;
+  }
+
+  // The request `synapse` (prepared by a dendrite, then edited) as it goes on the wire: signed
+  // again by `signer` when one is given (else with the signature it carries), with `body`
+  // instead of its own when one is given.
+  static HttpRequest Wire(BittensorSynapse synapse, const crypto::Keypair* signer,
+                          std::string body = "") {
+    const auto& cls = protocol::OrchestraSynapseClass();
+    if (signer) {
+      synapse.dendrite.signature = protocol::SignMessage(
+          *signer, protocol::SignatureMessage(synapse.dendrite.nonce, synapse.dendrite.hotkey,
+                                              *synapse.axon.hotkey, synapse.dendrite.uuid,
+                                              protocol::BodyHash(cls, synapse)));
+    }
+    HttpRequest request;
+    request.method = "POST";
+    request.target = "/" + cls.name;
+    request.body = body.empty() ? protocol::ToBody(cls, synapse) : std::move(body);
+    request.headers = protocol::ToHeaders(cls, synapse);
+    request.headers.Add("content-type", "application/json");
+    return request;
+  }
+
+  // `request` with the value of header `name` replaced.
+  static HttpRequest WithHeader(HttpRequest request, std::string_view name,
+                                std::string_view value) {
+    protocol::WireHeaders headers;
+    for (const auto& [key, old] : request.headers) headers.Add(key, key == name ? value : old);
+    request.headers = std::move(headers);
+    return request;
+  }
+
+  AxonAnswer Send(testing::AxonHarness& ours, uint16_t port, const HttpRequest& request) {
+    auto response = testing::RunUntilDone(
+        ours.io,
+        ours.client.Send("127.0.0.1", port, request, Deadline::After(std::chrono::seconds(10))));
+    if (!response) return {0, response.error().ToString()};
+    auto body = ParseJson(response->body);
+    std::string message = response->status == 200 ? "Success" : "<no message>";
+    if (response->status != 200 && body.ok()) message = JsonString(*body, "message");
+    return {response->status, NormalizedMessage(message)};
+  }
+};
+
+TEST_F(PythonAxonParityTest, SameAnswersAsPythonExceptTheDocumentedDifferences) {
+  testing::AxonHarness ours(RealClockOptions());
+  ASSERT_NE(ours.port, 0);
+  const auto& cls = protocol::OrchestraSynapseClass();
+  // A request from a dendrite of its own (its own uuid), so that no scenario's nonce follows
+  // another's.
+  std::vector<std::unique_ptr<Dendrite>> dendrites;
+  auto prepared = [&](const crypto::Keypair& key, double timeout = 12.0) {
+    dendrites.push_back(MakeDendrite(key));
+    return dendrites.back()->Prepare(Axon(), cls, Challenge(), timeout);
+  };
+  const crypto::Keypair& validator = keys_.validator;
+  const crypto::Keypair& stranger = keys_.stranger;
+  const int64_t minute_ago = SystemNowNs() - 60'000'000'000;
+
+  struct Scenario {
+    std::string name;
+    HttpRequest request;
+    int sends = 1;  // the answer compared is the last one's
+  };
+  std::vector<Scenario> scenarios;
+  scenarios.push_back({"valid", Wire(prepared(validator), nullptr)});
+  scenarios.push_back({"replayed", Wire(prepared(validator), nullptr), 2});
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.nonce = minute_ago;
+    scenarios.push_back({"stale-first-nonce", Wire(s, &keys_.validator)});
+  }
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.nonce = minute_ago;
+    s.dendrite.version = protocol::VersionAsInt(7, 1, 9);
+    scenarios.push_back({"stale-first-nonce-version-7.1.9", Wire(s, &keys_.validator)});
+  }
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.nonce = minute_ago;
+    s.dendrite.version.reset();
+    scenarios.push_back({"stale-first-nonce-no-version", Wire(s, &keys_.validator)});
+  }
+  {
+    BittensorSynapse s = prepared(validator, 1000.0);
+    s.dendrite.nonce = SystemNowNs() - 500'000'000'000;
+    scenarios.push_back({"stale-nonce-timeout-1000", Wire(s, &keys_.validator)});
+  }
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.signature.reset();
+    scenarios.push_back({"unsigned", Wire(s, nullptr)});
+  }
+  scenarios.push_back({"signed-by-another-key", Wire(prepared(validator), &keys_.miner)});
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.nonce.reset();
+    scenarios.push_back({"missing-nonce", Wire(s, &keys_.validator)});
+  }
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.signature = "0x" + std::string(62, 'a');
+    scenarios.push_back({"signature-too-short", Wire(s, nullptr)});
+  }
+  {
+    const HttpRequest signed_request = Wire(prepared(validator), nullptr);
+    const std::string signature(signed_request.headers.Find("bt_header_dendrite_signature"));
+    scenarios.push_back(
+        {"signature-without-0x",
+         WithHeader(signed_request, "bt_header_dendrite_signature", signature.substr(2))});
+  }
+  {
+    HttpRequest request = Wire(prepared(validator), nullptr);
+    request.body = protocol::ToBody(cls, Challenge("Find GPU pricez"));
+    scenarios.push_back({"tampered-body", request});
+  }
+  scenarios.push_back({"body-not-json", Wire(prepared(validator), nullptr, "not json")});
+  scenarios.push_back({"timeout-header-not-a-number",
+                       WithHeader(Wire(prepared(validator), nullptr), "timeout", "soon")});
+  scenarios.push_back({"unknown-hotkey", Wire(prepared(stranger), nullptr)});
+  // Blacklist comes before verify: a stranger's bad signature is still a 403.
+  scenarios.push_back({"unknown-hotkey-bad-signature", Wire(prepared(stranger), &keys_.miner)});
+  {
+    BittensorSynapse s = prepared(validator);
+    s.dendrite.hotkey.reset();
+    scenarios.push_back({"missing-hotkey", Wire(s, nullptr)});
+  }
+
+  std::set<std::string_view> differences_seen;
+  for (const Scenario& scenario : scenarios) {
+    AxonAnswer python;
+    AxonAnswer cpp;
+    for (int i = 0; i < scenario.sends; ++i) {
+      python = Send(ours, axon_process_->port(), scenario.request);
+      cpp = Send(ours, ours.port, scenario.request);
+    }
+    const auto known =
+        std::find_if(std::begin(kKnownDifferences), std::end(kKnownDifferences),
+                     [&](const KnownDifference& d) { return d.scenario == scenario.name; });
+    if (known == std::end(kKnownDifferences)) {
+      EXPECT_EQ(cpp.status, python.status)
+          << scenario.name << ": ours said " << cpp.message << ", Python's said " << python.message;
+      EXPECT_EQ(cpp.message, python.message) << scenario.name;
+      continue;
+    }
+    differences_seen.insert(known->scenario);
+    EXPECT_EQ(python.status, known->python_status) << scenario.name << ": " << python.message;
+    EXPECT_TRUE(MessageMatches(known->python_message, python.message))
+        << scenario.name << ": Python's axon said " << python.message;
+    EXPECT_EQ(cpp.status, known->our_status) << scenario.name << ": " << cpp.message;
+    EXPECT_TRUE(MessageMatches(known->our_message, cpp.message))
+        << scenario.name << ": ours said " << cpp.message;
+  }
+  for (const KnownDifference& d : kKnownDifferences) {
+    EXPECT_TRUE(differences_seen.contains(d.scenario)) << "no scenario for " << d.scenario;
+  }
+}
+
+// The order of Python's checks, spelled out: blacklist, then verify, then the body.
+TEST_F(PythonAxonParityTest, PythonOrderIsBlacklistThenVerifyThenBody) {
+  testing::AxonHarness ours(RealClockOptions());
+  const auto& cls = protocol::OrchestraSynapseClass();
+  auto stranger = MakeDendrite(keys_.stranger);
+  // A stranger's request with a bad signature and a tampered body: the blacklist answers.
+  BittensorSynapse s = stranger->Prepare(Axon(), cls, Challenge(), 12.0);
+  HttpRequest request = Wire(s, &keys_.miner, protocol::ToBody(cls, Challenge("other")));
+  for (uint16_t port : {axon_process_->port(), ours.port}) {
+    const AxonAnswer answer = Send(ours, port, request);
+    EXPECT_EQ(answer.status, 403) << port;
+    EXPECT_EQ(answer.message, "Forbidden. Key is blacklisted: Unrecognized hotkey.") << port;
+  }
+  // The validator's request with a bad signature and a tampered body: verify answers.
+  auto validator = MakeDendrite(keys_.validator);
+  s = validator->Prepare(Axon(), cls, Challenge(), 12.0);
+  request = Wire(s, &keys_.miner, protocol::ToBody(cls, Challenge("other")));
+  for (uint16_t port : {axon_process_->port(), ours.port}) {
+    const AxonAnswer answer = Send(ours, port, request);
+    EXPECT_EQ(answer.status, 401) << port;
+    EXPECT_THAT(answer.message, StartsWith("Not Verified with error: Signature mismatch with "))
+        << port;
+  }
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ TEST(DendriteTest, PreparesTheRequestAsPythonDoes) {
   const BittensorSynapse s = dendrite.Prepare(axon, Orchestra(), Challenge(), 30.0);
   EXPECT_DOUBLE_EQ(s.timeout, 30.0);
   EXPECT_EQ(s.dendrite.nonce, testing::kEpochNs);
-  EXPECT_EQ(s.dendrite.version, 9012002);
+  EXPECT_EQ(s.dendrite.version, 10002000);  // bittensor 10.2.0
   EXPECT_EQ(s.dendrite.uuid, dendrite.uuid());
   EXPECT_EQ(s.dendrite.hotkey, AddressOf(keys.validator));
   EXPECT_EQ(s.axon.ip, "10.1.2.3");

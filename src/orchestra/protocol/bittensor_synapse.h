@@ -15,7 +15,8 @@
 namespace orchestra::protocol {
 
 // The Bittensor synapse wire format (PROTOCOL.md §1): what a Python dendrite sends to an axon
-// and what the axon answers, byte-compatible with opentensor/bittensor v9.12.2.
+// and what the axon answers, byte-compatible with opentensor/bittensor v10.2 (the wire is
+// unchanged since v9.12.2).
 
 // HTTP header fields in wire order. The same type as net::HttpHeaders; protocol opens no sockets
 // and so does not include net.
@@ -25,7 +26,11 @@ using WireHeaders = HeaderFields;
 constexpr int64_t VersionAsInt(int64_t major, int64_t minor, int64_t patch) {
   return major * 1000000 + minor * 1000 + patch;
 }
-inline constexpr int64_t kBittensorVersion = VersionAsInt(9, 12, 2);  // 9012002
+// The version our dendrite and axon state (bt_header_*_version), as bittensor 10.2's
+// settings.version_as_int computes it from __version__ "10.2.0". The one place it is set;
+// net::DendriteOptions::bittensor_version overrides it per dendrite. Python axons apply their
+// first-nonce window only to versions from 7.2.0 on, so it must never go below that.
+inline constexpr int64_t kBittensorVersion = VersionAsInt(10, 2, 0);  // 10002000
 inline constexpr double kDefaultSynapseTimeout = 12.0;
 // sha3-256 hex of "": the body hash of a class without required_hash_fields.
 inline constexpr std::string_view kEmptyBodyHash =

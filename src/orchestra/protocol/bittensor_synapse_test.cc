@@ -50,7 +50,7 @@ std::string HeaderValue(const WireHeaders& headers, std::string_view name) {
 }
 
 TEST(VersionTest, IsMajorMillionsMinorThousandsPatch) {
-  EXPECT_EQ(kBittensorVersion, 9012002);
+  EXPECT_EQ(kBittensorVersion, 10002000);  // bittensor 10.2.0
   EXPECT_EQ(VersionAsInt(7, 2, 0), 7002000);
 }
 
@@ -134,7 +134,7 @@ TEST(HeadersTest, AreLowerCaseInPythonOrderWithEmptyInputObjects) {
   EXPECT_EQ(HeaderValue(headers, "name"), "OrchestraSynapse");
   EXPECT_EQ(HeaderValue(headers, "timeout"), "30.0");
   EXPECT_EQ(HeaderValue(headers, "bt_header_axon_port"), "8091");
-  EXPECT_EQ(HeaderValue(headers, "bt_header_dendrite_version"), "9012002");
+  EXPECT_EQ(HeaderValue(headers, "bt_header_dendrite_version"), "10002000");
   EXPECT_EQ(HeaderValue(headers, "bt_header_dendrite_nonce"), "1732368000123456789");
   EXPECT_EQ(HeaderValue(headers, "bt_header_input_obj_challenge_id"), "IiI=");  // ""
   EXPECT_EQ(HeaderValue(headers, "bt_header_input_obj_objective"), "IiI=");
