@@ -263,7 +263,8 @@ TEST(CompleteTest, RejectsBadRequestsNamingTheField) {
            "response_format": {"type": "json_schema", "json_schema": {"name": "x"}}})",
        "response_format.json_schema.schema: expected a JSON Schema object"},
       {R"({"model": "m", "messages": [{"role": "user", "content": "Objective: x\nContext (JSON):\n[{"}]})",
-       "messages: the context after \"Context (JSON):\" is not valid JSON: incomplete JSON"},
+       "messages: the context after \"Context (JSON):\": incomplete JSON at line 2, column 3 "
+       "(document ends too early)"},
       {R"({"model": "m", "messages": [{"role": "user", "content": "Objective: x\nContext (JSON):\n{}"}]})",
        "messages: the context after \"Context (JSON):\" is not a JSON array"},
   };

@@ -39,12 +39,9 @@ size_t FindContextMarker(std::string_view content) {
 // The first JSON value of `text`; what follows it is ignored.
 Result<Json> ParseLeadingJson(std::string_view text) {
   size_t consumed = 0;
-  auto value = ParseJsonPrefix(text, "JSON", &consumed);
-  if (!value.ok()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("messages: the context after \"{}\" is not valid JSON: {}",
-                             kContextMarker, value.error().message));
-  }
+  auto value = ParseJsonPrefix(
+      text, fmt::format("messages: the context after \"{}\"", kContextMarker), &consumed);
+  if (!value.ok()) return Error(ErrorCode::kInvalidArgument, value.error().message);
   return value;
 }
 
