@@ -1,7 +1,8 @@
 // Untrusted schema and dirty document, standardized: the input is split at the first NUL byte
 // (or a line "%%") into a target_schema (JSON Schema or the seed shorthand, "format" asserted
 // on every other input) and a dirty document (JSON, else the bytes as one string). Standardizes
-// the document, validates the clean result and standardizes that again. The instance bytes are
+// the document, validates the clean result and, when it is valid, standardizes it again, which
+// must change nothing (idempotence). The instance bytes are
 // also read as a loose date: whatever ReadLooseDate accepts must format to a valid RFC 3339
 // date (and date-time when it has a time and an offset). Any crash, hang, sanitizer report or
 // leak is a bug; errors and unfixable documents are fine.
@@ -62,7 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto dirty = ParseJson(dirty_text);
   const Json document = dirty ? std::move(*dirty) : Json(std::string(dirty_text));
   const schema::Standardized once = schema::Standardize(document, *compiled);
-  (void)compiled->Validate(once.clean);
-  (void)schema::Standardize(once.clean, *compiled);
+  // Idempotence: a clean document that satisfies the schema is left as it is.
+  if (compiled->Validate(once.clean).valid) {
+    const schema::Standardized twice = schema::Standardize(once.clean, *compiled);
+    if (CanonicalJson(twice.clean) != CanonicalJson(once.clean)) __builtin_trap();
+  }
   return 0;
 }
