@@ -222,6 +222,37 @@ TEST(LimitsTest, LargeEnumIsLookedUpByHashAndReportedBriefly) {
   ASSERT_EQ(report.violations.size(), 1u);
   EXPECT_NE(report.violations[0].message.find("and 99991 more, got \"V13\""), std::string::npos)
       << report.violations[0].message;
+  // The standardizer fixes the spelling with one pass over the enum per value.
+  const Standardized out = Standardize(instance, *schema);
+  EXPECT_EQ(out.clean.get_array().back(), Json("v13"));
+}
+
+TEST(LimitsTest, LongListsDeduplicateInLinearTime) {
+  auto schema = Schema::FromTarget(J(R"({"ids":"list[int]"})"));
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  JsonArray ids;
+  for (int i = 0; i < 200'000; ++i) ids.emplace_back(i % 100'000);
+  const Standardized out = Standardize(JsonObject{{"ids", std::move(ids)}}, *schema);
+  ASSERT_EQ(out.clean.get_object().at("ids").get_array().size(), 100'000u);
+  EXPECT_EQ(out.clean.get_object().at("ids").get_array()[99'999], Json(99'999));
+}
+
+TEST(LimitsTest, ExponentialSchemaStopsTheStandardizerAtItsBudget) {
+  // Each level applies the next one twice to the same value: 2^40 applications unbounded.
+  JsonObject defs;
+  for (int i = 0; i < 40; ++i) {
+    const std::string next = "#/$defs/d" + std::to_string(i + 1);
+    defs["d" + std::to_string(i)] =
+        JsonObject{{"allOf", JsonArray{JsonObject{{"$ref", next}}, JsonObject{{"$ref", next}}}}};
+  }
+  defs["d40"] = JsonObject{{"type", "integer"}};
+  auto schema = Schema::Compile(JsonObject{{"$ref", "#/$defs/d0"}, {"$defs", std::move(defs)}});
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  const Standardized out = Standardize(Json("1"), *schema);
+  ASSERT_FALSE(out.coercions.empty());
+  EXPECT_NE(out.coercions.back().find("stopped after 1048576 subschema applications (limit)"),
+            std::string::npos)
+      << out.coercions.back();
 }
 
 TEST(StandardizeProvenanceTest, MapsOutputPathsToInputPaths) {
