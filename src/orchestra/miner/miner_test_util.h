@@ -83,6 +83,11 @@ class GatedTransport : public experts::Transport {
   }
 
   void WaitUntilStarted() { started_.get_future().wait(); }
+  // Whether a call has reached the gate yet.
+  bool started() {
+    std::lock_guard lock(mu_);
+    return started_set_;
+  }
   // Lets every waiting and future call through. Call from any thread while `executor`'s
   // io_context runs.
   void Open(boost::asio::any_io_executor executor) {

@@ -3,26 +3,51 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <utility>
+
+#include "orchestra/miner/cpu_work.h"
 #include "orchestra/plan/decompose.h"
 #include "orchestra/schema/schema.h"
 #include "orchestra/synth/assemble.h"
 
 namespace orchestra::miner {
 
+boost::asio::awaitable<Result<schema::Schema>> CompileTarget(const Json& target_schema,
+                                                             boost::asio::thread_pool* pool) {
+  // A copy on the default heap: the caller's may live on a per-call arena.
+  auto compile = [json = Json(target_schema, boost::json::storage_ptr())]() {
+    return schema::Schema::FromTarget(json);
+  };
+  co_return co_await RunOnPool(pool, std::move(compile));
+}
+
 boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challenge challenge,
                                                                ledger::SnapshotPtr ledger,
                                                                experts::Transport& transport,
                                                                OrchestratorOptions options) {
   const auto received_at = Deadline::Clock::now();
+  auto target = co_await CompileTarget(challenge.target_schema, options.cpu_pool);
+  if (!target) {
+    co_return Error(ErrorCode::kInvalidArgument, target.error().message);
+  }
+  // The compile's time counts against the challenge's deadline.
+  const auto spent =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - received_at);
+  challenge.deadline_ms = std::max<int64_t>(0, challenge.deadline_ms - spent.count());
+  co_return co_await OrchestrateCompiled(std::move(challenge), std::move(*target),
+                                         std::move(ledger), transport, std::move(options));
+}
+
+boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
+    protocol::Challenge challenge, schema::Schema target, ledger::SnapshotPtr ledger,
+    experts::Transport& transport, OrchestratorOptions options) {
+  const auto received_at = Deadline::Clock::now();
   const Deadline deadline(received_at + std::chrono::milliseconds(challenge.deadline_ms));
   if (challenge.challenge_id.empty()) {
     challenge.challenge_id = protocol::NewChallengeId(challenge.objective);
   }
-  auto target = schema::Schema::FromTarget(challenge.target_schema);
-  if (!target) {
-    co_return Error(ErrorCode::kInvalidArgument, target.error().message);
-  }
-  const plan::TaskDag dag = plan::Decompose(challenge.objective, target->json_schema());
+  const plan::TaskDag dag = plan::Decompose(challenge.objective, target.json_schema());
   if (auto valid = dag.Validate(); !valid) co_return valid.error();
   auto routing =
       plan::Route(dag, *ledger, options.routing, std::chrono::milliseconds(challenge.deadline_ms));
@@ -40,7 +65,14 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
   for (const auto& task : dag.tasks) {
     if (task.kind == plan::QueryKind::kSynthesize) synthesis_step = task.step;
   }
-  synth::Synthesis synthesis = synth::Assemble(*target, execution, synthesis_step);
+  // Standardizing expert output is linear in its size but may be large: off the I/O thread.
+  auto assemble = [target, execution = std::move(execution), synthesis_step]() mutable {
+    synth::Synthesis synthesis = synth::Assemble(target, execution, synthesis_step);
+    return std::pair{std::move(execution), std::move(synthesis)};
+  };
+  auto assembled = co_await RunOnPool(options.cpu_pool, std::move(assemble));
+  execution = std::move(assembled.first);
+  synth::Synthesis synthesis = std::move(assembled.second);
 
   protocol::Response response;
   response.challenge_id = challenge.challenge_id;
