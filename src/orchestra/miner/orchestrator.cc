@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "orchestra/core/memory.h"
 #include "orchestra/miner/cpu_work.h"
 #include "orchestra/plan/decompose.h"
 #include "orchestra/schema/schema.h"
@@ -13,11 +14,20 @@
 
 namespace orchestra::miner {
 
-boost::asio::awaitable<Result<schema::Schema>> CompileTarget(const Json& target_schema,
+boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
                                                              boost::asio::thread_pool* pool) {
-  // A copy on the default heap: the caller's may live on a per-call arena.
-  auto compile = [json = Json(target_schema, boost::json::storage_ptr())]() {
-    return schema::Schema::FromTarget(json);
+  // On the default heap: the caller's value may live on a per-call arena. (Moving a value
+  // between two resources copies it; within the default one it moves.)
+  Json owned(nullptr, boost::json::storage_ptr());
+  owned = std::move(target_schema);
+  auto compile = [json = std::move(owned)]() mutable {
+    auto compiled = schema::Schema::FromTarget(std::move(json));
+    // A schema past the size limits was large: give back what compiling it took at once
+    // (tcmalloc otherwise keeps it, and the process stays at that size).
+    if (!compiled && compiled.error().message.find("(CompileOptions::max_") != std::string::npos) {
+      ReleaseFreeMemory();
+    }
+    return compiled;
   };
   co_return co_await RunOnPool(pool, std::move(compile));
 }
@@ -27,7 +37,7 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
                                                                experts::Transport& transport,
                                                                OrchestratorOptions options) {
   const auto received_at = Deadline::Clock::now();
-  auto target = co_await CompileTarget(challenge.target_schema, options.cpu_pool);
+  auto target = co_await CompileTarget(std::move(challenge.target_schema), options.cpu_pool);
   if (!target) {
     co_return Error(ErrorCode::kInvalidArgument, target.error().message);
   }

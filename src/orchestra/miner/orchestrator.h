@@ -24,9 +24,10 @@ struct OrchestratorOptions {
 };
 
 // Compiles a challenge's target_schema (schema::Schema::FromTarget) on `pool` (inline when
-// null), on a copy of it. kInvalidArgument as FromTarget, including a schema past the compile
-// limits (schema::CompileOptions: max_nodes, max_work).
-boost::asio::awaitable<Result<schema::Schema>> CompileTarget(const Json& target_schema,
+// null); the schema keeps `target_schema` when it is on the default heap, else a heap copy.
+// kInvalidArgument as FromTarget, including a schema past the compile limits
+// (schema::CompileOptions: max_nodes, max_work).
+boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
                                                              boost::asio::thread_pool* pool);
 
 // Answers one challenge end to end: compile target_schema, decompose the objective into a task

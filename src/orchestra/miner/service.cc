@@ -95,7 +95,7 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
   }
   // Compiled on the CPU pool: a hostile target_schema costs its compile limits' worth of work
   // there (schema::CompileOptions), not the I/O thread's time other callers are waiting for.
-  auto target = co_await CompileTarget(challenge->target_schema, options_.cpu_pool);
+  auto target = co_await CompileTarget(std::move(challenge->target_schema), options_.cpu_pool);
   if (!target) {
     rejected_.fetch_add(1);
     const Error error(ErrorCode::kInvalidArgument,

@@ -168,6 +168,14 @@ TEST(LimitsTest, HundredThousandFieldsStandardize) {
   EXPECT_EQ(out.missing, (std::vector<std::string>{"$.f5"}));
 }
 
+TEST(LimitsTest, ACompiledTargetKeepsTheDocumentItWasGivenInsteadOfACopy) {
+  Json target = WideSchema(1000, 1000);
+  const Json* first_property = &target.at("properties").get_object().begin()->value();
+  auto schema = Schema::FromTarget(std::move(target));
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  EXPECT_EQ(&schema->json_schema().at("properties").get_object().begin()->value(), first_property);
+}
+
 TEST(LimitsTest, RequiredNamesPastTheWorkLimitAreRejected) {
   CompileOptions options;
   options.max_work = 1000;

@@ -641,8 +641,12 @@ Result<Schema> Schema::Compile(const Json& json_schema) {
 }
 
 Result<Schema> Schema::Compile(const Json& json_schema, const CompileOptions& options) {
+  return Compile(Json(json_schema, boost::json::storage_ptr()), options);
+}
+
+Result<Schema> Schema::Compile(Json&& json_schema, const CompileOptions& options) {
   auto compiled = std::make_shared<Compiled>();
-  compiled->document = json_schema;
+  compiled->document = std::move(json_schema);
   compiled->options = options;
   Compiler compiler(compiled->document, compiled->options);
   auto root = compiler.CompileDocument();
@@ -656,7 +660,12 @@ Result<Schema> Schema::FromTarget(const Json& target_schema) {
   if (LooksLikeJsonSchema(target_schema)) return Compile(target_schema);
   auto converted = ShorthandToJsonSchema(target_schema);
   if (!converted.ok()) return converted.error();
-  return Compile(*converted);
+  return Compile(std::move(*converted), CompileOptions{});
+}
+
+Result<Schema> Schema::FromTarget(Json&& target_schema) {
+  if (LooksLikeJsonSchema(target_schema)) return Compile(std::move(target_schema), {});
+  return FromTarget(static_cast<const Json&>(target_schema));
 }
 
 const Json& Schema::json_schema() const { return compiled_->document; }

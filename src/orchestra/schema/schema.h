@@ -60,10 +60,13 @@ class Schema {
   // names the limit). Time and memory are linear in the schema's size.
   static Result<Schema> Compile(const Json& json_schema);
   static Result<Schema> Compile(const Json& json_schema, const CompileOptions& options);
+  // The same, keeping `json_schema` itself instead of a copy (a large schema is not held twice).
+  static Result<Schema> Compile(Json&& json_schema, const CompileOptions& options);
 
   // Compiles a challenge's target_schema, which is either a JSON Schema (LooksLikeJsonSchema)
   // or the seed shorthand (converted with ShorthandToJsonSchema). Errors as those two.
   static Result<Schema> FromTarget(const Json& target_schema);
+  static Result<Schema> FromTarget(Json&& target_schema);
 
   // The JSON Schema this was compiled from (the converted one for shorthand targets).
   const Json& json_schema() const;
