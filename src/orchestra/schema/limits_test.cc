@@ -76,6 +76,23 @@ TEST(LimitsTest, ExponentialSchemaStopsAtTheEvaluationBudget) {
   EXPECT_EQ(report.violations.back().rule, "limit");
 }
 
+TEST(LimitsTest, PatternPropertiesSearchesCountTowardsTheEvaluationBudget) {
+  // 2,000 members × 2,000 patterns: 4 million searches, none of which applies a subschema.
+  JsonObject patterns;
+  JsonObject instance;
+  for (int i = 0; i < 2000; ++i) {
+    patterns["^p" + std::to_string(i) + "$"] = JsonObject{{"type", "integer"}};
+    instance["m" + std::to_string(i)] = i;
+  }
+  CompileOptions options;
+  options.max_evaluations = 100000;
+  auto schema = Schema::Compile(JsonObject{{"patternProperties", std::move(patterns)}}, options);
+  ASSERT_TRUE(schema.ok()) << schema.error().message;
+  const auto report = schema->Validate(instance);
+  ASSERT_FALSE(report.valid);
+  EXPECT_EQ(report.violations.back().rule, "limit");
+}
+
 TEST(LimitsTest, CyclicRefThroughAllOfIsRejected) {
   auto compiled = Schema::Compile(J(R"({"allOf":[{"$ref":"#"}]})"));
   ASSERT_FALSE(compiled.ok());

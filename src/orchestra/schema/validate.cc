@@ -104,14 +104,11 @@ class Checker {
   bool Check(const Node& node, const Json& instance, const PathLink* path, Violations* out,
              FieldTally* tally, int depth) {
     if (aborted_) return false;
-    if (++evaluations_ > options_.max_evaluations || frames_ >= kMaxFrames) {
+    if (!Spend(path, out)) return false;
+    if (frames_ >= kMaxFrames) {
       aborted_ = true;
       if (out) {
-        Add(out, path, "limit",
-            evaluations_ > options_.max_evaluations
-                ? fmt::format("validation stopped after {} subschema evaluations (limit)",
-                              options_.max_evaluations)
-                : std::string("validation stopped: schema applications nested too deeply"));
+        Add(out, path, "limit", "validation stopped: schema applications nested too deeply");
       }
       return false;
     }
@@ -124,6 +121,19 @@ class Checker {
   bool aborted() const { return aborted_; }
 
  private:
+  // Counts one evaluation against options_.max_evaluations; past it, aborts the walk (rule
+  // "limit") and returns false.
+  bool Spend(const PathLink* path, Violations* out) {
+    if (++evaluations_ <= options_.max_evaluations) return true;
+    aborted_ = true;
+    if (out) {
+      Add(out, path, "limit",
+          fmt::format("validation stopped after {} subschema evaluations (limit)",
+                      options_.max_evaluations));
+    }
+    return false;
+  }
+
   template <typename Message>
   static bool Fail(Violations* out, const PathLink* path, std::string_view rule,
                    Message&& message) {
@@ -459,6 +469,8 @@ class Checker {
       }
       bool matched = node.Property(member.key()) != nullptr;
       for (const auto& [pattern, child] : node.pattern_properties) {
+        // Members × patterns searches: each counts, so that many of both cannot run unbounded.
+        if (!Spend(&link, out)) return false;
         if (!pattern.Search(member.key())) continue;
         matched = true;
         ok = Check(*child, member.value(), &link, out, tally, depth + 1) && ok;
