@@ -194,12 +194,44 @@ void BM_SchemaParseStandardize(benchmark::State& state) {
   Report(state, d, d.dirty.size(), t_allocations - before);
 }
 
+// A hostile target_schema: one object with state.range(0) properties, each of them required
+// (100,000 is the 1.6 MB challenge of issue 16). Compiled with the default limits (100,000 is
+// rejected by max_nodes), or with limits raised past it when state.range(1) is 1.
+void BM_SchemaCompileWide(benchmark::State& state) {
+  const auto n = static_cast<size_t>(state.range(0));
+  schema::CompileOptions options;
+  if (state.range(1) == 1) {
+    options.max_nodes = 1'000'000;
+    options.max_work = 10'000'000;
+  }
+  JsonObject properties;
+  JsonArray required;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    properties[name] = JsonObject{{"type", "string"}};
+    required.emplace_back(name);
+  }
+  const Json schema_json = JsonObject{
+      {"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
+  for (auto _ : state) {
+    auto schema = schema::Schema::Compile(schema_json, options);
+    benchmark::DoNotOptimize(schema);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
 constexpr int kSizes = static_cast<int>(std::size(kDocumentSizes));
 BENCHMARK(BM_SchemaParse)->DenseRange(0, kSizes - 1);
 BENCHMARK(BM_SchemaValidate)->DenseRange(0, kSizes - 1);
 BENCHMARK(BM_SchemaParseValidate)->DenseRange(0, kSizes - 1);
 BENCHMARK(BM_SchemaParseMonotonicValidate)->DenseRange(0, kSizes - 1);
 BENCHMARK(BM_SchemaParseStandardize)->DenseRange(0, kSizes - 1);
+BENCHMARK(BM_SchemaCompileWide)
+    ->Args({1000, 0})
+    ->Args({100'000, 0})
+    ->Args({100'000, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 // Writes schema.json, <label>.json and dirty_<label>.json per size and a manifest.json listing
 // them with their labels, for bench/schema_vs_python.py.

@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -172,10 +173,14 @@ int MinerCommand(const MinerFlags& f) {
   }
 
   boost::asio::io_context io;
+  // Schema compiles and standardization, off the axon's thread. Destroyed (joined) before `io`:
+  // a job that finishes posts its result to `io`.
+  boost::asio::thread_pool cpu_pool(2);
   net::HttpClient client(io.get_executor());
   experts::HttpTransport transport(client, directory, *hotkey->keypair, io.get_executor());
   miner::OrchestratorOptions orchestrator;
   orchestrator.miner_hotkey = hotkey->ss58_address;
+  orchestrator.cpu_pool = &cpu_pool;
   miner::MinerService service(*ledger, transport, orchestrator);
 
   miner::DaemonOptions options;

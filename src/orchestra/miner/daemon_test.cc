@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <csignal>
 #include <optional>
@@ -35,7 +36,7 @@ class DaemonHarness {
   explicit DaemonHarness(std::chrono::milliseconds drain_timeout = 60s, bool handle_signals = false)
       : gated_(experts_.transport()),
         service_(std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot()), gated_,
-                 Options()) {
+                 Options(&cpu_pool_)) {
     DaemonOptions options;
     options.axon.hotkey = AddressOf(kMinerKey);
     options.drain_timeout = drain_timeout;
@@ -84,9 +85,10 @@ class DaemonHarness {
   const MinerService& service() const { return service_; }
 
  private:
-  static OrchestratorOptions Options() {
+  static OrchestratorOptions Options(boost::asio::thread_pool* cpu_pool) {
     OrchestratorOptions options;
     options.miner_hotkey = AddressOf(kMinerKey);
+    options.cpu_pool = cpu_pool;
     return options;
   }
 
@@ -94,6 +96,8 @@ class DaemonHarness {
   testing::GatedTransport gated_;
   MinerService service_;
   boost::asio::io_context io_;
+  // As `orchestra miner` runs it; joined before io_ goes (a finished job posts to io_).
+  boost::asio::thread_pool cpu_pool_{2};
   std::optional<MinerDaemon> daemon_;
   uint16_t port_ = 0;
   std::thread thread_;
@@ -116,6 +120,50 @@ TEST(MinerDaemonTest, AnswersChallengesAndLedgerQueriesFromARegisteredValidator)
   ASSERT_EQ(ledger.dendrite.status_code, 200) << ledger.dendrite.status_message.value_or("");
   EXPECT_EQ(JsonString(ledger.fields, "ledger_version"), response->ledger_version);
   EXPECT_FALSE(ledger.fields.at("entries").as_object().empty());
+}
+
+// Issue 16's hostile challenge: 100,000 properties, all required (1.6 MB).
+Json HugeTargetSchema() {
+  JsonObject properties;
+  JsonArray required;
+  for (int i = 0; i < 100'000; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    properties[name] = JsonObject{{"type", "string"}};
+    required.emplace_back(name);
+  }
+  return JsonObject{
+      {"type", "object"}, {"properties", std::move(properties)}, {"required", std::move(required)}};
+}
+
+TEST(MinerDaemonTest, AHugeTargetSchemaIsRejectedWhileAnOrdinaryChallengeIsAnswered) {
+  DaemonHarness miner;
+  // The ordinary challenge is in flight (its experts held at the gate) when the hostile one
+  // arrives; it is let through once the hostile one has been answered, and must still finish
+  // within its own 20 s timeout.
+  std::optional<BittensorSynapse> ordinary;
+  std::thread validator([&] { ordinary = miner.Challenge(kValidatorKey); });
+  miner.gate().WaitUntilStarted();
+
+  BittensorSynapse synapse;
+  synapse.fields = testing::WorkedExampleFields("0xbad");
+  synapse.fields["target_schema"] = HugeTargetSchema();
+  const BittensorSynapse huge =
+      miner.Call(kValidatorKey, protocol::OrchestraSynapseClass(), std::move(synapse));
+  miner.gate().Open(miner.executor());
+  validator.join();
+
+  EXPECT_EQ(huge.dendrite.status_code, 422);
+  EXPECT_THAT(huge.dendrite.status_message.value_or(""),
+              HasSubstr("target_schema: schema at #/properties/f49999: the schema has more than "
+                        "50000 subschemas, the limit"));
+  ASSERT_TRUE(ordinary.has_value());
+  ASSERT_EQ(ordinary->dendrite.status_code, 200) << ordinary->dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(ordinary->fields);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->challenge_id, "0xfeed");
+  for (const auto& step : response->task_pipeline) EXPECT_FALSE(step.error.has_value());
+  EXPECT_EQ(miner.service().challenges_answered(), 1u);
+  EXPECT_EQ(miner.service().challenges_rejected(), 1u);
 }
 
 TEST(MinerDaemonTest, RefusesCallersThatAreNotRegistered) {

@@ -88,6 +88,11 @@ class GatedTransport : public experts::Transport {
     std::unique_lock lock(mu_);
     return arrival_.wait_for(lock, std::chrono::minutes(1), [&] { return arrived_ >= calls; });
   }
+  // Whether a call has reached the gate yet.
+  bool started() {
+    std::lock_guard lock(mu_);
+    return arrived_ > 0;
+  }
   // Lets every waiting and future call through. Call from any thread while `executor`'s
   // io_context runs.
   void Open(boost::asio::any_io_executor executor) {

@@ -3,26 +3,61 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <utility>
+
+#include "orchestra/core/memory.h"
+#include "orchestra/miner/cpu_work.h"
 #include "orchestra/plan/decompose.h"
 #include "orchestra/schema/schema.h"
 #include "orchestra/synth/assemble.h"
 
 namespace orchestra::miner {
 
+boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
+                                                             boost::asio::thread_pool* pool) {
+  // On the default heap: the caller's value may live on a per-call arena. (Moving a value
+  // between two resources copies it; within the default one it moves.)
+  Json owned(nullptr, boost::json::storage_ptr());
+  owned = std::move(target_schema);
+  auto compile = [json = std::move(owned)]() mutable {
+    auto compiled = schema::Schema::FromTarget(std::move(json));
+    // A schema past the size limits was large: give back what compiling it took at once
+    // (tcmalloc otherwise keeps it, and the process stays at that size).
+    if (!compiled && compiled.error().message.find("(CompileOptions::max_") != std::string::npos) {
+      ReleaseFreeMemory();
+    }
+    return compiled;
+  };
+  co_return co_await RunOnPool(pool, std::move(compile));
+}
+
 boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challenge challenge,
                                                                ledger::SnapshotPtr ledger,
                                                                experts::Transport& transport,
                                                                OrchestratorOptions options) {
   const auto received_at = Deadline::Clock::now();
+  auto target = co_await CompileTarget(std::move(challenge.target_schema), options.cpu_pool);
+  if (!target) {
+    co_return Error(ErrorCode::kInvalidArgument, target.error().message);
+  }
+  // The compile's time counts against the challenge's deadline.
+  const auto spent =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - received_at);
+  challenge.deadline_ms = std::max<int64_t>(0, challenge.deadline_ms - spent.count());
+  co_return co_await OrchestrateCompiled(std::move(challenge), std::move(*target),
+                                         std::move(ledger), transport, std::move(options));
+}
+
+boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
+    protocol::Challenge challenge, schema::Schema target, ledger::SnapshotPtr ledger,
+    experts::Transport& transport, OrchestratorOptions options) {
+  const auto received_at = Deadline::Clock::now();
   const Deadline deadline(received_at + std::chrono::milliseconds(challenge.deadline_ms));
   if (challenge.challenge_id.empty()) {
     challenge.challenge_id = protocol::NewChallengeId(challenge.objective);
   }
-  auto target = schema::Schema::FromTarget(challenge.target_schema);
-  if (!target) {
-    co_return Error(ErrorCode::kInvalidArgument, target.error().message);
-  }
-  const plan::TaskDag dag = plan::Decompose(challenge.objective, target->json_schema());
+  const plan::TaskDag dag = plan::Decompose(challenge.objective, target.json_schema());
   if (auto valid = dag.Validate(); !valid) co_return valid.error();
   auto routing =
       plan::Route(dag, *ledger, options.routing, std::chrono::milliseconds(challenge.deadline_ms));
@@ -40,7 +75,14 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
   for (const auto& task : dag.tasks) {
     if (task.kind == plan::QueryKind::kSynthesize) synthesis_step = task.step;
   }
-  synth::Synthesis synthesis = synth::Assemble(*target, execution, synthesis_step);
+  // Standardizing expert output is linear in its size but may be large: off the I/O thread.
+  auto assemble = [target, execution = std::move(execution), synthesis_step]() mutable {
+    synth::Synthesis synthesis = synth::Assemble(target, execution, synthesis_step);
+    return std::pair{std::move(execution), std::move(synthesis)};
+  };
+  auto assembled = co_await RunOnPool(options.cpu_pool, std::move(assemble));
+  execution = std::move(assembled.first);
+  synth::Synthesis synthesis = std::move(assembled.second);
 
   protocol::Response response;
   response.challenge_id = challenge.challenge_id;

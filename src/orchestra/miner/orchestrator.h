@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include "orchestra/core/result.h"
 #include "orchestra/exec/executor.h"
@@ -8,6 +9,7 @@
 #include "orchestra/ledger/snapshot.h"
 #include "orchestra/plan/route.h"
 #include "orchestra/protocol/orchestra_synapse.h"
+#include "orchestra/schema/schema.h"
 
 namespace orchestra::miner {
 
@@ -15,7 +17,18 @@ struct OrchestratorOptions {
   std::string miner_hotkey;  // SS58 of the miner's hotkey: bound into every call's lock
   plan::RoutingPolicy routing;
   exec::ExecOptions exec;
+  // Where the CPU-heavy steps run (compiling target_schema, assembling standardized_data from
+  // expert output), away from the thread that serves calls; must outlive every call. nullptr:
+  // on the calling coroutine's thread.
+  boost::asio::thread_pool* cpu_pool = nullptr;
 };
+
+// Compiles a challenge's target_schema (schema::Schema::FromTarget) on `pool` (inline when
+// null); the schema keeps `target_schema` when it is on the default heap, else a heap copy.
+// kInvalidArgument as FromTarget, including a schema past the compile limits
+// (schema::CompileOptions: max_nodes, max_work).
+boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
+                                                             boost::asio::thread_pool* pool);
 
 // Answers one challenge end to end: compile target_schema, decompose the objective into a task
 // DAG, route it over `ledger`, execute it on `transport` within challenge.deadline_ms (counted
@@ -27,5 +40,10 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
                                                                ledger::SnapshotPtr ledger,
                                                                experts::Transport& transport,
                                                                OrchestratorOptions options = {});
+
+// Orchestrate with challenge.target_schema already compiled into `target` (CompileTarget).
+boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
+    protocol::Challenge challenge, schema::Schema target, ledger::SnapshotPtr ledger,
+    experts::Transport& transport, OrchestratorOptions options);
 
 }  // namespace orchestra::miner

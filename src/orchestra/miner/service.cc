@@ -93,9 +93,9 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
     LogRejected(request, challenge.error());
     co_return challenge.error();
   }
-  // Compiled here too (Orchestrate compiles its own) so that the log line can carry the
-  // verdict a validator will reach; a few microseconds against a pipeline of seconds.
-  auto target = schema::Schema::FromTarget(challenge->target_schema);
+  // Compiled on the CPU pool: a hostile target_schema costs its compile limits' worth of work
+  // there (schema::CompileOptions), not the I/O thread's time other callers are waiting for.
+  auto target = co_await CompileTarget(std::move(challenge->target_schema), options_.cpu_pool);
   if (!target) {
     rejected_.fetch_add(1);
     const Error error(ErrorCode::kInvalidArgument,
@@ -116,7 +116,7 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
                 challenge->deadline_ms);
 
   const ledger::SnapshotPtr ledger = ledger_.load();
-  auto response = co_await Orchestrate(*challenge, ledger, transport_, options_);
+  auto response = co_await OrchestrateCompiled(*challenge, *target, ledger, transport_, options_);
   if (!response) {
     rejected_.fetch_add(1);
     LogRejected(request, response.error());

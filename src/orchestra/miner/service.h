@@ -27,7 +27,9 @@ inline constexpr std::chrono::milliseconds kAnswerReserve{100};
 //   cost=0.008000 latency_ms=1812 valid=true compliance=1.000 completeness=1.000 ledger=lv-…
 // outcome=rejected (with error="…") when the challenge cannot be worked on.
 // Handlers share `transport`, which is single-threaded (experts::HttpTransport): serve them
-// from an io_context run by one thread. `transport` must outlive the service.
+// from an io_context run by one thread. `transport` must outlive the service. Compiling the
+// target_schema and standardizing expert output run on options.cpu_pool when one is given, so
+// that a challenge with a huge schema does not stall the other callers of that thread.
 class MinerService {
  public:
   MinerService(ledger::SnapshotPtr ledger, experts::Transport& transport,

@@ -8,6 +8,9 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <future>
 #include <optional>
 #include <sstream>
 
@@ -155,6 +158,48 @@ TEST_F(MinerServiceTest, RejectsAChallengeArrivingWithNoTimeLeft) {
                                                   Deadline::After(kAnswerReserve / 2)));
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.error().code, ErrorCode::kDeadline);
+}
+
+TEST_F(MinerServiceTest, CompilesTheTargetSchemaOnTheCpuPoolWhileTheIoThreadServesOthers) {
+  // The pool's only thread is held: the challenge must wait for it before it calls any expert,
+  // the ledger query must not wait.
+  boost::asio::thread_pool pool(1);
+  std::promise<void> release;
+  boost::asio::post(pool, [held = release.get_future()]() mutable { held.wait(); });
+  OrchestratorOptions options = Options();
+  options.cpu_pool = &pool;
+  testing::GatedTransport gate(experts_.transport());
+  MinerService service(ledger_, gate, options);
+
+  boost::asio::io_context io;
+  std::optional<Result<BittensorSynapse>> challenge, ledger_answer;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        challenge.emplace(
+            co_await service.AnswerChallenge(Request(WorkedExampleFields()), Deadline::After(20s)));
+      },
+      boost::asio::detached);
+  BittensorSynapse ledger_request;
+  ledger_request.name = "LedgerSynapse";
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        ledger_answer.emplace(co_await service.AnswerLedger(ledger_request, Deadline::After(1s)));
+      },
+      boost::asio::detached);
+  io.poll();  // everything that can run without the pool
+  ASSERT_TRUE(ledger_answer.has_value());
+  EXPECT_TRUE(ledger_answer->ok());
+  EXPECT_FALSE(gate.started()) << "the target_schema was compiled on the I/O thread";
+  EXPECT_FALSE(challenge.has_value());
+
+  release.set_value();
+  gate.Open(io.get_executor());
+  io.run();
+  ASSERT_TRUE(challenge.has_value());
+  ASSERT_TRUE(challenge->ok()) << challenge->error().ToString();
+  EXPECT_EQ(service.challenges_answered(), 1u);
 }
 
 TEST_F(MinerServiceTest, LedgerSynapseSendsEntriesUnlessTheValidatorIsCurrent) {

@@ -133,6 +133,37 @@ bool JsonEqual(const Json& a, const Json& b) {
   }
 }
 
+size_t JsonHash(const Json& value) {
+  switch (value.kind()) {
+    case boost::json::kind::null:
+      return 0x9e3779b9;
+    case boost::json::kind::bool_:
+      return value.get_bool() ? 0x51 : 0x50;
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: {
+      double d = 0;
+      JsonNumber(value, &d);
+      return std::hash<double>{}(d == 0 ? 0.0 : d);
+    }
+    case boost::json::kind::string:
+      return std::hash<std::string_view>{}(value.get_string());
+    case boost::json::kind::array: {
+      size_t h = 0xa5;
+      for (const Json& v : value.get_array()) h = h * 1000003 ^ JsonHash(v);
+      return h;
+    }
+    case boost::json::kind::object: {
+      size_t h = 0x0b;
+      for (const auto& m : value.get_object()) {
+        h += std::hash<std::string_view>{}(m.key()) * 31 + JsonHash(m.value());
+      }
+      return h;
+    }
+  }
+  return 0;
+}
+
 bool IsPopulated(const Json& value) {
   switch (value.kind()) {
     case boost::json::kind::null:

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +41,15 @@ std::string TypeBitsText(uint8_t bits);
 // JSON Schema equality: numbers compare by value whatever their representation (1 == 1.0),
 // objects ignore member order, everything else compares structurally.
 bool JsonEqual(const Json& a, const Json& b);
+
+// A hash consistent with JsonEqual: values JsonEqual calls equal hash alike (1 and 1.0 too).
+size_t JsonHash(const Json& value);
+
+// Transparent string hashing, so that maps keyed by std::string find a std::string_view.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
+};
 
 // Whether a present value carries information: not null, not "", not [], not {}.
 bool IsPopulated(const Json& value);

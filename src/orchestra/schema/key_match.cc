@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <unordered_map>
 
 namespace orchestra::schema {
 namespace {
@@ -11,15 +12,16 @@ bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsSeparator(char c) { return c == ' ' || c == '-' || c == '.' || c == '_' || c == '\t'; }
 
+constexpr std::array<std::array<std::string_view, 3>, 3> kSynonymGroups = {{
+    {"name", "title", ""},
+    {"description", "summary", "about"},
+    {"link", "url", ""},
+}};
+
 // Index of the synonym group of a normalized key, or -1.
 int SynonymGroup(std::string_view key) {
-  static constexpr std::array<std::array<std::string_view, 3>, 3> kGroups = {{
-      {"name", "title", ""},
-      {"description", "summary", "about"},
-      {"link", "url", ""},
-  }};
-  for (size_t g = 0; g < kGroups.size(); ++g) {
-    for (std::string_view word : kGroups[g]) {
+  for (size_t g = 0; g < kSynonymGroups.size(); ++g) {
+    for (std::string_view word : kSynonymGroups[g]) {
       if (!word.empty() && word == key) return static_cast<int>(g);
     }
   }
@@ -56,26 +58,57 @@ bool AreSynonyms(std::string_view a, std::string_view b) {
 }
 
 std::vector<std::optional<size_t>> MatchKeys(const std::vector<std::string_view>& wanted,
-                                             const std::vector<std::string_view>& given) {
+                                             const std::vector<std::string_view>& given,
+                                             KeyMatchWork* work) {
+  KeyMatchWork local;
+  KeyMatchWork& cost = work ? *work : local;
   std::vector<std::optional<size_t>> match(wanted.size());
   std::vector<bool> used(given.size(), false);
-  std::vector<std::string> wanted_norm, given_norm;
-  for (auto key : wanted) wanted_norm.push_back(NormalizeKey(key));
-  for (auto key : given) given_norm.push_back(NormalizeKey(key));
-  auto pass = [&](auto&& same) {
+  // One pass: the given keys not used yet, grouped by `key_of` in their order; each wanted key
+  // still unmatched takes the first unused one of its group. Entries of a group are consumed
+  // from the front, so every given key is looked at a bounded number of times.
+  auto pass = [&](auto&& wanted_key, auto&& given_key) {
+    std::unordered_map<std::string_view, std::vector<size_t>> groups;
+    for (size_t g = 0; g < given.size(); ++g) {
+      if (used[g]) continue;
+      ++cost.lookups;
+      if (auto key = given_key(g)) groups[*key].push_back(g);
+    }
+    std::unordered_map<std::string_view, size_t> next;  // first unconsumed entry of a group
     for (size_t w = 0; w < wanted.size(); ++w) {
       if (match[w]) continue;
-      for (size_t g = 0; g < given.size(); ++g) {
-        if (used[g] || !same(w, g)) continue;
-        match[w] = g;
-        used[g] = true;
-        break;
-      }
+      ++cost.lookups;
+      const auto key = wanted_key(w);
+      if (!key) continue;
+      auto it = groups.find(*key);
+      if (it == groups.end()) continue;
+      size_t& front = next[*key];
+      if (front == it->second.size()) continue;
+      ++cost.lookups;
+      const size_t g = it->second[front++];
+      match[w] = g;
+      used[g] = true;
     }
   };
-  pass([&](size_t w, size_t g) { return wanted[w] == given[g]; });
-  pass([&](size_t w, size_t g) { return wanted_norm[w] == given_norm[g]; });
-  pass([&](size_t w, size_t g) { return AreSynonyms(wanted_norm[w], given_norm[g]); });
+  using Key = std::optional<std::string_view>;
+  pass([&](size_t w) -> Key { return wanted[w]; }, [&](size_t g) -> Key { return given[g]; });
+  std::vector<std::string> wanted_norm(wanted.size()), given_norm(given.size());
+  for (size_t w = 0; w < wanted.size(); ++w) {
+    if (!match[w]) wanted_norm[w] = NormalizeKey(wanted[w]);
+  }
+  for (size_t g = 0; g < given.size(); ++g) {
+    if (!used[g]) given_norm[g] = NormalizeKey(given[g]);
+  }
+  pass([&](size_t w) -> Key { return wanted_norm[w]; },
+       [&](size_t g) -> Key { return given_norm[g]; });
+  // Synonyms: keys of one synonym group meet under the group's first word.
+  auto group_word = [](std::string_view normalized) -> Key {
+    const int group = SynonymGroup(normalized);
+    if (group < 0) return std::nullopt;
+    return kSynonymGroups[static_cast<size_t>(group)][0];
+  };
+  pass([&](size_t w) { return group_word(wanted_norm[w]); },
+       [&](size_t g) { return group_word(given_norm[g]); });
   return match;
 }
 

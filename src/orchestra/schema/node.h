@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,10 @@ struct Node {
   // `properties` does not declare, in order, duplicates kept.
   std::vector<uint32_t> property_required;
   std::vector<std::string> required_undeclared;
+
+  // Also derived at compile time, for objects with more than kIndexAbove properties (smaller
+  // ones are scanned): property name -> its index in `properties`.
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> property_index;
 
   // "patternProperties": members whose name matches (unanchored search) get the schema.
   std::vector<std::pair<Pattern, const Node*>> pattern_properties;
@@ -90,6 +95,9 @@ struct Node {
   std::optional<std::vector<Json>> enum_values;
   std::optional<Json> const_value;
 
+  // For an enum of more than kIndexAbove values: JsonHash(value) -> its index in enum_values.
+  std::unordered_multimap<size_t, uint32_t> enum_index;
+
   // "$ref", resolved: applies in place, alongside this node's own keywords (2020-12).
   const Node* ref = nullptr;
 
@@ -118,17 +126,49 @@ struct Node {
   // "default" (an annotation; the standardizer fills it into absent optional fields).
   std::optional<Json> default_value;
 
-  // The node of property `name`, or nullptr when it is not declared.
-  const Node* Property(std::string_view name) const {
-    for (const auto& [key, node] : properties) {
-      if (key == name) return node;
+  // Collections up to this size are searched by a scan, larger ones through an index.
+  static constexpr size_t kIndexAbove = 8;
+
+  // The index in `properties` of property `name`, or nullopt when it is not declared.
+  std::optional<size_t> PropertyIndex(std::string_view name) const {
+    if (properties.size() > kIndexAbove) {
+      auto it = property_index.find(name);
+      if (it == property_index.end()) return std::nullopt;
+      return it->second;
     }
-    return nullptr;
+    for (size_t i = 0; i < properties.size(); ++i) {
+      if (properties[i].first == name) return i;
+    }
+    return std::nullopt;
   }
 
+  // The node of property `name`, or nullptr when it is not declared.
+  const Node* Property(std::string_view name) const {
+    const auto i = PropertyIndex(name);
+    return i ? properties[*i].second : nullptr;
+  }
+
+  // Whether `required` names `name`.
   bool IsRequired(std::string_view name) const {
-    for (const auto& key : required) {
+    if (const auto i = PropertyIndex(name)) return property_required[*i] > 0;
+    for (const auto& key : required_undeclared) {
       if (key == name) return true;
+    }
+    return false;
+  }
+
+  // Whether `value` is one of enum_values (JsonEqual); true when there is no enum.
+  bool EnumContains(const Json& value) const {
+    if (!enum_values) return true;
+    if (enum_values->size() > kIndexAbove) {
+      auto [lo, hi] = enum_index.equal_range(JsonHash(value));
+      for (auto it = lo; it != hi; ++it) {
+        if (JsonEqual((*enum_values)[it->second], value)) return true;
+      }
+      return false;
+    }
+    for (const Json& e : *enum_values) {
+      if (JsonEqual(e, value)) return true;
     }
     return false;
   }

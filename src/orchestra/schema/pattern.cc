@@ -662,6 +662,8 @@ struct Pattern::Program {
 
 Pattern::Pattern(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
 
+size_t Pattern::program_size() const { return program_->code.size() + program_->classes.size(); }
+
 Result<Pattern> Pattern::Compile(std::string_view source) {
   auto program = std::make_shared<Program>();
   program->source = std::string(source);

@@ -31,6 +31,10 @@ class Pattern {
   // The pattern as written.
   const std::string& source() const;
 
+  // Instructions and character classes of the compiled program (what it costs to hold and
+  // run): at most about 20,000.
+  size_t program_size() const;
+
   struct Program;
 
  private:

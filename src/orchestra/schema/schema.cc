@@ -111,6 +111,23 @@ bool NonNegativeInteger(const Json& value, uint64_t* out) {
   return false;
 }
 
+// The JSON values in `value`, itself included, counting no further than `cap`.
+uint64_t ValueCount(const Json& value, uint64_t cap) {
+  uint64_t count = 0;
+  std::vector<const Json*> stack{&value};
+  while (!stack.empty() && count <= cap) {
+    const Json* v = stack.back();
+    stack.pop_back();
+    ++count;
+    if (v->is_array()) {
+      for (const Json& e : v->get_array()) stack.push_back(&e);
+    } else if (v->is_object()) {
+      for (const auto& m : v->get_object()) stack.push_back(&m.value());
+    }
+  }
+  return count;
+}
+
 struct Resource {
   const Json* json;
   std::string location;
@@ -145,12 +162,14 @@ class Compiler {
   }
 
   // Records the base URI of every subschema and the embedded resources ($id) and anchors
-  // ($anchor) that references may name; enforces the nesting limit.
+  // ($anchor) that references may name; enforces the nesting limit and, before anything is
+  // compiled, the limit on subschemas.
   Status Index(const Json& schema, const std::string& location, std::string base, int depth) {
     if (depth > options_.max_depth) {
       return At(location,
                 fmt::format("subschemas nested deeper than the limit of {}", options_.max_depth));
     }
+    if (++indexed_ > options_.max_nodes) return TooManyNodes(location);
     if (!schema.is_object()) {
       base_at_[location] = base;
       return {};
@@ -223,8 +242,43 @@ class Compiler {
     return {};
   }
 
+  Status TooManyNodes(std::string_view location) const {
+    return At(location, fmt::format("the schema has more than {} subschemas, the limit "
+                                    "(CompileOptions::max_nodes)",
+                                    options_.max_nodes));
+  }
+
+  // Charges `units` of compile work to the schema (see CompileOptions::max_work).
+  Status Spend(uint64_t units, std::string_view location) {
+    work_ += units;
+    if (work_ <= options_.max_work) return {};
+    return At(location, fmt::format("compiling the schema takes more than {} units of work, the "
+                                    "limit (CompileOptions::max_work: subschemas, required "
+                                    "names, enum/const/default values, pattern instructions)",
+                                    options_.max_work));
+  }
+
+  // Charges the JSON values in `value` (see Spend).
+  Status SpendValues(const Json& value, std::string_view location) {
+    const uint64_t left = work_ < options_.max_work ? options_.max_work - work_ : 0;
+    return Spend(ValueCount(value, left), location);
+  }
+
+  // `source` compiled, once per distinct source: schemas often repeat a pattern per field.
+  Result<Pattern> CompilePattern(const std::string& source, const std::string& where) {
+    if (auto it = patterns_.find(source); it != patterns_.end()) return it->second;
+    auto pattern = Pattern::Compile(source);
+    if (!pattern.ok()) return At(where, "invalid pattern: " + pattern.error().message);
+    if (auto s = Spend(pattern->program_size(), where); !s.ok()) return s.error();
+    patterns_.emplace(source, *pattern);
+    return std::move(*pattern);
+  }
+
   Result<Node*> CompileAt(const Json& schema, const std::string& location) {
     if (auto it = by_location_.find(location); it != by_location_.end()) return it->second;
+    // $ref may compile locations Index did not visit (inside an annotation, say).
+    if (nodes_.size() >= options_.max_nodes) return TooManyNodes(location).error();
+    if (auto s = Spend(1, location); !s.ok()) return s.error();
     nodes_.push_back(std::make_unique<Node>());
     Node* node = nodes_.back().get();
     node->location = location;
@@ -251,26 +305,36 @@ class Compiler {
       }
     }
     if (const Json* required = object.if_contains("required")) {
+      if (required->is_array()) {
+        if (auto s = Spend(required->get_array().size(), location + "/required"); !s.ok()) {
+          return s.error();
+        }
+      }
       if (auto s = StringList(*required, location + "/required", &node->required); !s.ok()) {
         return s.error();
       }
     }
+    if (node->properties.size() > Node::kIndexAbove) {
+      node->property_index.reserve(node->properties.size());
+      for (size_t i = 0; i < node->properties.size(); ++i) {
+        node->property_index.emplace(node->properties[i].first, static_cast<uint32_t>(i));
+      }
+    }
     node->property_required.assign(node->properties.size(), 0);
     for (const std::string& name : node->required) {
-      bool declared = false;
-      for (size_t i = 0; i < node->properties.size() && !declared; ++i) {
-        declared = node->properties[i].first == name;
-        if (declared) ++node->property_required[i];
+      if (const auto i = node->PropertyIndex(name)) {
+        ++node->property_required[*i];
+      } else {
+        node->required_undeclared.push_back(name);
       }
-      if (!declared) node->required_undeclared.push_back(name);
     }
     if (const Json* patterns = object.if_contains("patternProperties")) {
       if (!patterns->is_object()) return At(location + "/patternProperties", "must be an object");
       for (const auto& member : patterns->get_object()) {
         const std::string where =
             location + "/patternProperties/" + EscapePointerToken(member.key());
-        auto pattern = Pattern::Compile(member.key());
-        if (!pattern.ok()) return At(where, "invalid pattern: " + pattern.error().message);
+        auto pattern = CompilePattern(std::string(member.key()), where);
+        if (!pattern.ok()) return pattern.error();
         auto child = CompileAt(member.value(), where);
         if (!child.ok()) return child;
         node->pattern_properties.emplace_back(std::move(*pattern), *child);
@@ -289,13 +353,11 @@ class Compiler {
     if (const Json* dependent = object.if_contains("dependentRequired")) {
       if (!dependent->is_object()) return At(location + "/dependentRequired", "must be an object");
       for (const auto& member : dependent->get_object()) {
+        const std::string where =
+            location + "/dependentRequired/" + EscapePointerToken(member.key());
+        if (auto s = SpendValues(member.value(), where); !s.ok()) return s.error();
         std::vector<std::string> names;
-        if (auto s = StringList(member.value(),
-                                location + "/dependentRequired/" + EscapePointerToken(member.key()),
-                                &names);
-            !s.ok()) {
-          return s.error();
-        }
+        if (auto s = StringList(member.value(), where, &names); !s.ok()) return s.error();
         node->dependent_required.emplace_back(std::string(member.key()), std::move(names));
       }
     }
@@ -347,10 +409,22 @@ class Compiler {
     }
     if (const Json* values = object.if_contains("enum")) {
       if (!values->is_array()) return At(location + "/enum", "must be an array");
+      if (auto s = SpendValues(*values, location + "/enum"); !s.ok()) return s.error();
       node->enum_values.emplace(values->get_array().begin(), values->get_array().end());
+      if (node->enum_values->size() > Node::kIndexAbove) {
+        node->enum_index.reserve(node->enum_values->size());
+        for (size_t i = 0; i < node->enum_values->size(); ++i) {
+          node->enum_index.emplace(JsonHash((*node->enum_values)[i]), static_cast<uint32_t>(i));
+        }
+      }
     }
-    if (const Json* value = object.if_contains("const")) node->const_value = *value;
-    if (const Json* value = object.if_contains("default")) node->default_value = *value;
+    for (auto [keyword, field] :
+         {std::pair{"const", &Node::const_value}, std::pair{"default", &Node::default_value}}) {
+      const Json* value = object.if_contains(keyword);
+      if (!value) continue;
+      if (auto s = SpendValues(*value, location + "/" + keyword); !s.ok()) return s.error();
+      node->*field = *value;
+    }
     for (auto [keyword, field] :
          {std::pair{"minimum", &Node::minimum}, std::pair{"maximum", &Node::maximum},
           std::pair{"exclusiveMinimum", &Node::exclusive_minimum},
@@ -384,10 +458,8 @@ class Compiler {
     }
     if (const Json* pattern = object.if_contains("pattern")) {
       if (!pattern->is_string()) return At(location + "/pattern", "must be a string");
-      auto compiled = Pattern::Compile(pattern->get_string());
-      if (!compiled.ok()) {
-        return At(location + "/pattern", "invalid pattern: " + compiled.error().message);
-      }
+      auto compiled = CompilePattern(std::string(pattern->get_string()), location + "/pattern");
+      if (!compiled.ok()) return compiled.error();
       node->pattern = std::move(*compiled);
     }
     if (const Json* format = object.if_contains("format")) {
@@ -555,6 +627,9 @@ class Compiler {
   std::map<std::string, Resource> anchors_;
   std::unordered_map<std::string, std::string> base_at_;
   std::vector<std::pair<Node*, std::string>> pending_refs_;
+  std::unordered_map<std::string, Pattern> patterns_;
+  size_t indexed_ = 0;
+  uint64_t work_ = 0;
 };
 
 }  // namespace
@@ -566,8 +641,12 @@ Result<Schema> Schema::Compile(const Json& json_schema) {
 }
 
 Result<Schema> Schema::Compile(const Json& json_schema, const CompileOptions& options) {
+  return Compile(Json(json_schema, boost::json::storage_ptr()), options);
+}
+
+Result<Schema> Schema::Compile(Json&& json_schema, const CompileOptions& options) {
   auto compiled = std::make_shared<Compiled>();
-  compiled->document = json_schema;
+  compiled->document = std::move(json_schema);
   compiled->options = options;
   Compiler compiler(compiled->document, compiled->options);
   auto root = compiler.CompileDocument();
@@ -581,7 +660,12 @@ Result<Schema> Schema::FromTarget(const Json& target_schema) {
   if (LooksLikeJsonSchema(target_schema)) return Compile(target_schema);
   auto converted = ShorthandToJsonSchema(target_schema);
   if (!converted.ok()) return converted.error();
-  return Compile(*converted);
+  return Compile(std::move(*converted), CompileOptions{});
+}
+
+Result<Schema> Schema::FromTarget(Json&& target_schema) {
+  if (LooksLikeJsonSchema(target_schema)) return Compile(std::move(target_schema), {});
+  return FromTarget(static_cast<const Json&>(target_schema));
 }
 
 const Json& Schema::json_schema() const { return compiled_->document; }

@@ -21,6 +21,17 @@ struct CompileOptions {
   // Most subschema evaluations one validation may perform; past it the instance is reported
   // invalid (rule "limit") instead of letting a hostile schema run for an unbounded time.
   uint64_t max_evaluations = uint64_t{1} << 24;
+  // Most subschemas one schema may hold (the root, every value of properties, $defs, items,
+  // anyOf, ... and every location a $ref compiles); a larger schema is rejected naming the
+  // first subschema past the limit. A Pydantic model needs one to three per field, so models
+  // with over ten thousand fields fit.
+  size_t max_nodes = 50'000;
+  // Most work compiling one schema may take, in units: one per subschema, per name in required
+  // and dependentRequired, per JSON value (nested ones included) in enum, const and default,
+  // and per instruction of each distinct pattern. Past it the schema is rejected naming the
+  // keyword that went over. Bounds compile time and the compiled schema's memory (a few
+  // hundred bytes per unit at most).
+  uint64_t max_work = 1'000'000;
 };
 
 // A JSON Schema compiled once into an immutable node tree (see node.h) and then used to judge
@@ -44,14 +55,18 @@ class Schema {
   // ("schema at #/properties/age/type: ...") when a supported keyword has a malformed value,
   // a $ref cannot be resolved (remote references are not supported), or $ref/anyOf loop back
   // to themselves without consuming any part of the instance.
-  // Also for a malformed or unsupported "pattern", and for subschemas nested deeper than
-  // options.max_depth.
+  // Also for a malformed or unsupported "pattern", for subschemas nested deeper than
+  // options.max_depth, and for schemas past options.max_nodes or options.max_work (the message
+  // names the limit). Time and memory are linear in the schema's size.
   static Result<Schema> Compile(const Json& json_schema);
   static Result<Schema> Compile(const Json& json_schema, const CompileOptions& options);
+  // The same, keeping `json_schema` itself instead of a copy (a large schema is not held twice).
+  static Result<Schema> Compile(Json&& json_schema, const CompileOptions& options);
 
   // Compiles a challenge's target_schema, which is either a JSON Schema (LooksLikeJsonSchema)
   // or the seed shorthand (converted with ShorthandToJsonSchema). Errors as those two.
   static Result<Schema> FromTarget(const Json& target_schema);
+  static Result<Schema> FromTarget(Json&& target_schema);
 
   // The JSON Schema this was compiled from (the converted one for shorthand targets).
   const Json& json_schema() const;

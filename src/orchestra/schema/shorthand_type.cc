@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <unordered_map>
 #include <vector>
 
 #include "orchestra/schema/instance.h"
@@ -18,11 +20,16 @@ constexpr int kMaxTypeDepth = 32;
 struct Alternatives {
   std::vector<Json> schemas;
   bool has_none = false;
+  // JsonHash of each of `schemas` -> its index: a long union is de-duplicated in linear time.
+  std::unordered_multimap<size_t, size_t> by_hash;
 
   void Add(Json schema) {
-    for (const Json& existing : schemas) {
-      if (JsonEqual(existing, schema)) return;
+    const size_t hash = JsonHash(schema);
+    auto [lo, hi] = by_hash.equal_range(hash);
+    for (auto it = lo; it != hi; ++it) {
+      if (JsonEqual(schemas[it->second], schema)) return;
     }
+    by_hash.emplace(hash, schemas.size());
     schemas.push_back(std::move(schema));
   }
   void Merge(Alternatives other) {
@@ -49,7 +56,7 @@ std::string Lower(std::string_view text) {
 
 Alternatives Single(Json schema) {
   Alternatives a;
-  a.schemas.push_back(std::move(schema));
+  a.Add(std::move(schema));
   return a;
 }
 
@@ -175,12 +182,17 @@ class TypeParser {
   Result<Alternatives> ParseLiteral() {
     if (!Consume('[')) return Malformed("expected \"[\" (Literal takes [value, ...])");
     JsonArray values;
+    std::unordered_multimap<size_t, size_t> seen;  // JsonHash -> index in values
     do {
       auto value = ParseLiteralValue();
       if (!value.ok()) return value.error();
-      bool seen = false;
-      for (const Json& v : values) seen = seen || JsonEqual(v, *value);
-      if (!seen) values.push_back(std::move(*value));
+      const size_t hash = JsonHash(*value);
+      auto [lo, hi] = seen.equal_range(hash);
+      if (std::none_of(lo, hi,
+                       [&](const auto& s) { return JsonEqual(values[s.second], *value); })) {
+        seen.emplace(hash, values.size());
+        values.push_back(std::move(*value));
+      }
     } while (Consume(','));
     if (!Consume(']')) return Malformed("expected \"]\"");
     uint8_t kinds = 0;

@@ -104,5 +104,26 @@ TEST(ShorthandTypeTest, DeepNestingIsRejectedNotOverflowed) {
   EXPECT_FALSE(ParseShorthandType(deep).ok());
 }
 
+TEST(ShorthandTypeTest, LongLiteralsAndUnionsAreDeduplicatedInLinearTime) {
+  // 100,000 values and then all of them again (pairwise: 2 * 10^10 comparisons).
+  std::string literal = "Literal[";
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 100'000; ++i) literal += "'v" + std::to_string(i) + "', ";
+  }
+  literal += "1]";
+  auto parsed = ParseShorthandType(literal);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed->schema.at("enum").get_array().size(), 100'001u);
+
+  std::string union_text = "Union[";
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 50'000; ++i) union_text += "Literal[" + std::to_string(i) + "], ";
+  }
+  union_text += "str]";
+  parsed = ParseShorthandType(union_text);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->schema.at("anyOf").get_array().size(), 50'001u);
+}
+
 }  // namespace
 }  // namespace orchestra::schema

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include "orchestra/schema/coerce.h"
 #include "orchestra/schema/format.h"
@@ -18,6 +19,11 @@ namespace orchestra::schema {
 namespace {
 
 constexpr int kMaxDepth = 256;
+
+// Most subschema applications one Standardize call may make: a schema that applies the same
+// subschemas again and again (allOf of two $refs to the next level, 40 levels deep) would
+// otherwise take exponential time. Realistic documents need a few per value.
+constexpr uint64_t kMaxSteps = uint64_t{1} << 20;
 
 // Follows $ref while a node has no keywords of its own.
 const Node& Target(const Node& node) {
@@ -86,13 +92,15 @@ bool SameIgnoringCase(std::string_view a, std::string_view b) {
 
 class Standardizer {
  public:
-  Standardizer(Standardized* out, int depth) : out_(out), depth_(depth) {}
+  // `steps` counts subschema applications across this standardizer and its trials.
+  Standardizer(Standardized* out, int depth, uint64_t* steps)
+      : out_(out), depth_(depth), steps_(steps) {}
 
   // The value repaired to fit `node`, or nullopt when it cannot be made to fit (the caller
   // drops it).
   std::optional<Json> Conform(const Node& node, const Json& value, const std::string& path,
                               const std::string& from) {
-    if (node.is_false || depth_ >= kMaxDepth) return std::nullopt;
+    if (node.is_false || depth_ >= kMaxDepth || ++*steps_ > kMaxSteps) return std::nullopt;
     ++depth_;
     auto result = ConformSteps(node, value, path, from);
     --depth_;
@@ -128,7 +136,7 @@ class Standardizer {
   template <typename Attempt, typename Keep>
   std::optional<Json> Try(Attempt&& attempt, Keep&& keep) {
     Standardized scratch;
-    Standardizer trial(&scratch, depth_);
+    Standardizer trial(&scratch, depth_, steps_);
     std::optional<Json> result = attempt(trial);
     if (!result || !keep(*result)) return std::nullopt;
     Absorb(std::move(scratch));
@@ -415,10 +423,8 @@ class Standardizer {
       if (!value) value = FillAbsent(node, name, *child, child_path);
       if (value) clean[name] = std::move(*value);
     }
-    for (const std::string& name : node.required) {
-      if (!node.Property(name) && !object.if_contains(name)) {
-        out_->missing.push_back(MemberPath(path, name));
-      }
+    for (const std::string& name : node.required_undeclared) {
+      if (!object.if_contains(name)) out_->missing.push_back(MemberPath(path, name));
     }
     for (size_t g = 0; g < given.size(); ++g) {
       if (consumed[g]) continue;
@@ -467,6 +473,8 @@ class Standardizer {
   std::optional<Json> ConformArray(const Node& node, const JsonArray& list, const std::string& path,
                                    const std::string& from, bool synthetic) {
     JsonArray clean;
+    // JsonHash of each kept item -> its index in `clean`, for de-duplication in linear time.
+    std::unordered_multimap<size_t, size_t> kept_by_hash;
     size_t duplicates = 0;
     for (size_t i = 0; i < list.size(); ++i) {
       if (node.max_items && clean.size() >= *node.max_items) {
@@ -488,11 +496,13 @@ class Standardizer {
             return r;
           },
           [&](const Json& repaired) {
-            duplicate = std::any_of(clean.begin(), clean.end(),
-                                    [&](const Json& kept) { return JsonEqual(kept, repaired); });
+            auto [lo, hi] = kept_by_hash.equal_range(JsonHash(repaired));
+            duplicate = std::any_of(
+                lo, hi, [&](const auto& kept) { return JsonEqual(clean[kept.second], repaired); });
             return !duplicate;
           });
       if (item) {
+        kept_by_hash.emplace(JsonHash(*item), clean.size());
         clean.push_back(std::move(*item));
       } else if (duplicate) {
         ++duplicates;
@@ -512,10 +522,7 @@ class Standardizer {
   std::optional<Json> ConformValue(const Node& node, Json value, const std::string& path) {
     if (!node.enum_values && !node.const_value) return value;
     auto allowed = [&](const Json& v) {
-      const bool in_enum =
-          !node.enum_values || std::any_of(node.enum_values->begin(), node.enum_values->end(),
-                                           [&](const Json& e) { return JsonEqual(e, v); });
-      return in_enum && (!node.const_value || JsonEqual(*node.const_value, v));
+      return node.EnumContains(v) && (!node.const_value || JsonEqual(*node.const_value, v));
     };
     if (allowed(value)) return value;
     if (!value.is_string()) return std::nullopt;
@@ -527,6 +534,7 @@ class Standardizer {
     if (node.const_value) candidates.push_back(&*node.const_value);
     for (const Json* candidate : candidates) {
       if (!candidate->is_string() || !SameIgnoringCase(candidate->get_string(), text)) continue;
+      // Checked only for a candidate whose spelling matches (a hash lookup and one comparison).
       if (!allowed(*candidate)) continue;
       Note(path,
            fmt::format("matched {} to allowed value {}", Excerpt(value), Excerpt(*candidate)));
@@ -537,6 +545,7 @@ class Standardizer {
 
   Standardized* out_;
   int depth_;
+  uint64_t* steps_;
 };
 
 bool IsModel(const Node& node) { return !Target(node).properties.empty(); }
@@ -545,12 +554,19 @@ bool IsModel(const Node& node) { return !Target(node).properties.empty(); }
 
 Standardized Standardize(const Json& dirty, const Schema& schema) {
   Standardized out;
-  Standardizer standardizer(&out, 0);
+  uint64_t steps = 0;
+  Standardizer standardizer(&out, 0, &steps);
   std::optional<Json> clean = standardizer.Conform(schema.root(), dirty, "$", "$");
   if (!clean && IsModel(schema.root())) {
     out.coercions.push_back(fmt::format(
         "$: dropped {} (does not fit the schema); started from an empty object", Excerpt(dirty)));
     clean = standardizer.Conform(schema.root(), Json(JsonObject{}), "$", "(empty object)");
+  }
+  if (steps > kMaxSteps) {
+    out.coercions.push_back(fmt::format(
+        "$: standardization stopped after {} subschema applications (limit); values not reached "
+        "were dropped",
+        kMaxSteps));
   }
   if (clean) {
     if (out.provenance.empty() && !clean->is_structured()) out.provenance.emplace_back("$", "$");

@@ -44,50 +44,16 @@ std::string PathText(const PathLink* link) {
   return out;
 }
 
+// The first few values, then how many more: a message stays short whatever the enum's size.
 std::string ValuesText(const std::vector<Json>& values) {
+  constexpr size_t kShown = 10;
   std::string out;
-  for (const Json& v : values) {
+  for (size_t i = 0; i < values.size() && i < kShown; ++i) {
     if (!out.empty()) out += ", ";
-    out += Excerpt(v, 30);
+    out += Excerpt(values[i], 30);
   }
+  if (values.size() > kShown) out += fmt::format(" and {} more", values.size() - kShown);
   return out;
-}
-
-bool ContainsValue(const std::vector<Json>& values, const Json& instance) {
-  return std::any_of(values.begin(), values.end(),
-                     [&](const Json& v) { return JsonEqual(v, instance); });
-}
-
-// A hash consistent with JsonEqual (equal numbers hash alike whatever their representation).
-size_t JsonHash(const Json& value) {
-  switch (value.kind()) {
-    case boost::json::kind::null:
-      return 0x9e3779b9;
-    case boost::json::kind::bool_:
-      return value.get_bool() ? 0x51 : 0x50;
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_: {
-      double d = 0;
-      JsonNumber(value, &d);
-      return std::hash<double>{}(d == 0 ? 0.0 : d);
-    }
-    case boost::json::kind::string:
-      return std::hash<std::string_view>{}(value.get_string());
-    case boost::json::kind::array: {
-      size_t h = 0xa5;
-      for (const Json& v : value.get_array()) h = h * 1000003 ^ JsonHash(v);
-      return h;
-    }
-    case boost::json::kind::object: {
-      size_t h = 0x0b;
-      for (const auto& m : value.get_object()) {
-        h += std::hash<std::string_view>{}(m.key()) * 31 + JsonHash(m.value());
-      }
-      return h;
-    }
-  }
-  return 0;
 }
 
 // Whether `types` admits `instance`: node.types & InstanceType(instance), without classifying
@@ -138,14 +104,11 @@ class Checker {
   bool Check(const Node& node, const Json& instance, const PathLink* path, Violations* out,
              FieldTally* tally, int depth) {
     if (aborted_) return false;
-    if (++evaluations_ > options_.max_evaluations || frames_ >= kMaxFrames) {
+    if (!Spend(path, out)) return false;
+    if (frames_ >= kMaxFrames) {
       aborted_ = true;
       if (out) {
-        Add(out, path, "limit",
-            evaluations_ > options_.max_evaluations
-                ? fmt::format("validation stopped after {} subschema evaluations (limit)",
-                              options_.max_evaluations)
-                : std::string("validation stopped: schema applications nested too deeply"));
+        Add(out, path, "limit", "validation stopped: schema applications nested too deeply");
       }
       return false;
     }
@@ -158,6 +121,19 @@ class Checker {
   bool aborted() const { return aborted_; }
 
  private:
+  // Counts one evaluation against options_.max_evaluations; past it, aborts the walk (rule
+  // "limit") and returns false.
+  bool Spend(const PathLink* path, Violations* out) {
+    if (++evaluations_ <= options_.max_evaluations) return true;
+    aborted_ = true;
+    if (out) {
+      Add(out, path, "limit",
+          fmt::format("validation stopped after {} subschema evaluations (limit)",
+                      options_.max_evaluations));
+    }
+    return false;
+  }
+
   template <typename Message>
   static bool Fail(Violations* out, const PathLink* path, std::string_view rule,
                    Message&& message) {
@@ -189,7 +165,7 @@ class Checker {
                            TypeBitName(InstanceType(instance)));
       });
     }
-    if (node.enum_values && !ContainsValue(*node.enum_values, instance)) {
+    if (node.enum_values && !node.EnumContains(instance)) {
       ok = Fail(out, path, "enum", [&] {
         return fmt::format("expected one of {}, got {}", ValuesText(*node.enum_values),
                            Excerpt(instance));
@@ -493,6 +469,8 @@ class Checker {
       }
       bool matched = node.Property(member.key()) != nullptr;
       for (const auto& [pattern, child] : node.pattern_properties) {
+        // Members × patterns searches: each counts, so that many of both cannot run unbounded.
+        if (!Spend(&link, out)) return false;
         if (!pattern.Search(member.key())) continue;
         matched = true;
         ok = Check(*child, member.value(), &link, out, tally, depth + 1) && ok;

@@ -1,7 +1,6 @@
 #include "orchestra/sim/receipt_store.h"
 
 #include <fmt/format.h>
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
@@ -15,22 +14,10 @@
 
 #include "orchestra/core/hash.h"
 #include "orchestra/core/json.h"
-
-// Defined when the program is linked against tcmalloc (cmake: orchestra_link_allocator).
-extern "C" void MallocExtension_ReleaseFreeMemory() __attribute__((weak));
+#include "orchestra/core/memory.h"
 
 namespace orchestra::sim {
 namespace {
-
-// Hands the allocator's free pages back to the system: tcmalloc's when the program links it,
-// else glibc's. Either keeps freed memory for reuse otherwise.
-void ReleaseFreeMemory() {
-  if (MallocExtension_ReleaseFreeMemory) {
-    MallocExtension_ReleaseFreeMemory();
-  } else {
-    malloc_trim(0);
-  }
-}
 
 // Rows are appended in id order. The hash index is keyed by (bucket, hash key), a bucket being
 // kBucketBits of consecutive ids, so a batch's index inserts land on the few pages of the
