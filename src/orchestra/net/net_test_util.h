@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -59,6 +60,29 @@ inline asio::awaitable<std::string> ReadHead(tcp::socket& socket) {
 
 inline asio::awaitable<void> WriteAll(tcp::socket& socket, std::string bytes) {
   co_await asio::async_write(socket, asio::buffer(bytes), kNoThrow);
+}
+
+// Connects to 127.0.0.1:`port` from the loopback address `from` (on Linux every 127.0.0.0/8
+// address is this host), so that one test can play several clients of a per-address limit.
+inline asio::awaitable<tcp::socket> ConnectFrom(std::string from, uint16_t port) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  socket.open(tcp::v4());
+  socket.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), kNoThrow);
+  co_return socket;
+}
+
+// Waits, yielding the thread, until `condition` holds or `budget` has passed; returns whether
+// it held. For state another thread settles soon after an observable event (a server forgets
+// a connection just after closing it), without sleeping for a guessed time.
+inline bool WaitUntil(const std::function<bool()>& condition,
+                      std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
 }
 
 // Reads until the peer closes (or `limit` bytes); returns what arrived.
