@@ -243,8 +243,10 @@ asio::any_io_executor SerialExecutor(const asio::any_io_executor& executor, bool
 namespace internal {
 
 struct HttpServerConnection {
-  explicit HttpServerConnection(tcp::socket socket) : stream(std::move(socket)) {}
+  HttpServerConnection(tcp::socket socket, asio::ip::address peer)
+      : stream(std::move(socket)), client(std::move(peer)) {}
   beast::tcp_stream stream;
+  const asio::ip::address client;  // the peer's address, for max_connections_per_client
   // Emitted (on the connection's executor: its strand, or the single thread) by Stop() to
   // cancel a handler in flight.
   asio::cancellation_signal cancel;
@@ -269,7 +271,8 @@ struct HttpServerState {
   std::atomic<bool> draining{false};
   mutable std::mutex mu;
   std::unordered_map<HttpServerConnection*, std::shared_ptr<HttpServerConnection>>
-      open;                       // guarded by mu
+      open;                                                  // guarded by mu
+  std::unordered_map<asio::ip::address, size_t> per_client;  // open ones by peer; guarded by mu
   std::function<void()> drained;  // guarded by mu; called once, when draining and none is open
 };
 
@@ -463,6 +466,10 @@ asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
   {
     std::lock_guard lock(state->mu);
     state->open.erase(connection.get());
+    if (auto it = state->per_client.find(connection->client);
+        it != state->per_client.end() && --it->second == 0) {
+      state->per_client.erase(it);
+    }
     if (state->open.empty()) drained = std::move(state->drained);
   }
   if (drained) drained();
@@ -502,6 +509,9 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
       continue;
     }
 
+    const asio::ip::address client = socket.remote_endpoint(option_ec).address();
+    const size_t per_client_limit = state->options.max_connections_per_client;
+
     std::unique_lock lock(state->mu);
     if (state->stopped.load()) {
       socket.close(option_ec);
@@ -510,6 +520,11 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
     std::string busy;
     if (state->open.size() >= state->options.max_connections) {
       busy = "too many connections";
+    } else if (const auto it = state->per_client.find(client); per_client_limit > 0 &&
+                                                               it != state->per_client.end() &&
+                                                               it->second >= per_client_limit) {
+      busy = fmt::format("too many connections from {} (at most {} per client)", client.to_string(),
+                         per_client_limit);
     }
     if (!busy.empty()) {
       lock.unlock();
@@ -518,8 +533,9 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
                      asio::detached);
       continue;
     }
-    auto connection = std::make_shared<Connection>(std::move(socket));
+    auto connection = std::make_shared<Connection>(std::move(socket), client);
     state->open.emplace(connection.get(), connection);
+    ++state->per_client[client];
     lock.unlock();
     auto executor = connection->stream.get_executor();
     auto slot = connection->cancel.slot();

@@ -477,6 +477,29 @@ TEST(HttpServerTest, AnswersItsOwnErrorsAsJsonMessages) {
   EXPECT_THAT(MessageOf(garbage), StartsWith("malformed request: "));
 }
 
+// One address holding its share of connections is turned away while another still gets in.
+TEST(HttpServerTest, Answers503BeyondTheConnectionsOfOneClientAddress) {
+  ServerThread server({.max_connections_per_client = 2}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const std::string kRequest = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  {
+    asio::io_context io;
+    std::vector<tcp::socket> held;
+    RunUntilDone(io, [&]() -> asio::awaitable<bool> {
+      for (int i = 0; i < 2; ++i) held.push_back(co_await testing::ConnectFrom("127.0.0.2", *port));
+      co_return true;
+    }());
+    const std::string turned_away = Exchange(*port, kRequest, false, "127.0.0.2");
+    EXPECT_THAT(turned_away, StartsWith("HTTP/1.1 503")) << turned_away.substr(0, 200);
+    EXPECT_THAT(MessageOf(turned_away), HasSubstr("127.0.0.2"));
+    EXPECT_THAT(Exchange(*port, kRequest, false, "127.0.0.3"), StartsWith("HTTP/1.1 200"));
+  }
+  // Its connections closed, the first address gets in again.
+  ASSERT_TRUE(testing::WaitUntil([&] { return server.server().open_connections() == 0; }));
+  EXPECT_THAT(Exchange(*port, kRequest, false, "127.0.0.2"), StartsWith("HTTP/1.1 200"));
+}
+
 // 16 MiB do not fit the socket's send buffer: the first write takes part of the answer and the
 // rest goes out asynchronously.
 TEST(HttpServerTest, WritesAnAnswerLargerThanTheSocketBuffer) {

@@ -229,6 +229,8 @@ class Sim : public Simulator {
     control_options.address = options_.host;
     control_options.port = options_.base_port;
     control_options.single_threaded = true;
+    // The simulator's clients are miners and load generators on this host, all 127.0.0.1.
+    control_options.max_connections_per_client = 0;
     control_ = std::make_unique<net::HttpServer>(ios_[0]->get_executor(), control_options);
     auto port = control_->Start(
         [this](net::HttpRequest request) { return ServeControl(std::move(request)); });
@@ -366,6 +368,8 @@ class Sim : public Simulator {
     server_options.address = options_.host;
     server_options.port = port;
     server_options.single_threaded = true;  // each of ios_ runs on one thread
+    // Its clients are the miners on this host, all 127.0.0.1: one miner may hold many.
+    server_options.max_connections_per_client = 0;
     u.server = std::make_unique<net::HttpServer>(u.io->get_executor(), server_options);
     auto bound = u.server->Start(u.handler);
     if (!bound) {
