@@ -77,14 +77,17 @@ struct AxonOptions {
 
 // A Bittensor axon: routes POST /<SynapseName> to the handler attached for that class.
 // For each request, in this order: request name (400 when malformed), synapse class (404 when
-// unknown), headers (400 when unparsable), blacklist (403 "Forbidden. Key is blacklisted:
-// <reason>."), verify (401 "Not Verified with error: <why>": signature by the dendrite hotkey
-// over PROTOCOL.md's message, a signature is required, nonce window and strictly increasing
-// nonces per hotkey:uuid), priority (503 when the queue is full; 408 when the timeout passes in
-// the queue), body (422 when it does not match the class or its hash differs from the signed
-// computed_body_hash header), handler (408 past the timeout, 500 on internal errors), then 200
-// with the whole synapse as body and axon.status_code=200, status_message "Success",
-// process_time. Error bodies are {"message": "..."}. Never throws on the request path.
+// unknown), headers (400 when unparsable, or when a dendrite text field is not UTF-8),
+// blacklist (403 "Forbidden. Key is blacklisted: <reason>."), verify (401 "Not Verified with
+// error: <why>": signature by the dendrite hotkey over PROTOCOL.md's message, a signature is
+// required, nonce window and strictly increasing nonces per hotkey:uuid), priority (503 when the
+// queue is full; 408 when the timeout passes in the queue), body (422 when it does not match the
+// class or its hash differs from the signed computed_body_hash header), handler (408 past the
+// timeout, 500 on internal errors), then 200 with the whole synapse as body and
+// axon.status_code=200, status_message "Success", process_time. Error bodies are {"message":
+// "..."}, in valid UTF-8 whatever the request held; the bt_header_axon_status_message header
+// carries at most the first 1,024 bytes of the message, control characters as spaces. Never throws
+// on the request path.
 class Axon {
  public:
   // `metagraph` is read once per request.
