@@ -376,6 +376,16 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
             "seconds old",
             static_cast<double>(window_ns) / 1e9, static_cast<double>(now - *d.nonce) / 1e9);
       }
+      // An entry with a nonce beyond the window cannot be pruned until the clock passes it
+      // (forgetting it would let its request be replayed): a full table takes no more of them.
+      if (*d.nonce > now + window_ns &&
+          state.last_nonce.size() >= state.options.max_nonce_entries) {
+        return fmt::format(
+            "Nonce is too far in the future: {:.2f} seconds ahead, more than the acceptable "
+            "delta of {:.2f} seconds, while the axon remembers {} endpoints already",
+            static_cast<double>(*d.nonce - now) / 1e9, static_cast<double>(window_ns) / 1e9,
+            state.last_nonce.size());
+      }
     } else if (*d.nonce <= it->second) {
       return "Nonce is too old, a newer one was last processed";
     }
@@ -655,5 +665,10 @@ uint64_t Axon::answered(int status) const {
 }
 
 size_t Axon::queued_requests() const { return state_->admission.queued(); }
+
+size_t Axon::remembered_nonces() const {
+  std::lock_guard lock(state_->nonce_mu);
+  return state_->last_nonce.size();
+}
 
 }  // namespace orchestra::net

@@ -479,6 +479,42 @@ TEST(AxonTest, DendriteUuidThatIsNotUtf8Is400NamingIt) {
   EXPECT_EQ(h.Call(*dendrite, Challenge()).dendrite.status_code, 200);
 }
 
+// A nonce hours ahead makes an entry that cannot be forgotten before the clock reaches it
+// (else its request could be replayed): the axon takes such nonces only while the table has
+// room, and still refuses their replays.
+TEST(AxonTest, FarFutureNoncesCannotGrowTheNonceTableAndTheirReplaysAreRefused) {
+  AxonOptions options;
+  options.max_nonce_entries = 16;
+  AxonHarness h(options);
+  constexpr int64_t kHourNs = 3'600'000'000'000;
+  std::vector<BittensorSynapse> accepted;
+  for (int i = 0; i < 40; ++i) {
+    auto hostile = h.MakeDendrite(h.keys.validator);  // a uuid of its own: a new endpoint
+    BittensorSynapse far = hostile->Prepare(h.Endpoint(), Orchestra(), Challenge(), 12.0);
+    far.dendrite.nonce = testing::kEpochNs + kHourNs * (i + 1);
+    testing::Resign(far, h.keys.validator, h.Endpoint().hotkey);
+    auto response = h.SendRaw(far);
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    if (response->status == 200) {
+      accepted.push_back(far);
+    } else {
+      EXPECT_EQ(response->status, 401);
+      EXPECT_THAT(MessageOf(*response), HasSubstr("Nonce is too far in the future"));
+    }
+  }
+  EXPECT_EQ(accepted.size(), 16u);
+  EXPECT_LE(h.axon->remembered_nonces(), 16u);
+  for (const BittensorSynapse& replay : {accepted.front(), accepted.back()}) {
+    auto response = h.SendRaw(replay);
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->status, 401);
+    EXPECT_THAT(MessageOf(*response), HasSubstr("a newer one was last processed"));
+  }
+  // A dendrite whose clock is right is not affected.
+  auto honest = h.MakeDendrite(h.keys.validator);
+  EXPECT_EQ(h.Call(*honest, Challenge()).dendrite.status_code, 200);
+}
+
 TEST(AxonTest, BodyOverTheLimitIs413) {
   AxonOptions options;
   options.server.max_body_bytes = 1024;
