@@ -1,7 +1,7 @@
 #pragma once
 
-// Test helpers for net_test only: running coroutines to completion and a raw TCP server whose
-// sessions a test scripts byte by byte.
+// Test helpers for net_test (and e2e_test's raw exchanges): running coroutines to completion,
+// raw exchanges with a server, and a raw TCP server whose sessions a test scripts byte by byte.
 
 #include <gtest/gtest.h>
 
@@ -95,6 +95,27 @@ inline asio::awaitable<std::string> ReadToEnd(tcp::socket& socket, size_t limit 
     data.append(chunk, n);
   }
   co_return data;
+}
+
+// Sends `wire` to 127.0.0.1:`port` on a fresh connection from `from` (then, with
+// `half_close`, ends the sending side) and returns all the server writes before it closes, or
+// what it wrote within `budget` when it does not close.
+inline std::string Exchange(uint16_t port, std::string wire, bool half_close = false,
+                            std::string from = "127.0.0.1",
+                            std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+  std::string answer;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket socket = co_await ConnectFrom(from, port);
+        co_await WriteAll(socket, std::move(wire));
+        if (half_close) socket.shutdown(tcp::socket::shutdown_send);
+        answer = co_await ReadToEnd(socket, 64 << 20);
+      },
+      asio::detached);
+  io.run_for(budget);
+  return answer;
 }
 
 // A TCP server on 127.0.0.1:0 with its own thread; every accepted connection runs `session`
