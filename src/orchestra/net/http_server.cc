@@ -294,6 +294,14 @@ asio::awaitable<HttpResponse> CallHandler(const Handler& handler, HttpRequest re
   co_return MessageResponse(500, "internal error");
 }
 
+// Whether the head frames its body with anything but one Transfer-Encoding field saying
+// "chunked" (Beast would read a body framed by another coding until the peer closes).
+bool HasUnsupportedTransferCoding(const BeastRequest& request) {
+  const auto [first, last] = request.equal_range(http::field::transfer_encoding);
+  if (first == last) return false;
+  return std::next(first) != last || !beast::iequals(first->value(), "chunked");
+}
+
 // Reads one request into `parser`. Bytes already in `buffer` are parsed in place, and the
 // socket is read only when they do not hold the whole request: a request that arrived in one
 // piece costs no asynchronous operation beyond the read that brought it. The head must be
@@ -328,8 +336,7 @@ asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::fl
     if (buffer.size() > 0 || parser.got_some()) connection.busy = true;  // arriving
     if (parser.is_header_done() && !head_done) {
       head_done = true;
-      if (const auto coding = parser.get()[http::field::transfer_encoding];
-          !coding.empty() && !beast::iequals(coding, "chunked")) {
+      if (HasUnsupportedTransferCoding(parser.get())) {
         // RFC 9112 section 6.1: a body whose length cannot be determined is refused, not read
         // until the peer closes.
         co_return http::error::bad_transfer_encoding;

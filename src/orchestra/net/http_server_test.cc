@@ -434,6 +434,10 @@ TEST(HttpServerTest, Answers400ToATransferCodingOtherThanChunked) {
     EXPECT_THAT(answer, StartsWith("HTTP/1.1 400")) << coding;
     EXPECT_THAT(MessageOf(answer), HasSubstr("Transfer-Encoding")) << coding;
   }
+  const std::string twice = Exchange(*port,
+                                     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                     "Transfer-Encoding: gzip\r\n\r\n4\r\nbody\r\n");
+  EXPECT_THAT(twice, StartsWith("HTTP/1.1 400"));
   ClientOnTestThread client;
   auto response = client.Send(*port, Post("/after", "still here"));
   ASSERT_TRUE(response.ok()) << response.error().ToString();
