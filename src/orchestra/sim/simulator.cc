@@ -690,6 +690,12 @@ class Sim : public Simulator {
             break;
           }
           ids.push_back(static_cast<int>(id));
+          const SubnetState* subnet = FindSubnet(netuid);
+          if (subnet && !subnet->Find(ids.back())) {
+            done = Error(ErrorCode::kNotFound,
+                         fmt::format("subnet {} has no uid {}", netuid, ids.back()));
+            break;
+          }
         }
         for (size_t i = 0; done && i < ids.size(); ++i) {
           done = SetOnline(netuid, ids[i], action == "online");

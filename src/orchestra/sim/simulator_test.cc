@@ -354,6 +354,9 @@ TEST_F(SimulatorTest, ControlApiRefusesMalformedOrOutOfRangeNumbersNamingTheFiel
   EXPECT_EQ(metagraph->status, 400);
   EXPECT_THAT(metagraph->body, HasSubstr("netuid: "));
 
+  // A list naming an unknown UID changes none of them.
+  EXPECT_EQ(Admin("/admin/subnets/22/offline", *ParseJson(R"({"uids": [99, 4242]})"))->status, 404);
+
   // Nothing was changed: the UID still answers, the control API still serves.
   EXPECT_EQ(Search(99, "gpu").dendrite.status_code, 200);
   EXPECT_EQ(Http(sim_->control_port(), "GET", "/metagraph/22")->status, 200);
