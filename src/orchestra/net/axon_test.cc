@@ -447,6 +447,9 @@ TEST(AxonTest, LongErrorMessageIsCappedInTheStatusHeaderAndWholeInTheBody) {
   EXPECT_EQ(MessageOf(*response), std::string(60000, 'x'));
   const std::string_view header = response->Header("bt_header_axon_status_message");
   EXPECT_EQ(header, std::string(1024, 'x') + "...");
+  // Our dendrite reports the whole message, from the body.
+  EXPECT_EQ(h.Call(*dendrite, Challenge("fail at length")).dendrite.status_message,
+            std::string(60000, 'x'));
 
   EXPECT_EQ(h.Call(*dendrite, Challenge()).dendrite.status_code, 200);
 }
