@@ -538,6 +538,8 @@ int Main(int argc, char** argv) {
   axon_options.now_ns = axon_clock.AsFunction();
   axon_options.hotkey = crypto::Ss58Encode(axon_key.public_key().bytes());
   axon_options.blacklist.min_stake = kMinStake;
+  // Every connection comes from this one load generator on 127.0.0.1.
+  axon_options.server.max_connections_per_client = 0;
   net::Axon axon(axon_options, std::make_shared<net::StaticMetagraphSource>(neurons));
   if (auto attached = axon.Attach(EchoSynapseClass(), EchoText); !attached) {
     fmt::print(stderr, "axon_load: {}\n", attached.error().ToString());
@@ -546,7 +548,7 @@ int Main(int argc, char** argv) {
   net::ServerThread axon_server(axon_options.server, axon.AsHandler(), opts.server_threads);
   std::atomic<uint64_t> echo_calls{0};
   net::ServerThread echo_server(
-      net::ServerOptions{},
+      net::ServerOptions{.max_connections_per_client = 0},
       [calls = &echo_calls](net::HttpRequest request) {
         return PlainEcho(calls, std::move(request));
       },

@@ -24,6 +24,7 @@
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/net/dendrite.h"
 #include "orchestra/net/http_message.h"
+#include "orchestra/net/net_test_util.h"
 #include "orchestra/protocol/orchestra_synapse.h"
 
 namespace orchestra {
@@ -152,6 +153,29 @@ TEST(MinerCommandTest, ServesValidatorsInTheMetagraphAndStopsCleanlyOnSigterm) {
   EXPECT_THAT(result.err, HasSubstr("draining"));
   EXPECT_THAT(result.err, HasSubstr("drained (1 challenges answered, 0 rejected)"));
   EXPECT_THAT(result.err, Not(HasSubstr("challenge id=0xe2e2")));
+}
+
+// Issue 16's probe: a chunked request with a trailer field Beast cannot hold (65,534 bytes)
+// used to get no answer and leave its connection open and counted for ever, so that 1,024 of
+// them locked the axon. Each is answered 431 and released; a validator is served afterwards.
+TEST(MinerCommandTest, HostileTrailersAreAnsweredAndDoNotLockTheAxon) {
+  TempDir dir;
+  Miner miner(
+      {"--data-dir", dir.path(), "--metagraph", WriteMetagraph(dir), "--latency-scale", "0"});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+  const std::string hostile =
+      "POST /OrchestraSynapse HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "4\r\nbody\r\n0\r\nX-Trailer: " +
+      std::string(65534, 'v') + "\r\n\r\n";
+  // More than the 64 connections one client address may hold open: each was released.
+  for (int i = 0; i < 80; ++i) {
+    ASSERT_THAT(net::testing::Exchange(miner.port(), hostile),
+                ::testing::StartsWith("HTTP/1.1 431"))
+        << "hostile request " << i;
+  }
+  const BittensorSynapse answer =
+      miner.Call(kValidator, protocol::OrchestraSynapseClass(), GpuPricingChallenge("0xe2e5"));
+  EXPECT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
 }
 
 TEST(MinerCommandTest, SigtermLetsTheChallengeInFlightFinishAndBeAnswered) {

@@ -6,30 +6,13 @@
 #include <algorithm>
 #include <string_view>
 
+#include "orchestra/core/logfmt.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::miner {
 namespace {
 
 using protocol::BittensorSynapse;
-
-// A logfmt value: bare when it is a plain token, else quoted with " and \ escaped.
-std::string LogValue(std::string_view value) {
-  const bool bare = !value.empty() && std::all_of(value.begin(), value.end(), [](char c) {
-    return c > ' ' && c != '"' && c != '=' && c != '\\' && c != 0x7f;
-  });
-  if (bare) return std::string(value);
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string_view CallerOf(const BittensorSynapse& request) {
   return request.dendrite.hotkey ? std::string_view(*request.dendrite.hotkey) : "unknown";
@@ -48,8 +31,8 @@ Json ChallengeJson(const BittensorSynapse& request) {
 void LogRejected(const BittensorSynapse& request, const Error& error) {
   const Json* id = request.fields.if_contains("challenge_id");
   spdlog::info("challenge id={} validator={} outcome=rejected error={}",
-               LogValue(id && id->is_string() ? std::string_view(id->get_string()) : ""),
-               LogValue(CallerOf(request)), LogValue(error.message));
+               LogfmtValue(id && id->is_string() ? std::string_view(id->get_string()) : ""),
+               LogfmtValue(CallerOf(request)), LogfmtValue(error.message));
 }
 
 void LogAnswered(const BittensorSynapse& request, const protocol::Challenge& challenge,
@@ -60,9 +43,9 @@ void LogAnswered(const BittensorSynapse& request, const protocol::Challenge& cha
   spdlog::info(
       "challenge id={} validator={} deadline_ms={} outcome=ok steps={} failed_steps={} "
       "cost={:.6f} latency_ms={} valid={} compliance={:.3f} completeness={:.3f} ledger={}",
-      LogValue(response.challenge_id), LogValue(CallerOf(request)), challenge.deadline_ms,
+      LogfmtValue(response.challenge_id), LogfmtValue(CallerOf(request)), challenge.deadline_ms,
       response.task_pipeline.size(), failed, response.total_cost, response.total_latency_ms,
-      report.valid, report.compliance, report.completeness, LogValue(response.ledger_version));
+      report.valid, report.compliance, report.completeness, LogfmtValue(response.ledger_version));
 }
 
 }  // namespace
@@ -112,7 +95,7 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
   }
   challenge->deadline_ms = std::min<int64_t>(challenge->deadline_ms, budget.count());
   spdlog::debug("challenge id={} validator={} received deadline_ms={}",
-                LogValue(challenge->challenge_id), LogValue(CallerOf(request)),
+                LogfmtValue(challenge->challenge_id), LogfmtValue(CallerOf(request)),
                 challenge->deadline_ms);
 
   const ledger::SnapshotPtr ledger = ledger_.load();

@@ -153,6 +153,24 @@ TEST_F(MinerServiceTest, RejectsMalformedChallengesNamingTheField) {
   EXPECT_EQ(service_.challenges_answered(), 0u);
 }
 
+// A challenge id is the caller's text: a carriage return or ESC in it must not forge a log
+// line or drive the terminal of whoever reads the log.
+TEST_F(MinerServiceTest, EscapesControlBytesOfTheCallersTextInTheLogLine) {
+  LogCapture log;
+  JsonObject hostile = WorkedExampleFields("0xbad\rchallenge id=0xforged outcome=ok\x1b[2J");
+  hostile["target_schema"] = JsonObject{{"competitors", "lst"}};
+  auto rejected = RunToEnd(service_.AnswerChallenge(Request(hostile), Deadline::After(5s)));
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_THAT(log.text(), HasSubstr("challenge id=\"0xbad\\rchallenge id=0xforged outcome=ok"
+                                    "\\x1b[2J\" validator="));
+  EXPECT_EQ(log.text().find('\r'), std::string::npos);
+  EXPECT_EQ(log.text().find('\x1b'), std::string::npos);
+
+  auto answer = RunToEnd(
+      service_.AnswerChallenge(Request(WorkedExampleFields("0xfeed")), Deadline::After(20s)));
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+}
+
 TEST_F(MinerServiceTest, RejectsAChallengeArrivingWithNoTimeLeft) {
   auto answer = RunToEnd(service_.AnswerChallenge(Request(WorkedExampleFields()),
                                                   Deadline::After(kAnswerReserve / 2)));

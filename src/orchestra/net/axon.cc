@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "orchestra/core/utf8.h"
+
 namespace orchestra::net {
 namespace {
 
@@ -35,6 +37,9 @@ constexpr int64_t kAllowedNonceDeltaNs = 4'000'000'000;  // Bittensor's ALLOWED_
 // Callers whose decoded public keys an axon keeps (a subnet has at most 256 UIDs).
 constexpr size_t kMaxRememberedHotkeys = 1024;
 constexpr int kMaxCountedStatus = 600;
+// The longest status message copied into the bt_header_axon_status_message header (the body
+// keeps it whole): Python's aiohttp refuses header lines over 8,190 bytes.
+constexpr size_t kMaxHeaderMessageBytes = 1024;
 
 int64_t SystemNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -79,6 +84,18 @@ std::string ErrorId() {
   randombytes_buf(bytes, sizeof(bytes));
   std::string out;
   for (uint8_t b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+// `message` fit for a header line: at most kMaxHeaderMessageBytes (cut on a character, "..."
+// appended) and control characters (CR, LF included, which would get the field dropped) as
+// spaces. `message` is valid UTF-8.
+std::string HeaderMessage(std::string_view message) {
+  std::string out(Utf8Prefix(message, kMaxHeaderMessageBytes));
+  if (out.size() < message.size()) out += "...";
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
   return out;
 }
 
@@ -258,12 +275,14 @@ HttpResponse JsonResponse(int status, const Json& body, protocol::WireHeaders he
 
 // The error answer; with the synapse headers (axon status included) once they are known, as
 // Python's axon sends them.
+// Messages may quote what the peer sent: they become valid UTF-8 before they go into JSON.
 HttpResponse ErrorResponse(State& state, const Rejection& rejection, const SynapseClass* cls,
                            BittensorSynapse* synapse, SteadyClock::time_point start) {
+  const std::string message = ToValidUtf8(rejection.message);
   protocol::WireHeaders headers;
   if (cls && synapse) {
     synapse->axon.status_code = rejection.status;
-    synapse->axon.status_message = rejection.message;
+    synapse->axon.status_message = HeaderMessage(message);
     synapse->axon.process_time = SecondsSince(start);
     synapse->axon.hotkey = state.options.hotkey;
     synapse->axon.uuid = state.uuid;
@@ -275,9 +294,8 @@ HttpResponse ErrorResponse(State& state, const Rejection& rejection, const Synap
   }
   spdlog::debug("axon | --> | {} | {} | {} | {}", cls ? cls->name : "?",
                 synapse ? protocol::OrNone(synapse->dendrite.hotkey) : "None", rejection.status,
-                rejection.message);
-  return JsonResponse(rejection.status, JsonObject{{"message", rejection.message}},
-                      std::move(headers));
+                message);
+  return JsonResponse(rejection.status, JsonObject{{"message", message}}, std::move(headers));
 }
 
 std::optional<std::string> BlacklistReason(const State& state, const BittensorSynapse& synapse) {
@@ -357,6 +375,16 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
             "Nonce is too old: acceptable delta is {:.2f} seconds but request was {:.2f} "
             "seconds old",
             static_cast<double>(window_ns) / 1e9, static_cast<double>(now - *d.nonce) / 1e9);
+      }
+      // An entry with a nonce beyond the window cannot be pruned until the clock passes it
+      // (forgetting it would let its request be replayed): a full table takes no more of them.
+      if (*d.nonce > now + window_ns &&
+          state.last_nonce.size() >= state.options.max_nonce_entries) {
+        return fmt::format(
+            "Nonce is too far in the future: {:.2f} seconds ahead, more than the acceptable "
+            "delta of {:.2f} seconds, while the axon remembers {} endpoints already",
+            static_cast<double>(*d.nonce - now) / 1e9, static_cast<double>(window_ns) / 1e9,
+            state.last_nonce.size());
       }
     } else if (*d.nonce <= it->second) {
       return "Nonce is too old, a newer one was last processed";
@@ -637,5 +665,10 @@ uint64_t Axon::answered(int status) const {
 }
 
 size_t Axon::queued_requests() const { return state_->admission.queued(); }
+
+size_t Axon::remembered_nonces() const {
+  std::lock_guard lock(state_->nonce_mu);
+  return state_->last_nonce.size();
+}
 
 }  // namespace orchestra::net

@@ -69,7 +69,13 @@ struct AxonOptions {
   // nonce window (so a caller cannot widen the replay window at will).
   double max_timeout_seconds = 300.0;
   // Endpoints (hotkey:uuid) whose last nonce is remembered; when exceeded, entries too old to
-  // matter any more (older than the widest nonce window) are dropped.
+  // matter any more (older than the widest nonce window) are dropped. No entry is dropped
+  // earlier: that would let its request be replayed. A first nonce ahead of the clock by more
+  // than the window (which Python's axon accepts) makes an entry that cannot be dropped until
+  // the clock passes it, so such nonces are accepted only while fewer than max_nonce_entries
+  // endpoints are remembered, and refused (401 "Nonce is too far in the future") beyond: the
+  // table cannot grow without bound on them, and a dendrite whose clock is right never meets
+  // the refusal.
   size_t max_nonce_entries = 100000;
   // Unix time in ns, for the nonce window; the system clock when empty. Tests inject a clock.
   std::function<int64_t()> now_ns;
@@ -77,14 +83,17 @@ struct AxonOptions {
 
 // A Bittensor axon: routes POST /<SynapseName> to the handler attached for that class.
 // For each request, in this order: request name (400 when malformed), synapse class (404 when
-// unknown), headers (400 when unparsable), blacklist (403 "Forbidden. Key is blacklisted:
-// <reason>."), verify (401 "Not Verified with error: <why>": signature by the dendrite hotkey
-// over PROTOCOL.md's message, a signature is required, nonce window and strictly increasing
-// nonces per hotkey:uuid), priority (503 when the queue is full; 408 when the timeout passes in
-// the queue), body (422 when it does not match the class or its hash differs from the signed
+// unknown), headers (400 when unparsable, or when a dendrite text field is not UTF-8),
+// blacklist (403 "Forbidden. Key is blacklisted: <reason>."), verify (401 "Not Verified with
+// error: <why>": signature by the dendrite hotkey over PROTOCOL.md's message, a signature is
+// required, nonce window and strictly increasing nonces per hotkey:uuid, see
+// max_nonce_entries), priority (503 when the queue is full; 408 when the timeout passes in the
+// queue), body (422 when it does not match the class or its hash differs from the signed
 // computed_body_hash header), handler (408 past the timeout, 500 on internal errors), then 200
 // with the whole synapse as body and axon.status_code=200, status_message "Success",
-// process_time. Error bodies are {"message": "..."}. Never throws on the request path.
+// process_time. Error bodies are {"message": "..."}, in valid UTF-8 whatever the request held;
+// the bt_header_axon_status_message header carries at most the first 1,024 bytes of the
+// message, control characters as spaces. Never throws on the request path.
 //
 // Where this differs from Python's bittensor 10.2 axon (axon.py), on purpose; each difference is
 // asserted, side by side with a Python-faithful axon, by PythonAxonParityTest in
@@ -101,6 +110,10 @@ struct AxonOptions {
 //   verify_body_integrity and answers 500 "Internal Server Error #<id>".
 // - Signatures are accepted with or without "0x" (btwallet insists on it); errors about a
 //   malformed signature or unparsable headers are worded differently (same statuses).
+// - Hostile input that Python lets through: dendrite text headers that are not UTF-8 get 400;
+//   the status-message header is capped at 1,024 bytes (aiohttp refuses lines over 8,190);
+//   far-future first nonces are refused while the nonce table is full (max_nonce_entries),
+//   where Python's table grows without bound.
 class Axon {
  public:
   // `metagraph` is read once per request.
@@ -128,6 +141,8 @@ class Axon {
   uint64_t answered(int status) const;
   // Verified requests waiting for a handler slot now.
   size_t queued_requests() const;
+  // Endpoints (hotkey:uuid) whose last nonce is remembered now.
+  size_t remembered_nonces() const;
 
  private:
   std::shared_ptr<internal::AxonState> state_;

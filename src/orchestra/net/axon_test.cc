@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "orchestra/core/utf8.h"
 #include "orchestra/net/axon_test_util.h"
 
 namespace orchestra::net {
@@ -421,6 +422,100 @@ TEST(AxonTest, HandlerInputErrorIs422WithItsMessage) {
   BittensorSynapse answer = h.Call(*dendrite, Challenge());
   EXPECT_EQ(answer.dendrite.status_code, 422);
   EXPECT_EQ(answer.dendrite.status_message, "target_schema: unknown type 'lst[str]'");
+}
+
+asio::awaitable<Result<BittensorSynapse>> FailsAtLengthOnRequest(BittensorSynapse request,
+                                                                 Deadline deadline) {
+  if (request.fields["objective"] == "fail at length") {
+    co_return Error(ErrorCode::kInvalidArgument, std::string(60000, 'x'));
+  }
+  if (request.fields["objective"] == "fail with bad bytes") {
+    co_return Error(ErrorCode::kInvalidArgument, "bad \xff\xfe bytes");
+  }
+  co_return co_await testing::AnswerObjective(std::move(request), deadline);
+}
+
+// Python's aiohttp refuses header lines over 8,190 bytes: the header gets a prefix.
+TEST(AxonTest, LongErrorMessageIsCappedInTheStatusHeaderAndWholeInTheBody) {
+  AxonHarness h({}, FailsAtLengthOnRequest);
+  auto dendrite = h.MakeDendrite(h.keys.validator);
+  const BittensorSynapse prepared =
+      dendrite->Prepare(h.Endpoint(), Orchestra(), Challenge("fail at length"), 12.0);
+  auto response = h.SendRaw(prepared);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 422);
+  EXPECT_EQ(MessageOf(*response), std::string(60000, 'x'));
+  const std::string_view header = response->Header("bt_header_axon_status_message");
+  EXPECT_EQ(header, std::string(1024, 'x') + "...");
+  // Our dendrite reports the whole message, from the body.
+  EXPECT_EQ(h.Call(*dendrite, Challenge("fail at length")).dendrite.status_message,
+            std::string(60000, 'x'));
+
+  EXPECT_EQ(h.Call(*dendrite, Challenge()).dendrite.status_code, 200);
+}
+
+TEST(AxonTest, ErrorMessageWithInvalidUtf8IsSentAsValidUtf8) {
+  AxonHarness h({}, FailsAtLengthOnRequest);
+  auto dendrite = h.MakeDendrite(h.keys.validator);
+  const BittensorSynapse prepared =
+      dendrite->Prepare(h.Endpoint(), Orchestra(), Challenge("fail with bad bytes"), 12.0);
+  auto response = h.SendRaw(prepared);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 422);
+  EXPECT_TRUE(IsValidUtf8(response->body)) << response->body;
+  EXPECT_EQ(MessageOf(*response), "bad \xef\xbf\xbd\xef\xbf\xbd bytes");
+}
+
+// A signed uuid is echoed in the answer's JSON, which must be UTF-8: refused, named.
+TEST(AxonTest, DendriteUuidThatIsNotUtf8Is400NamingIt) {
+  AxonHarness h;
+  auto dendrite = h.MakeDendrite(h.keys.validator);
+  BittensorSynapse prepared = dendrite->Prepare(h.Endpoint(), Orchestra(), Challenge(), 12.0);
+  prepared.dendrite.uuid = "\xff\xfe-not-utf8";
+  testing::Resign(prepared, h.keys.validator, h.Endpoint().hotkey);
+  auto response = h.SendRaw(prepared);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 400);
+  EXPECT_TRUE(IsValidUtf8(response->body)) << response->body;
+  EXPECT_THAT(MessageOf(*response), HasSubstr("bt_header_dendrite_uuid: not valid UTF-8"));
+
+  EXPECT_EQ(h.Call(*dendrite, Challenge()).dendrite.status_code, 200);
+}
+
+// A nonce hours ahead makes an entry that cannot be forgotten before the clock reaches it
+// (else its request could be replayed): the axon takes such nonces only while the table has
+// room, and still refuses their replays.
+TEST(AxonTest, FarFutureNoncesCannotGrowTheNonceTableAndTheirReplaysAreRefused) {
+  AxonOptions options;
+  options.max_nonce_entries = 16;
+  AxonHarness h(options);
+  constexpr int64_t kHourNs = 3'600'000'000'000;
+  std::vector<BittensorSynapse> accepted;
+  for (int i = 0; i < 40; ++i) {
+    auto hostile = h.MakeDendrite(h.keys.validator);  // a uuid of its own: a new endpoint
+    BittensorSynapse far = hostile->Prepare(h.Endpoint(), Orchestra(), Challenge(), 12.0);
+    far.dendrite.nonce = testing::kEpochNs + kHourNs * (i + 1);
+    testing::Resign(far, h.keys.validator, h.Endpoint().hotkey);
+    auto response = h.SendRaw(far);
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    if (response->status == 200) {
+      accepted.push_back(far);
+    } else {
+      EXPECT_EQ(response->status, 401);
+      EXPECT_THAT(MessageOf(*response), HasSubstr("Nonce is too far in the future"));
+    }
+  }
+  EXPECT_EQ(accepted.size(), 16u);
+  EXPECT_LE(h.axon->remembered_nonces(), 16u);
+  for (const BittensorSynapse& replay : {accepted.front(), accepted.back()}) {
+    auto response = h.SendRaw(replay);
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->status, 401);
+    EXPECT_THAT(MessageOf(*response), HasSubstr("a newer one was last processed"));
+  }
+  // A dendrite whose clock is right is not affected.
+  auto honest = h.MakeDendrite(h.keys.validator);
+  EXPECT_EQ(h.Call(*honest, Challenge()).dendrite.status_code, 200);
 }
 
 TEST(AxonTest, BodyOverTheLimitIs413) {

@@ -143,6 +143,17 @@ class AxonHarness {
   HttpClient client{io.get_executor()};
 };
 
+// Signs `prepared` again after a test changed its dendrite fields (uuid, nonce): what a
+// hostile but registered caller sends.
+inline void Resign(BittensorSynapse& prepared, const crypto::Keypair& key,
+                   const std::string& axon_hotkey) {
+  const auto& cls = protocol::OrchestraSynapseClass();
+  prepared.dendrite.signature = protocol::SignMessage(
+      key,
+      protocol::SignatureMessage(prepared.dendrite.nonce, prepared.dendrite.hotkey, axon_hotkey,
+                                 prepared.dendrite.uuid, protocol::BodyHash(cls, prepared)));
+}
+
 // The "message" of an error body; "" when there is none.
 inline std::string MessageOf(const HttpResponse& response) {
   auto json = ParseJson(response.body);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <utility>
 
 #include "orchestra/crypto/ss58.h"
@@ -69,6 +70,9 @@ void SetDendriteStatus(BittensorSynapse& synapse, int status, std::string messag
 // Python's process_server_response. Returns the failure that makes the answer unusable.
 Status ProcessResponse(const SynapseClass& cls, const HttpResponse& response,
                        BittensorSynapse& local) {
+  // An error's message as the body carries it: whole, where the status header may carry only
+  // its beginning (an axon caps it there).
+  std::optional<std::string> body_message;
   if (response.status == 200) {
     auto server = protocol::SynapseFromBody(cls, response.body);
     if (!server) return server.error();
@@ -88,14 +92,14 @@ Status ProcessResponse(const SynapseClass& cls, const HttpResponse& response,
     }
     local.axon.status_code = response.status;
     const Json* message = JsonFind(*json, "message");
-    local.axon.status_message = message && message->is_string()
-                                    ? std::optional<std::string>(std::string(message->get_string()))
-                                    : std::nullopt;
+    if (message && message->is_string()) body_message = std::string(message->get_string());
+    local.axon.status_message = body_message;
   }
   auto headers = protocol::SynapseFromHeaders(cls, response.headers);
   if (!headers) return headers.error();
   MergeSet(local.dendrite, headers->dendrite);
   MergeSet(local.axon, headers->axon);
+  if (body_message) local.axon.status_message = std::move(body_message);
   local.dendrite.status_code = local.axon.status_code;
   local.dendrite.status_message = local.axon.status_message;
   return {};

@@ -30,6 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "orchestra/core/json.h"
+
 namespace orchestra::net {
 namespace {
 
@@ -45,6 +47,9 @@ constexpr size_t kFirstReadBytes = 4096;
 // peer reads the answer instead of a reset.
 constexpr size_t kMaxDrainBytes = 8 << 20;
 constexpr auto kMaxDrainTime = 1s;
+// Beast's fields cannot hold a name or value of 65,534 bytes or more (it throws
+// std::length_error); the server answers 431 instead.
+constexpr size_t kMaxFieldBytes = 65533;
 
 bool IsHttpError(const beast::error_code& ec) {
   return ec.category() == make_error_code(http::error::end_of_stream).category();
@@ -60,10 +65,31 @@ unsigned StatusForReadError(const beast::error_code& ec) {
   return 0;
 }
 
-HttpResponse PlainResponse(int status, std::string text) {
-  return HttpResponse{.status = status,
-                      .headers = {{"Content-Type", "text/plain; charset=utf-8"}},
-                      .body = std::move(text)};
+// The server's own answers (400, 413, 431, 500, 503) as Bittensor's axon writes its errors:
+// {"message": "..."} in JSON, which a Python dendrite parses (text/plain it reports as 422).
+HttpResponse MessageResponse(int status, std::string_view message) {
+  HttpResponse response{
+      .status = status, .headers = {{"Content-Type", "application/json"}}, .body = "{\"message\":"};
+  AppendJsonString(response.body, message);
+  response.body += '}';
+  return response;
+}
+
+// What a read error's answer says, naming the limit that was passed.
+std::string ReadErrorMessage(const beast::error_code& ec, bool head_done,
+                             const ServerOptions& opts) {
+  if (ec == http::error::body_limit) {
+    return fmt::format("request body exceeds {} bytes", opts.max_body_bytes);
+  }
+  if (ec == http::error::header_limit) {
+    return fmt::format("request {} exceeds {} bytes (or a field exceeds {} bytes)",
+                       head_done ? "chunk line or trailer section" : "head", opts.max_header_bytes,
+                       kMaxFieldBytes);
+  }
+  if (ec == http::error::bad_transfer_encoding) {
+    return "unsupported Transfer-Encoding: only chunked is accepted (RFC 9112 section 6.1)";
+  }
+  return fmt::format("malformed request: {}", ec.message());
 }
 
 // Request heads are parsed onto an arena that lives for one request (ServeRequests): Beast's
@@ -101,7 +127,7 @@ bool IsBodilessStatus(int status) { return status < 200 || status == 204 || stat
 bool WriteHead(HttpResponse* response, unsigned version, bool keep_alive, std::string* head) {
   if (response->status < 100 || response->status > 999) {
     spdlog::error("http handler returned status {}; answering 500", response->status);
-    *response = PlainResponse(500, "handler returned an invalid status\n");
+    *response = MessageResponse(500, "handler returned an invalid status");
   }
   const auto status = static_cast<unsigned>(response->status);
   head->clear();
@@ -217,8 +243,10 @@ asio::any_io_executor SerialExecutor(const asio::any_io_executor& executor, bool
 namespace internal {
 
 struct HttpServerConnection {
-  explicit HttpServerConnection(tcp::socket socket) : stream(std::move(socket)) {}
+  HttpServerConnection(tcp::socket socket, asio::ip::address peer)
+      : stream(std::move(socket)), client(std::move(peer)) {}
   beast::tcp_stream stream;
+  const asio::ip::address client;  // the peer's address, for max_connections_per_client
   // Emitted (on the connection's executor: its strand, or the single thread) by Stop() to
   // cancel a handler in flight.
   asio::cancellation_signal cancel;
@@ -243,7 +271,8 @@ struct HttpServerState {
   std::atomic<bool> draining{false};
   mutable std::mutex mu;
   std::unordered_map<HttpServerConnection*, std::shared_ptr<HttpServerConnection>>
-      open;                       // guarded by mu
+      open;                                                  // guarded by mu
+  std::unordered_map<asio::ip::address, size_t> per_client;  // open ones by peer; guarded by mu
   std::function<void()> drained;  // guarded by mu; called once, when draining and none is open
 };
 
@@ -262,7 +291,15 @@ asio::awaitable<HttpResponse> CallHandler(const Handler& handler, HttpRequest re
   } catch (...) {
     spdlog::error("http handler failed with a non-standard exception");
   }
-  co_return HttpResponse{.status = 500, .headers = {}, .body = "internal error\n"};
+  co_return MessageResponse(500, "internal error");
+}
+
+// Whether the head frames its body with anything but one Transfer-Encoding field saying
+// "chunked" (Beast would read a body framed by another coding until the peer closes).
+bool HasUnsupportedTransferCoding(const BeastRequest& request) {
+  const auto [first, last] = request.equal_range(http::field::transfer_encoding);
+  if (first == last) return false;
+  return std::next(first) != last || !beast::iequals(first->value(), "chunked");
 }
 
 // Reads one request into `parser`. Bytes already in `buffer` are parsed in place, and the
@@ -270,8 +307,10 @@ asio::awaitable<HttpResponse> CallHandler(const Handler& handler, HttpRequest re
 // piece costs no asynchronous operation beyond the read that brought it. The head must be
 // complete by `head_deadline`, the body within opts.body_timeout after it. A head that asks
 // for 100-continue gets the interim answer before the body is read. Errors as Beast's
-// async_read: end_of_stream when the peer left before a byte of it. Marks the connection busy
-// from the request's first byte.
+// async_read: end_of_stream when the peer left before a byte of it; header_limit also for a
+// field Beast cannot hold (kMaxFieldBytes) and for a trailer section, or a chunk line, longer
+// than opts.max_header_bytes; bad_transfer_encoding for a transfer coding other than chunked.
+// Marks the connection busy from the request's first byte.
 asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::flat_buffer& buffer,
                                                RequestParser& parser, const ServerOptions& opts,
                                                Clock::time_point head_deadline) {
@@ -281,18 +320,29 @@ asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::fl
   for (;;) {
     while (buffer.size() > 0 && !parser.is_done()) {
       beast::error_code ec;
-      const size_t used = parser.put(buffer.data(), ec);
+      size_t used = 0;
+      try {
+        used = parser.put(buffer.data(), ec);
+      } catch (const std::length_error&) {
+        // A field name or value of kMaxFieldBytes or more, in the head (when max_header_bytes
+        // allows one) or in the trailer section.
+        co_return http::error::header_limit;
+      }
       buffer.consume(used);
       if (ec == http::error::need_more) break;
       if (ec) co_return ec;
       if (used == 0) break;
     }
     if (buffer.size() > 0 || parser.got_some()) connection.busy = true;  // arriving
-    if (parser.is_done()) co_return beast::error_code();
     if (parser.is_header_done() && !head_done) {
       head_done = true;
+      if (HasUnsupportedTransferCoding(parser.get())) {
+        // RFC 9112 section 6.1: a body whose length cannot be determined is refused, not read
+        // until the peer closes.
+        co_return http::error::bad_transfer_encoding;
+      }
       deadline = Clock::now() + opts.body_timeout;
-      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      if (!parser.is_done() && beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         // Expect is HTTP/1.1's, so is the interim answer.
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         stream.expires_at(deadline);
@@ -302,6 +352,10 @@ asio::awaitable<beast::error_code> ReadRequest(Connection& connection, beast::fl
         }
       }
     }
+    if (parser.is_done()) co_return beast::error_code();
+    // Past the head, only a chunk line or the trailer section waits unparsed in the buffer
+    // (Beast keeps neither within max_header_bytes): bound them as the head is bounded.
+    if (head_done && buffer.size() > opts.max_header_bytes) co_return http::error::header_limit;
     stream.expires_at(deadline);
     auto [ec, n] =
         co_await stream.async_read_some(buffer.prepare(beast::read_size(buffer, 65536)), kNoThrow);
@@ -367,9 +421,10 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
     parser.body_limit(opts.max_body_bytes);
     if (auto ec = co_await ReadRequest(connection, buffer, parser, opts, head_deadline); ec) {
       if (unsigned status = StatusForReadError(ec)) {
-        co_await AnswerAndClose(stream, PlainResponse(status, ec.message() + "\n"),
-                                parser.is_header_done() ? parser.get().version() : 11,
-                                opts.body_timeout);
+        const bool head_done = parser.is_header_done();
+        co_await AnswerAndClose(stream,
+                                MessageResponse(status, ReadErrorMessage(ec, head_done, opts)),
+                                head_done ? parser.get().version() : 11, opts.body_timeout);
       }
       co_return;
     }
@@ -402,23 +457,35 @@ asio::awaitable<void> ServeRequests(const State& state, Connection& connection) 
 asio::awaitable<void> ServeConnection(std::shared_ptr<State> state,
                                       std::shared_ptr<Connection> connection) {
   // Stop() cancels this coroutine; the cleanup below must still run, so cancellation shows
-  // up as operation errors, never as exceptions.
+  // up as operation errors, never as exceptions, and anything else thrown while serving (Beast
+  // throws on what it cannot hold; allocations may fail) ends only this connection.
   co_await asio::this_coro::throw_if_cancelled(false);
-  co_await ServeRequests(*state, *connection);
+  try {
+    co_await ServeRequests(*state, *connection);
+  } catch (const std::exception& e) {
+    spdlog::error("http connection on port {} failed: {}; closed", state->port.load(), e.what());
+  } catch (...) {
+    spdlog::error("http connection on port {} failed with a non-standard exception; closed",
+                  state->port.load());
+  }
   connection->stream.close();
   std::function<void()> drained;
   {
     std::lock_guard lock(state->mu);
     state->open.erase(connection.get());
+    if (auto it = state->per_client.find(connection->client);
+        it != state->per_client.end() && --it->second == 0) {
+      state->per_client.erase(it);
+    }
     if (state->open.empty()) drained = std::move(state->drained);
   }
   if (drained) drained();
 }
 
-asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket) {
+asio::awaitable<void> TurnAwayBusy(std::shared_ptr<State> state, tcp::socket socket,
+                                   std::string why) {
   beast::tcp_stream stream(std::move(socket));
-  co_await AnswerAndClose(stream, PlainResponse(503, "too many connections\n"), 11,
-                          state->options.header_timeout);
+  co_await AnswerAndClose(stream, MessageResponse(503, why), 11, state->options.header_timeout);
 }
 
 asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
@@ -449,19 +516,33 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
       continue;
     }
 
+    const asio::ip::address client = socket.remote_endpoint(option_ec).address();
+    const size_t per_client_limit = state->options.max_connections_per_client;
+
     std::unique_lock lock(state->mu);
     if (state->stopped.load()) {
       socket.close(option_ec);
       co_return;
     }
+    std::string busy;
     if (state->open.size() >= state->options.max_connections) {
+      busy = "too many connections";
+    } else if (const auto it = state->per_client.find(client); per_client_limit > 0 &&
+                                                               it != state->per_client.end() &&
+                                                               it->second >= per_client_limit) {
+      busy = fmt::format("too many connections from {} (at most {} per client)", client.to_string(),
+                         per_client_limit);
+    }
+    if (!busy.empty()) {
       lock.unlock();
       auto executor = socket.get_executor();
-      asio::co_spawn(executor, TurnAwayBusy(state, std::move(socket)), asio::detached);
+      asio::co_spawn(executor, TurnAwayBusy(state, std::move(socket), std::move(busy)),
+                     asio::detached);
       continue;
     }
-    auto connection = std::make_shared<Connection>(std::move(socket));
+    auto connection = std::make_shared<Connection>(std::move(socket), client);
     state->open.emplace(connection.get(), connection);
+    ++state->per_client[client];
     lock.unlock();
     auto executor = connection->stream.get_executor();
     auto slot = connection->cancel.slot();

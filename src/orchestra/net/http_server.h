@@ -41,6 +41,11 @@ struct ServerOptions {
   // Waiting for the next request on a kept-alive connection.
   std::chrono::milliseconds idle_timeout{60000};
   size_t max_connections = 1024;
+  // Connections open at once from one peer address; beyond it that peer gets 503 + close while
+  // others still get in. 0: no per-client limit. Every client on loopback shares 127.0.0.1, so
+  // servers whose only client is a local process (the expert simulator) and load benchmarks
+  // turn it off.
+  size_t max_connections_per_client = 64;
   // The executor belongs to an io_context run by one thread only (as the simulator's are). Then
   // the connections skip their strands, whose locking and queueing cost about 5% of the CPU of a
   // small request (bench/sim_load.cc). Set it for an io_context run by several threads and
@@ -51,9 +56,14 @@ struct ServerOptions {
 // HTTP/1.1 server: one coroutine per connection, keep-alive, on the given executor (an
 // io_context run by one or more threads; each connection gets its own strand unless
 // ServerOptions::single_threaded).
-// Answers without calling the handler: 413 when the body exceeds max_body_bytes, 431 when the
-// head exceeds max_header_bytes, 400 on a malformed request (then closes), 503 + close when
-// max_connections are open; a connection whose head does not arrive in header_timeout is closed.
+// Answers without calling the handler, then closes: 413 when the body exceeds max_body_bytes;
+// 431 when the head, a chunked body's trailer section or one of its chunk lines exceeds
+// max_header_bytes, or a field name or value reaches 65,534 bytes (what Beast can hold); 400 on
+// a malformed request, and on a Transfer-Encoding other than chunked (RFC 9112 section 6.1);
+// 503 when max_connections are open, or max_connections_per_client from the peer's address.
+// These answers are JSON, {"message": "..."}, as a Bittensor axon's errors. A connection whose
+// head does not arrive in header_timeout is closed. Whatever happens while serving a
+// connection (an exception included), it is closed and stops counting against the limits.
 // The io_context must outlive the server. Connection state is shared with the running
 // coroutines, so destroying the server while they run is safe.
 class HttpServer {

@@ -1,5 +1,6 @@
 #include "orchestra/net/http_server.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "orchestra/core/json.h"
 #include "orchestra/net/http_client.h"
 #include "orchestra/net/net_test_util.h"
 #include "orchestra/net/server_thread.h"
@@ -20,6 +22,7 @@ namespace orchestra::net {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Exchange;
 using ::testing::HasSubstr;
 using testing::kNoThrow;
 using testing::ReadHead;
@@ -309,17 +312,12 @@ TEST(HttpServerTest, ClosesAConnectionWhoseHeadDoesNotArriveInTime) {
   EXPECT_LT(elapsed, 2s);
 }
 
-// Sends `wire` on a fresh connection (then, with `half_close`, ends the sending side) and
-// returns all the server writes before it closes.
-std::string Exchange(uint16_t port, std::string wire, bool half_close = false) {
-  asio::io_context io;
-  return RunUntilDone(io, [&]() -> asio::awaitable<std::string> {
-    tcp::socket socket(io);
-    co_await socket.async_connect({asio::ip::make_address("127.0.0.1"), port}, kNoThrow);
-    co_await WriteAll(socket, std::move(wire));
-    if (half_close) socket.shutdown(tcp::socket::shutdown_send);
-    co_return co_await ReadToEnd(socket, 64 << 20);
-  }());
+// The "message" of a JSON error body; "" when the body is not one.
+std::string MessageOf(const std::string& answer) {
+  const size_t head_end = answer.find("\r\n\r\n");
+  if (head_end == std::string::npos) return "";
+  auto json = ParseJson(std::string_view(answer).substr(head_end + 4));
+  return json.ok() ? JsonString(*json, "message") : "";
 }
 
 TEST(HttpServerTest, ClosesAConnectionWhoseBodyDoesNotArriveInTime) {
@@ -360,6 +358,133 @@ TEST(HttpServerTest, Answers431ToAHeadOverTheLimitArrivingInPieces) {
     co_return co_await ReadToEnd(socket);
   }());
   EXPECT_THAT(answer, StartsWith("HTTP/1.1 431"));
+}
+
+// Beast throws std::length_error on a field name or value of 65,534 bytes or more; in a trailer
+// section that exception used to escape the connection, which then stayed open and counted
+// forever, so that 1,024 such requests locked the server.
+TEST(HttpServerTest, Answers431ToATrailerFieldBeastCannotHoldAndReleasesTheConnection) {
+  ServerThread server({.max_connections = 1}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const std::string big(65534, 'v');
+  for (const std::string& trailer : {"X-Trailer: " + big, big + ": v"}) {
+    // The previous round's client has left (max_connections is 1).
+    ASSERT_TRUE(testing::WaitUntil([&] { return server.server().open_connections() == 0; }));
+    const std::string answer =
+        Exchange(*port,
+                 "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "4\r\nbody\r\n0\r\n" +
+                     trailer + "\r\n\r\n");
+    EXPECT_THAT(answer, StartsWith("HTTP/1.1 431")) << answer.substr(0, 200);
+    EXPECT_THAT(MessageOf(answer), HasSubstr("trailer section exceeds"));
+    ASSERT_TRUE(testing::WaitUntil([&] { return server.server().open_connections() == 0; }));
+    ClientOnTestThread client;
+    auto response = client.Send(*port, Post("/after", "still here"));
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->status, 200);
+  }
+}
+
+// The same exception in a head, which max_header_bytes lets through when it is that large.
+TEST(HttpServerTest, Answers431ToAHeaderFieldBeastCannotHoldAndReleasesTheConnection) {
+  ServerThread server({.max_header_bytes = 1 << 20, .max_connections = 1}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const std::string answer = Exchange(
+      *port, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70000, 'v') + "\r\n\r\n");
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 431")) << answer.substr(0, 200);
+  ASSERT_TRUE(testing::WaitUntil([&] { return server.server().open_connections() == 0; }));
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/after", "still here"));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 200);
+}
+
+// Trailer fields are header fields: bounded by max_header_bytes like the head.
+TEST(HttpServerTest, Answers431ToATrailerSectionOverTheHeaderLimit) {
+  ServerThread server({.max_header_bytes = 1024}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  std::string trailers;
+  for (int i = 0; i < 20; ++i) trailers += fmt::format("X-T{}: {}\r\n", i, std::string(100, 't'));
+  const std::string answer =
+      Exchange(*port,
+               "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+               "4\r\nbody\r\n0\r\n" +
+                   trailers + "\r\n");
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 431")) << answer.substr(0, 200);
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/after", "still here"));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 200);
+}
+
+// RFC 9112 section 6.1: a body framed by a coding the server does not decode has no length it
+// can find; the request is refused at once, not read until the peer closes.
+TEST(HttpServerTest, Answers400ToATransferCodingOtherThanChunked) {
+  ServerThread server({}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  for (const char* coding : {"gzip", "gzip, chunked", "chunked, gzip"}) {
+    const std::string answer =
+        Exchange(*port, fmt::format("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {}\r\n"
+                                    "\r\n4\r\nbody\r\n",
+                                    coding));
+    EXPECT_THAT(answer, StartsWith("HTTP/1.1 400")) << coding;
+    EXPECT_THAT(MessageOf(answer), HasSubstr("Transfer-Encoding")) << coding;
+  }
+  const std::string twice = Exchange(*port,
+                                     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                                     "Transfer-Encoding: gzip\r\n\r\n4\r\nbody\r\n");
+  EXPECT_THAT(twice, StartsWith("HTTP/1.1 400"));
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/after", "still here"));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 200);
+}
+
+// A Python dendrite reads an error body as JSON; text/plain it reports as 422 "failed to parse".
+TEST(HttpServerTest, AnswersItsOwnErrorsAsJsonMessages) {
+  ServerThread server({.max_body_bytes = 1024}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  ClientOnTestThread client;
+  auto response = client.Send(*port, Post("/big", std::string(4096, 'x')));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(response->Header("content-type"), "application/json");
+  auto body = ParseJson(response->body);
+  ASSERT_TRUE(body.ok()) << response->body;
+  EXPECT_EQ(JsonString(*body, "message"), "request body exceeds 1024 bytes");
+
+  const std::string garbage = Exchange(*port, "BAD\x01 / HTTP/1.1\r\n\r\n");
+  EXPECT_THAT(garbage, StartsWith("HTTP/1.1 400"));
+  EXPECT_THAT(garbage, HasSubstr("Content-Type: application/json\r\n"));
+  EXPECT_THAT(MessageOf(garbage), StartsWith("malformed request: "));
+}
+
+// One address holding its share of connections is turned away while another still gets in.
+TEST(HttpServerTest, Answers503BeyondTheConnectionsOfOneClientAddress) {
+  ServerThread server({.max_connections_per_client = 2}, Echo);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  const std::string kRequest = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  {
+    asio::io_context io;
+    std::vector<tcp::socket> held;
+    RunUntilDone(io, [&]() -> asio::awaitable<bool> {
+      for (int i = 0; i < 2; ++i) held.push_back(co_await testing::ConnectFrom("127.0.0.2", *port));
+      co_return true;
+    }());
+    const std::string turned_away = Exchange(*port, kRequest, false, "127.0.0.2");
+    EXPECT_THAT(turned_away, StartsWith("HTTP/1.1 503")) << turned_away.substr(0, 200);
+    EXPECT_THAT(MessageOf(turned_away), HasSubstr("127.0.0.2"));
+    EXPECT_THAT(Exchange(*port, kRequest, false, "127.0.0.3"), StartsWith("HTTP/1.1 200"));
+  }
+  // Its connections closed, the first address gets in again.
+  ASSERT_TRUE(testing::WaitUntil([&] { return server.server().open_connections() == 0; }));
+  EXPECT_THAT(Exchange(*port, kRequest, false, "127.0.0.2"), StartsWith("HTTP/1.1 200"));
 }
 
 // 16 MiB do not fit the socket's send buffer: the first write takes part of the answer and the

@@ -1,7 +1,7 @@
 #pragma once
 
-// Test helpers for net_test only: running coroutines to completion and a raw TCP server whose
-// sessions a test scripts byte by byte.
+// Test helpers for net_test (and e2e_test's raw exchanges): running coroutines to completion,
+// raw exchanges with a server, and a raw TCP server whose sessions a test scripts byte by byte.
 
 #include <gtest/gtest.h>
 
@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -61,6 +62,29 @@ inline asio::awaitable<void> WriteAll(tcp::socket& socket, std::string bytes) {
   co_await asio::async_write(socket, asio::buffer(bytes), kNoThrow);
 }
 
+// Connects to 127.0.0.1:`port` from the loopback address `from` (on Linux every 127.0.0.0/8
+// address is this host), so that one test can play several clients of a per-address limit.
+inline asio::awaitable<tcp::socket> ConnectFrom(std::string from, uint16_t port) {
+  tcp::socket socket(co_await asio::this_coro::executor);
+  socket.open(tcp::v4());
+  socket.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+  co_await socket.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), kNoThrow);
+  co_return socket;
+}
+
+// Waits, yielding the thread, until `condition` holds or `budget` has passed; returns whether
+// it held. For state another thread settles soon after an observable event (a server forgets
+// a connection just after closing it), without sleeping for a guessed time.
+inline bool WaitUntil(const std::function<bool()>& condition,
+                      std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 // Reads until the peer closes (or `limit` bytes); returns what arrived.
 inline asio::awaitable<std::string> ReadToEnd(tcp::socket& socket, size_t limit = 1 << 20) {
   std::string data;
@@ -71,6 +95,27 @@ inline asio::awaitable<std::string> ReadToEnd(tcp::socket& socket, size_t limit 
     data.append(chunk, n);
   }
   co_return data;
+}
+
+// Sends `wire` to 127.0.0.1:`port` on a fresh connection from `from` (then, with
+// `half_close`, ends the sending side) and returns all the server writes before it closes, or
+// what it wrote within `budget` when it does not close.
+inline std::string Exchange(uint16_t port, std::string wire, bool half_close = false,
+                            std::string from = "127.0.0.1",
+                            std::chrono::milliseconds budget = std::chrono::seconds(5)) {
+  std::string answer;
+  asio::io_context io;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket socket = co_await ConnectFrom(from, port);
+        co_await WriteAll(socket, std::move(wire));
+        if (half_close) socket.shutdown(tcp::socket::shutdown_send);
+        answer = co_await ReadToEnd(socket, 64 << 20);
+      },
+      asio::detached);
+  io.run_for(budget);
+  return answer;
 }
 
 // A TCP server on 127.0.0.1:0 with its own thread; every accepted connection runs `session`

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "orchestra/core/ascii.h"
+#include "orchestra/core/utf8.h"
 #include "orchestra/crypto/hex.h"
 #include "orchestra/crypto/keccak.h"
 #include "orchestra/crypto/sr25519.h"
@@ -370,6 +371,12 @@ Status SetTerminalFromHeader(TerminalInfo& t, std::string_view key, std::string_
     }
     t.process_time = *parsed;
     return {};
+  }
+  const bool text_field = key == "status_message" || key == "ip" || key == "uuid" ||
+                          key == "hotkey" || key == "signature";
+  // These are echoed into JSON bodies, which must be UTF-8.
+  if (text_field && !IsValidUtf8(value)) {
+    return Error(ErrorCode::kParse, fmt::format("{}: not valid UTF-8", header));
   }
   if (key == "status_message") t.status_message = std::string(value);
   if (key == "ip") t.ip = std::string(value);

@@ -146,7 +146,8 @@ WireHeaders ToHeaders(const SynapseClass& cls, const BittensorSynapse& synapse);
 // Reads the synapse fields carried by headers (names matched case-insensitively). Never
 // crashes on any input; errors (kParse) name the header and what is wrong with it:
 // "bt_header_dendrite_nonce: must be an integer, got \"12x\"", "duplicate header 'timeout'",
-// "bt_header_input_obj_objective: not valid base64". Missing headers leave defaults; unknown
+// "bt_header_input_obj_objective: not valid base64", "bt_header_dendrite_uuid: not valid
+// UTF-8" (text fields of a TerminalInfo must be). Missing headers leave defaults; unknown
 // headers and unknown TerminalInfo keys are ignored; a missing timeout is 12.0 and a present
 // one must be a finite number > 0.
 Result<BittensorSynapse> SynapseFromHeaders(const SynapseClass& cls, const WireHeaders& headers);

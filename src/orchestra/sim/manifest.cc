@@ -27,6 +27,12 @@ Error Fail(std::string_view where, std::string_view what) {
 }
 
 // A number at `key` in `object`, `fallback` when absent; an error when present but not a number.
+// Latencies past any synapse timeout (an axon clamps them at 300 s) simulate nothing more, and
+// huge ones would overflow the timers they become.
+constexpr double kMaxLatencyMs = 600000;
+// TAO's total supply.
+constexpr double kMaxStake = 21e6;
+
 Result<double> Number(const Json& object, std::string_view key, double fallback,
                       std::string_view where) {
   const Json* v = JsonFind(object, key);
@@ -64,13 +70,19 @@ Result<UidSpec> UidSpecFromJson(const Json& json, std::string_view where) {
   u.stake = *stake;
   if (u.p50_ms < 0) return Fail(fmt::format("{}.p50_ms", where), "must not be negative");
   if (u.p95_ms < u.p50_ms) return Fail(fmt::format("{}.p95_ms", where), "must be >= p50_ms");
+  if (u.p95_ms > kMaxLatencyMs) {
+    return Fail(fmt::format("{}.{}", where, u.p50_ms > kMaxLatencyMs ? "p50_ms" : "p95_ms"),
+                fmt::format("must be at most {} (10 minutes)", kMaxLatencyMs));
+  }
   if (u.reliability < 0 || u.reliability > 1) {
     return Fail(fmt::format("{}.reliability", where), "must be in [0, 1]");
   }
   if (u.quality < 0 || u.quality > 1) {
     return Fail(fmt::format("{}.quality", where), "must be in [0, 1]");
   }
-  if (u.stake < 0) return Fail(fmt::format("{}.stake", where), "must not be negative");
+  if (u.stake < 0 || u.stake > kMaxStake) {
+    return Fail(fmt::format("{}.stake", where), fmt::format("must be from 0 to {}", kMaxStake));
+  }
   if (const Json* faults = JsonFind(json, "faults")) {
     if (!faults->is_object()) return Fail(fmt::format("{}.faults", where), "must be an object");
     for (const auto& [name, weight] : faults->get_object()) {

@@ -52,6 +52,8 @@ struct UidSpec {
 
 // A UID as the manifest writes it ({"uid", "p50_ms", "p95_ms", "reliability", "faults",
 // "quality", "stake"}), and read back; errors are prefixed with `where` ("subnets[1].uids[2]").
+// Numbers must be finite and sane: uid 0 to 65535, 0 <= p50_ms <= p95_ms <= 600,000 (10
+// minutes), reliability and quality in [0, 1], stake from 0 to 21,000,000 (TAO's supply).
 Json ToJson(const UidSpec& uid);
 Result<UidSpec> UidSpecFromJson(const Json& json, std::string_view where);
 

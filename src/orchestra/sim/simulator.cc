@@ -141,6 +141,23 @@ const Planted* FindPlanted(const std::vector<Planted>& planted, const JsonObject
   return nullptr;
 }
 
+// Netuids and UIDs are u16 on chain.
+constexpr int kMaxId = 65535;
+
+// A netuid or uid in a request path: the whole segment, decimal digits, 0 to kMaxId.
+// kInvalidArgument names `what` and quotes the segment otherwise ("22abc" is not 22).
+Result<int> PathId(std::string_view segment, std::string_view what) {
+  int value = -1;
+  const char* end = segment.data() + segment.size();
+  const auto [stop, ec] = std::from_chars(segment.data(), end, value);
+  if (segment.empty() || ec != std::errc() || stop != end || value < 0 || value > kMaxId) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: must be an integer from 0 to {}, got '{}'", what, kMaxId,
+                             segment.substr(0, 40)));
+  }
+  return value;
+}
+
 std::string PlanKey(const std::optional<std::string>& uuid, const std::optional<int64_t>& nonce) {
   return fmt::format("{}:{}", uuid.value_or(""), nonce.value_or(0));
 }
@@ -229,6 +246,8 @@ class Sim : public Simulator {
     control_options.address = options_.host;
     control_options.port = options_.base_port;
     control_options.single_threaded = true;
+    // The simulator's clients are miners and load generators on this host, all 127.0.0.1.
+    control_options.max_connections_per_client = 0;
     control_ = std::make_unique<net::HttpServer>(ios_[0]->get_executor(), control_options);
     auto port = control_->Start(
         [this](net::HttpRequest request) { return ServeControl(std::move(request)); });
@@ -366,6 +385,8 @@ class Sim : public Simulator {
     server_options.address = options_.host;
     server_options.port = port;
     server_options.single_threaded = true;  // each of ios_ runs on one thread
+    // Its clients are the miners on this host, all 127.0.0.1: one miner may hold many.
+    server_options.max_connections_per_client = 0;
     u.server = std::make_unique<net::HttpServer>(u.io->get_executor(), server_options);
     auto bound = u.server->Start(u.handler);
     if (!bound) {
@@ -614,10 +635,9 @@ class Sim : public Simulator {
       co_return JsonResponse(200, manifest_.ToJson());
     }
     if (request.method == "GET" && target.starts_with("/metagraph/")) {
-      int netuid = -1;
-      const std::string_view id = target.substr(11);
-      std::from_chars(id.data(), id.data() + id.size(), netuid);
-      auto metagraph = Metagraph(netuid);
+      const auto netuid = PathId(target.substr(11), "netuid");
+      if (!netuid) co_return Message(400, netuid.error().message);
+      auto metagraph = Metagraph(*netuid);
       if (!metagraph) co_return Message(404, metagraph.error().message);
       co_return JsonResponse(200, *metagraph);
     }
@@ -639,12 +659,12 @@ class Sim : public Simulator {
       end = std::min(target.find('/', start), target.size());
       parts.push_back(target.substr(start, end - start));
     }
-    int netuid = -1, uid = -1;
-    if (parts.size() < 4 || parts[1] != "subnets" ||
-        std::from_chars(parts[2].data(), parts[2].data() + parts[2].size(), netuid).ec !=
-            std::errc()) {
+    if (parts.size() < 4 || parts[1] != "subnets") {
       return Message(404, fmt::format("admin API: unknown path {}", target));
     }
+    const auto parsed_netuid = PathId(parts[2], "netuid");
+    if (!parsed_netuid) return Message(400, "admin API: " + parsed_netuid.error().message);
+    const int netuid = *parsed_netuid;
     auto json = ParseJson(body.empty() ? std::string_view("{}") : body, "request body");
     if (!json) return Message(400, json.error().message);
     const std::string_view action = parts[3];
@@ -659,20 +679,31 @@ class Sim : public Simulator {
       } else if (!uids->is_array()) {
         done = Error(ErrorCode::kInvalidArgument, "uids: must be a list of integers");
       } else {
+        // All checked before any is changed.
+        std::vector<int> ids;
         done = {};
-        for (const Json& one : uids->get_array()) {
+        for (size_t i = 0; i < uids->get_array().size(); ++i) {
           int64_t id = -1;
-          if (!JsonInteger(one, &id)) {
-            done = Error(ErrorCode::kInvalidArgument, "uids: must be a list of integers");
+          if (!JsonInteger(uids->get_array()[i], &id) || id < 0 || id > kMaxId) {
+            done = Error(ErrorCode::kInvalidArgument,
+                         fmt::format("uids[{}]: must be an integer from 0 to {}", i, kMaxId));
             break;
           }
-          if (done = SetOnline(netuid, static_cast<int>(id), action == "online"); !done) break;
+          ids.push_back(static_cast<int>(id));
+          const SubnetState* subnet = FindSubnet(netuid);
+          if (subnet && !subnet->Find(ids.back())) {
+            done = Error(ErrorCode::kNotFound,
+                         fmt::format("subnet {} has no uid {}", netuid, ids.back()));
+            break;
+          }
+        }
+        for (size_t i = 0; done && i < ids.size(); ++i) {
+          done = SetOnline(netuid, ids[i], action == "online");
         }
       }
-    } else if (action == "uids" && parts.size() == 5 &&
-               std::from_chars(parts[4].data(), parts[4].data() + parts[4].size(), uid).ec ==
-                   std::errc()) {
-      done = PatchUid(netuid, uid, *json);
+    } else if (action == "uids" && parts.size() == 5) {
+      const auto uid = PathId(parts[4], "uid");
+      done = uid ? PatchUid(netuid, *uid, *json) : Status(uid.error());
     } else if (action == "plant") {
       const Json* match = JsonFind(*json, "match");
       const Json* answer = JsonFind(*json, "answer");

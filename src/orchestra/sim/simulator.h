@@ -72,6 +72,10 @@ struct UidCounters {
 //   POST /admin/subnets/{netuid}/plant            {"match": {input field: value, ...},
 //                                                  "answer": {...}} (the output for matching
 //                                                  requests; "answer": null removes it)
+// Netuids and uids (in the path or in "uids") are whole decimal integers from 0 to 65535 and
+// values are checked as the manifest's (UidSpecFromJson): anything else is a 400 whose
+// message names the field ("netuid: must be an integer from 0 to 65535, got '22abc'"); an
+// unknown netuid or uid is a 404.
 // Servers run on `threads` threads, each with an io_context of its own (a UID is served by one
 // of them), and full-text searches on `search_threads` more; the destructor stops them.
 class Simulator {

@@ -324,6 +324,44 @@ TEST_F(SimulatorTest, AdminApiNeedsTheTokenAndControlsUidsAndAnswers) {
             400);
 }
 
+// The control API reads a number whole and checks its range: "22abc" is not subnet 22, uid
+// 4294967296 is not uid 0, and 1e300 ms is not a latency. Each answer names the field.
+TEST_F(SimulatorTest, ControlApiRefusesMalformedOrOutOfRangeNumbersNamingTheField) {
+  StartWith(FaultManifest());
+  const struct {
+    const char* target;
+    const char* body;
+    const char* field;
+  } cases[] = {
+      {"/admin/subnets/22abc/offline", "{}", "netuid: must be an integer from 0 to 65535"},
+      {"/admin/subnets/-22/offline", "{}", "netuid: "},
+      {"/admin/subnets/22/uids/99x", R"({"reliability": 1})", "uid: "},
+      {"/admin/subnets/22/uids/4294967395", R"({"reliability": 1})", "uid: "},
+      {"/admin/subnets/22/offline", R"({"uids": [4294967296]})", "uids[0]: "},
+      {"/admin/subnets/22/offline", R"({"uids": [99, -1]})", "uids[1]: "},
+      {"/admin/subnets/22/uids/99", R"({"p50_ms": 1e300, "p95_ms": 1e300})", "p50_ms: "},
+      {"/admin/subnets/22/uids/99", R"({"p95_ms": 1e300})", "p95_ms: "},
+      {"/admin/subnets/22/uids/99", R"({"stake": 1e300})", "stake: "},
+  };
+  for (const auto& c : cases) {
+    auto response = Admin(c.target, *ParseJson(c.body));
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->status, 400) << c.target << " " << c.body << ": " << response->body;
+    EXPECT_THAT(response->body, HasSubstr(c.field)) << c.target << " " << c.body;
+  }
+  auto metagraph = Http(sim_->control_port(), "GET", "/metagraph/22abc");
+  ASSERT_TRUE(metagraph.ok());
+  EXPECT_EQ(metagraph->status, 400);
+  EXPECT_THAT(metagraph->body, HasSubstr("netuid: "));
+
+  // A list naming an unknown UID changes none of them.
+  EXPECT_EQ(Admin("/admin/subnets/22/offline", *ParseJson(R"({"uids": [99, 4242]})"))->status, 404);
+
+  // Nothing was changed: the UID still answers, the control API still serves.
+  EXPECT_EQ(Search(99, "gpu").dendrite.status_code, 200);
+  EXPECT_EQ(Http(sim_->control_port(), "GET", "/metagraph/22")->status, 200);
+}
+
 // With a search pool, a UID running a slow search (26 ms here) does not hold up the other UIDs
 // served by the same (here the only) I/O thread: another UID keeps answering while the search
 // runs. Without the pool (search_threads = 0) only the requests that slip in before the search
