@@ -24,7 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A challenge written out reads back to the same challenge.
   if (challenge) {
     const std::string written = CanonicalJson(protocol::ToJson(*challenge));
-    auto again = protocol::ChallengeFromJson(*ParseJson(written));
+    auto written_json = ParseJson(written);
+    if (!written_json) __builtin_trap();
+    auto again = protocol::ChallengeFromJson(*written_json);
     if (!again || CanonicalJson(protocol::ToJson(*again)) != written) __builtin_trap();
   }
   const Json& target = challenge ? challenge->target_schema : *json;

@@ -121,6 +121,10 @@ TEST(WalletCommandTest, EncryptedHotkeyOpensWithItsPasswordFromTheFlagOrBtclisVa
   EXPECT_NE(public_only.out.find("(encrypted; from hkpub.txt)"), std::string::npos)
       << public_only.out;
   EXPECT_NE(public_only.out.find(kAddress), std::string::npos) << public_only.out;
+  // A wrong password is an error, not a reason to fall back to the public file.
+  auto wrong = run({"show", "--wallet.hotkey_password", "not it"});
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.out;
+  EXPECT_NE(wrong.err.find("wrong password"), std::string::npos) << wrong.err;
 
   // The password as btcli leaves it in the environment: base64(password XOR variable name).
   std::string xored = "hot password";

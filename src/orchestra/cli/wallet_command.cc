@@ -104,8 +104,11 @@ int WalletCommand(const WalletFlags& f) {
     auto key = LoadHotkeyWithPassword(wallet, f.hotkey_password);
     std::string note;
     if (!key) {
-      // Without its password an encrypted hotkey still has its public file.
-      auto pub = HotkeyIsEncrypted(wallet) ? crypto::LoadHotkeyPub(wallet) : key;
+      // Without its password an encrypted hotkey still has its public file; a password that
+      // was given and is wrong is an error, not a reason to look elsewhere.
+      const char* env = std::getenv(crypto::PasswordEnvVarName(wallet.Hotkey()).c_str());
+      const bool password_given = !f.hotkey_password.empty() || (env && *env);
+      auto pub = HotkeyIsEncrypted(wallet) && !password_given ? crypto::LoadHotkeyPub(wallet) : key;
       if (!pub) return Fail(action, key.error());
       key = std::move(pub);
       note = fmt::format(" (encrypted; from {})", wallet.HotkeyPub().filename().string());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <locale.h>
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -32,16 +33,20 @@ std::string LineColumn(std::string_view text, size_t offset) {
   return fmt::format("line {}, column {}", line, column);
 }
 
-// Number text to double, correctly rounded (std::from_chars; strtod for what from_chars
+// Number text to double, correctly rounded (std::from_chars; strtod_l for what from_chars
 // reports out of range, which is correctly rounded too and flushes underflow to zero or a
 // subnormal as Python's float() does). Fails on overflow to infinity, which JSON cannot write.
 bool ParseDouble(std::string_view text, double* out) {
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
   if (ec == std::errc() && end == text.data() + text.size()) return true;
   if (ec != std::errc::result_out_of_range) return false;
+  // strtod_l in the "C" locale: plain strtod would read a ',' decimal point after a
+  // setlocale() elsewhere in the process.
+  static const locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(0));
   const std::string copy(text);
-  *out = std::strtod(copy.c_str(), nullptr);
-  return std::isfinite(*out);
+  char* parsed_to = nullptr;
+  *out = strtod_l(copy.c_str(), &parsed_to, c_locale);
+  return parsed_to == copy.c_str() + copy.size() && std::isfinite(*out);
 }
 
 // boost::json's default handler (detail::handler, onto a value_stack), except for numbers:

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/this_coro.hpp>
 #include <utility>
 
 #include "orchestra/core/memory.h"
@@ -52,6 +53,12 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
 boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
     protocol::Challenge challenge, schema::Schema target, ledger::SnapshotPtr ledger,
     experts::Transport& transport, OrchestratorOptions options) {
+  // A stop (terminal cancellation) that came while the target was compiled on the pool, where
+  // nothing can notice it (cpu_work.h): no expert is called for a challenge nobody will read.
+  if ((co_await boost::asio::this_coro::cancellation_state).cancelled() !=
+      boost::asio::cancellation_type::none) {
+    co_return Error(ErrorCode::kUnavailable, "cancelled: the miner is stopping");
+  }
   const auto received_at = Deadline::Clock::now();
   const Deadline deadline(received_at + std::chrono::milliseconds(challenge.deadline_ms));
   if (challenge.challenge_id.empty()) {

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "orchestra/core/logfmt.h"
+#include "orchestra/miner/cpu_work.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::miner {
@@ -106,7 +107,12 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
     co_return response.error();
   }
   answered_.fetch_add(1);
-  LogAnswered(request, *challenge, *response, target->Validate(response->standardized_data));
+  // The log line's verdict: validating against a caller's schema is CPU work, off this thread.
+  auto validate = [schema = *target, data = response->standardized_data] {
+    return schema.Validate(data);
+  };
+  LogAnswered(request, *challenge, *response,
+              co_await RunOnPool(options_.cpu_pool, std::move(validate)));
 
   Json answer = protocol::ToJson(*response);
   for (const char* field : {"challenge_id", "task_pipeline", "standardized_data", "final_synthesis",

@@ -245,6 +245,7 @@ struct AxonState {
   std::mutex nonce_mu;
   std::unordered_map<std::string, int64_t> last_nonce;  // "hotkey:uuid" → nonce; nonce_mu
   size_t prune_at = 0;                                  // guarded by nonce_mu
+  std::optional<int64_t> forced_sweep_ns;               // guarded by nonce_mu
   std::array<std::atomic<uint64_t>, kMaxCountedStatus> answered{};
   // Decoded public keys of the hotkeys that called, so that a returning caller's address is
   // not decoded again. Emptied when it reaches kMaxRememberedHotkeys: a flood of new addresses
@@ -329,8 +330,13 @@ double ClampedTimeout(const State& state, double timeout) {
 
 // Forgets endpoints whose last nonce is older than any first-nonce window, when the table grew
 // past its bound. Called with nonce_mu held.
-void PruneNonces(State& state, int64_t now_ns) {
-  if (state.last_nonce.size() <= std::max(state.options.max_nonce_entries, state.prune_at)) {
+void PruneNonces(State& state, int64_t now_ns, bool force = false) {
+  if (force) {
+    // Before refusing on a full table: at most one forced sweep a second, so that a caller
+    // cannot make every request walk the whole table.
+    if (state.forced_sweep_ns && now_ns - *state.forced_sweep_ns < 1'000'000'000) return;
+    state.forced_sweep_ns = now_ns;
+  } else if (state.last_nonce.size() <= std::max(state.options.max_nonce_entries, state.prune_at)) {
     return;
   }
   const int64_t horizon =
@@ -376,18 +382,23 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
             "seconds old",
             static_cast<double>(window_ns) / 1e9, static_cast<double>(now - *d.nonce) / 1e9);
       }
-      // An entry with a nonce beyond the window cannot be pruned until the clock passes it
-      // (forgetting it would let its request be replayed): a full table takes no more of them.
-      if (*d.nonce > now + window_ns &&
-          state.last_nonce.size() >= state.options.max_nonce_entries) {
+    } else if (*d.nonce <= it->second) {
+      return "Nonce is too old, a newer one was last processed";
+    }
+    // An entry with a nonce beyond the window cannot be pruned until the clock passes it
+    // (forgetting it would let its request be replayed): a full table takes no more of them,
+    // for a new endpoint or one it knows (which would otherwise be moved out of reach).
+    if (*d.nonce > now + window_ns) {
+      if (state.last_nonce.size() >= state.options.max_nonce_entries) {
+        PruneNonces(state, now, /*force=*/true);
+      }
+      if (state.last_nonce.size() >= state.options.max_nonce_entries) {
         return fmt::format(
             "Nonce is too far in the future: {:.2f} seconds ahead, more than the acceptable "
             "delta of {:.2f} seconds, while the axon remembers {} endpoints already",
             static_cast<double>(*d.nonce - now) / 1e9, static_cast<double>(window_ns) / 1e9,
             state.last_nonce.size());
       }
-    } else if (*d.nonce <= it->second) {
-      return "Nonce is too old, a newer one was last processed";
     }
     return std::nullopt;
   };

@@ -70,12 +70,12 @@ struct AxonOptions {
   double max_timeout_seconds = 300.0;
   // Endpoints (hotkey:uuid) whose last nonce is remembered; when exceeded, entries too old to
   // matter any more (older than the widest nonce window) are dropped. No entry is dropped
-  // earlier: that would let its request be replayed. A first nonce ahead of the clock by more
-  // than the window (which Python's axon accepts) makes an entry that cannot be dropped until
-  // the clock passes it, so such nonces are accepted only while fewer than max_nonce_entries
-  // endpoints are remembered, and refused (401 "Nonce is too far in the future") beyond: the
-  // table cannot grow without bound on them, and a dendrite whose clock is right never meets
-  // the refusal.
+  // earlier: that would let its request be replayed. A nonce ahead of the clock by more than
+  // the window (which Python's axon accepts) makes an entry that cannot be dropped until the
+  // clock passes it, so such nonces, first ones or later ones of a known endpoint, are accepted
+  // only while fewer than max_nonce_entries endpoints are remembered, and refused (401 "Nonce
+  // is too far in the future") beyond: the table cannot grow without bound on them, and a
+  // dendrite whose clock is right never meets the refusal.
   size_t max_nonce_entries = 100000;
   // Unix time in ns, for the nonce window; the system clock when empty. Tests inject a clock.
   std::function<int64_t()> now_ns;

@@ -518,6 +518,37 @@ TEST(AxonTest, FarFutureNoncesCannotGrowTheNonceTableAndTheirReplaysAreRefused) 
   EXPECT_EQ(h.Call(*honest, Challenge()).dendrite.status_code, 200);
 }
 
+// The same bound for an endpoint the axon knows: an in-window nonce first, which a full table
+// takes, then a far-future one, which would move the entry out of the pruner's reach.
+TEST(AxonTest, KnownEndpointsCannotMoveTheirNonceFarAheadOnAFullTable) {
+  AxonOptions options;
+  options.max_nonce_entries = 16;
+  AxonHarness h(options);
+  constexpr int64_t kHourNs = 3'600'000'000'000;
+  int far_accepted = 0;
+  for (int i = 0; i < 40; ++i) {
+    auto hostile = h.MakeDendrite(h.keys.validator);
+    const BittensorSynapse first = hostile->Prepare(h.Endpoint(), Orchestra(), Challenge(), 12.0);
+    auto in_window = h.SendRaw(first);
+    ASSERT_TRUE(in_window.ok());
+    ASSERT_EQ(in_window->status, 200) << in_window->body;
+    BittensorSynapse far = first;
+    far.dendrite.nonce = testing::kEpochNs + kHourNs * (i + 1);
+    testing::Resign(far, h.keys.validator, h.Endpoint().hotkey);
+    auto response = h.SendRaw(far);
+    ASSERT_TRUE(response.ok());
+    if (response->status == 200) {
+      ++far_accepted;
+    } else {
+      EXPECT_EQ(response->status, 401);
+      EXPECT_THAT(MessageOf(*response), HasSubstr("Nonce is too far in the future"));
+    }
+  }
+  EXPECT_LE(far_accepted, 16);
+  auto honest = h.MakeDendrite(h.keys.validator);
+  EXPECT_EQ(h.Call(*honest, Challenge()).dendrite.status_code, 200);
+}
+
 TEST(AxonTest, BodyOverTheLimitIs413) {
   AxonOptions options;
   options.server.max_body_bytes = 1024;

@@ -516,7 +516,12 @@ asio::awaitable<void> AcceptLoop(std::shared_ptr<State> state) {
       continue;
     }
 
-    const asio::ip::address client = socket.remote_endpoint(option_ec).address();
+    beast::error_code peer_ec;
+    const asio::ip::address client = socket.remote_endpoint(peer_ec).address();
+    if (peer_ec) {  // gone already: it would otherwise count against 0.0.0.0
+      socket.close(option_ec);
+      continue;
+    }
     const size_t per_client_limit = state->options.max_connections_per_client;
 
     std::unique_lock lock(state->mu);
