@@ -4,9 +4,10 @@
 # on the same bytes, measured in the same run: documents/s and MB/s per size (about 1 KB, 10 KB,
 # 1 MB) and the ratios ours/pydantic, ours/jsonschema; then our validate-only figures,
 # allocations per validation, and parse + standardize of the dirty variant. All sides count per
-# second of CPU time and run pinned to one core.
+# second of CPU time, run pinned to one core, and alternate over several rounds.
 #
 #   bench/schema_vs_python.sh [build dir, default build] [seconds per measurement, default 2]
+#                             [rounds, default 3]
 # Needs: the schema_bench target built (ninja -C <build dir> schema_bench), python3 with
 # pydantic 2 and jsonschema 4.
 set -euo pipefail
@@ -15,6 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-build}"
 [[ "$build" = /* ]] || build="$root/$build"
 seconds="${2:-2}"
+rounds="${3:-3}"
 bench="$build/bench/schema_bench"
 
 if [[ ! -x "$bench" ]]; then
@@ -34,7 +36,17 @@ trap 'rm -rf "$docs"' EXIT
 pin=()
 if command -v taskset > /dev/null; then pin=(taskset -c 0); fi
 
-"${pin[@]}" "$bench" --benchmark_filter='BM_Schema(Validate|ParseValidate|ParseStandardize)/' \
-  --benchmark_min_time="$seconds" --benchmark_format=json > "$docs/cpp.json" 2> /dev/null
-"${pin[@]}" python3 "$root/bench/schema_vs_python.py" --docs "$docs" --cpp-json "$docs/cpp.json" \
-  --seconds "$seconds"
+# The two sides alternate, round after round, so that a change in the host's speed (these
+# machines are shared) falls on both; each ratio is taken within one round.
+cpp=() python=()
+for round in $(seq "$rounds"); do
+  "${pin[@]}" "$bench" --benchmark_filter='BM_Schema(Validate|ParseValidate|ParseStandardize)/' \
+    --benchmark_min_time="$seconds" --benchmark_format=json > "$docs/cpp_$round.json" 2> /dev/null
+  "${pin[@]}" python3 "$root/bench/schema_vs_python.py" measure --docs "$docs" \
+    --out "$docs/python_$round.json" --seconds "$seconds"
+  cpp+=("$docs/cpp_$round.json")
+  python+=("$docs/python_$round.json")
+  echo "schema_vs_python: round $round of $rounds done" >&2
+done
+python3 "$root/bench/schema_vs_python.py" report --docs "$docs" --cpp "${cpp[@]}" \
+  --python "${python[@]}"
