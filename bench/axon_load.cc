@@ -79,7 +79,7 @@ struct Options {
   int server_threads = 1;
   int client_threads = 1;
   int hotkeys = 8;
-  double max_rate = 20000;
+  double max_rate = 40000;
   int signers = 0;  // 0: one per core
   double synapse_timeout = protocol::kDefaultSynapseTimeout;
   double verify_probe_seconds = 1;
