@@ -27,14 +27,7 @@ std::string LogfmtValue(std::string_view value) {
     const auto c = static_cast<unsigned char>(value[i]);
     if (c >= 0x80) {
       // Well-formed multi-byte characters stay as they are; stray bytes are escaped.
-      size_t n = 0;
-      for (size_t len = 2; len <= 4 && i + len <= value.size(); ++len) {
-        if (IsValidUtf8(value.substr(i, len))) {
-          n = len;
-          break;
-        }
-      }
-      if (n > 0) {
+      if (const size_t n = Utf8SequenceLength(value, i); n > 0) {
         out.append(value.substr(i, n));
         i += n;
       } else {

@@ -26,6 +26,11 @@ size_t SequenceLength(const unsigned char* p, const unsigned char* end) {
 
 }  // namespace
 
+size_t Utf8SequenceLength(std::string_view text, size_t at) {
+  const auto* begin = reinterpret_cast<const unsigned char*>(text.data());
+  return at < text.size() ? SequenceLength(begin + at, begin + text.size()) : 0;
+}
+
 bool IsValidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const auto* end = p + text.size();

@@ -6,6 +6,10 @@
 
 namespace orchestra {
 
+// The length of the well-formed UTF-8 sequence starting at text[at] (1 to 4), or 0 when none
+// starts there (a stray or truncated byte).
+size_t Utf8SequenceLength(std::string_view text, size_t at);
+
 // Whether `text` is well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
 // above U+10FFFF, no truncated sequence. JSON text must be (RFC 8259 section 8.1).
 bool IsValidUtf8(std::string_view text);

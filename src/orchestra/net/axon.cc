@@ -265,15 +265,6 @@ struct Rejection {
   std::string message;
 };
 
-HttpResponse JsonResponse(int status, const Json& body, protocol::WireHeaders headers = {}) {
-  HttpResponse response;
-  response.status = status;
-  response.headers = std::move(headers);
-  response.headers.Add("Content-Type", "application/json");
-  response.body = CompactJson(body);
-  return response;
-}
-
 // The error answer; with the synapse headers (axon status included) once they are known, as
 // Python's axon sends them.
 // Messages may quote what the peer sent: they become valid UTF-8 before they go into JSON.
@@ -296,7 +287,7 @@ HttpResponse ErrorResponse(State& state, const Rejection& rejection, const Synap
   spdlog::debug("axon | --> | {} | {} | {} | {}", cls ? cls->name : "?",
                 synapse ? protocol::OrNone(synapse->dendrite.hotkey) : "None", rejection.status,
                 message);
-  return JsonResponse(rejection.status, JsonObject{{"message", message}}, std::move(headers));
+  return MessageResponse(rejection.status, message, std::move(headers));
 }
 
 std::optional<std::string> BlacklistReason(const State& state, const BittensorSynapse& synapse) {
@@ -328,17 +319,9 @@ double ClampedTimeout(const State& state, double timeout) {
   return std::min(timeout, state.options.max_timeout_seconds);
 }
 
-// Forgets endpoints whose last nonce is older than any first-nonce window, when the table grew
-// past its bound. Called with nonce_mu held.
-void PruneNonces(State& state, int64_t now_ns, bool force = false) {
-  if (force) {
-    // Before refusing on a full table: at most one forced sweep a second, so that a caller
-    // cannot make every request walk the whole table.
-    if (state.forced_sweep_ns && now_ns - *state.forced_sweep_ns < 1'000'000'000) return;
-    state.forced_sweep_ns = now_ns;
-  } else if (state.last_nonce.size() <= std::max(state.options.max_nonce_entries, state.prune_at)) {
-    return;
-  }
+// Forgets endpoints whose last nonce is older than any first-nonce window. Called with nonce_mu
+// held.
+void SweepNonces(State& state, int64_t now_ns) {
   const int64_t horizon =
       now_ns - kAllowedNonceDeltaNs -
       static_cast<int64_t>(std::llround(state.options.max_timeout_seconds * 1e9));
@@ -347,8 +330,14 @@ void PruneNonces(State& state, int64_t now_ns, bool force = false) {
   state.prune_at = state.last_nonce.size() * 2;
 }
 
-// Verify: the signature over PROTOCOL.md's message, then the nonce rules. Returns the reason
-// for refusal, or nullopt when verified (the nonce is then recorded).
+// SweepNonces once the table grew past its bound.
+void PruneNonces(State& state, int64_t now_ns) {
+  if (state.last_nonce.size() > std::max(state.options.max_nonce_entries, state.prune_at)) {
+    SweepNonces(state, now_ns);
+  }
+}
+
+// The public key of `ss58_hotkey`, decoded once per caller (state.hotkeys).
 Result<crypto::PublicKey> CallerKey(State& state, const std::string& ss58_hotkey) {
   {
     std::lock_guard lock(state.hotkeys_mu);
@@ -362,6 +351,8 @@ Result<crypto::PublicKey> CallerKey(State& state, const std::string& ss58_hotkey
   return key;
 }
 
+// Verify: the signature over PROTOCOL.md's message, then the nonce rules. Returns the reason
+// for refusal, or nullopt when verified (the nonce is then recorded).
 std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& synapse) {
   const protocol::TerminalInfo& d = synapse.dendrite;
   if (!d.nonce) return "Missing Nonce";
@@ -389,8 +380,12 @@ std::optional<std::string> VerifyFailure(State& state, const BittensorSynapse& s
     // (forgetting it would let its request be replayed): a full table takes no more of them,
     // for a new endpoint or one it knows (which would otherwise be moved out of reach).
     if (*d.nonce > now + window_ns) {
-      if (state.last_nonce.size() >= state.options.max_nonce_entries) {
-        PruneNonces(state, now, /*force=*/true);
+      // Before refusing, a sweep: at most one a second, so that a caller cannot make every
+      // request walk the whole table.
+      if (state.last_nonce.size() >= state.options.max_nonce_entries &&
+          (!state.forced_sweep_ns || now - *state.forced_sweep_ns >= 1'000'000'000)) {
+        state.forced_sweep_ns = now;
+        SweepNonces(state, now);
       }
       if (state.last_nonce.size() >= state.options.max_nonce_entries) {
         return fmt::format(

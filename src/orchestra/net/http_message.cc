@@ -32,4 +32,15 @@ bool IsSafeHeaderField(std::string_view name, std::string_view value) {
          });
 }
 
+HttpResponse JsonResponse(int status, const Json& body, HttpHeaders headers) {
+  HttpResponse response{.status = status, .headers = std::move(headers), .body = {}};
+  response.headers.Add("Content-Type", "application/json");
+  response.body = CompactJson(body);
+  return response;
+}
+
+HttpResponse MessageResponse(int status, std::string_view message, HttpHeaders headers) {
+  return JsonResponse(status, JsonObject{{"message", message}}, std::move(headers));
+}
+
 }  // namespace orchestra::net

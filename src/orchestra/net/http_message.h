@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "orchestra/core/header_fields.h"
+#include "orchestra/core/json.h"
 
 namespace orchestra::net {
 
@@ -44,5 +45,12 @@ struct HttpResponse {
   // Case-insensitive lookup; "" when absent.
   std::string_view Header(std::string_view name) const { return headers.Find(name); }
 };
+
+// A JSON answer: `headers`, then Content-Type application/json; `body` as compact JSON.
+HttpResponse JsonResponse(int status, const Json& body, HttpHeaders headers = {});
+
+// {"message": "..."}: the error body Bittensor's axon writes and a Python dendrite parses (one
+// that is not JSON it reports as 422 "failed to parse").
+HttpResponse MessageResponse(int status, std::string_view message, HttpHeaders headers = {});
 
 }  // namespace orchestra::net

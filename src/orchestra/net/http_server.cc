@@ -30,8 +30,6 @@
 #include <utility>
 #include <vector>
 
-#include "orchestra/core/json.h"
-
 namespace orchestra::net {
 namespace {
 
@@ -63,16 +61,6 @@ unsigned StatusForReadError(const beast::error_code& ec) {
   if (ec == http::error::end_of_stream || ec == http::error::partial_message) return 0;
   if (IsHttpError(ec)) return 400;
   return 0;
-}
-
-// The server's own answers (400, 413, 431, 500, 503) as Bittensor's axon writes its errors:
-// {"message": "..."} in JSON, which a Python dendrite parses (text/plain it reports as 422).
-HttpResponse MessageResponse(int status, std::string_view message) {
-  HttpResponse response{
-      .status = status, .headers = {{"Content-Type", "application/json"}}, .body = "{\"message\":"};
-  AppendJsonString(response.body, message);
-  response.body += '}';
-  return response;
 }
 
 // What a read error's answer says, naming the limit that was passed.

@@ -1,5 +1,7 @@
 #include "orchestra/schema/instance.h"
 
+#include "orchestra/core/utf8.h"
+
 #include <cmath>
 
 namespace orchestra::schema {
@@ -214,10 +216,7 @@ std::string ElementPath(std::string_view parent, size_t index) {
 std::string Excerpt(const Json& value, size_t max_chars) {
   std::string text = CompactJson(value);
   if (text.size() <= max_chars) return text;
-  size_t cut = max_chars;
-  // Do not split a UTF-8 sequence.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
+  return std::string(Utf8Prefix(text, max_chars)) + "...";
 }
 
 }  // namespace orchestra::schema

@@ -49,14 +49,8 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 // How long a UID playing the timeout fault holds the request before giving up itself.
 constexpr auto kHang = 60s;
 
-net::HttpResponse JsonResponse(int status, const Json& body) {
-  return net::HttpResponse{.status = status,
-                           .headers = {{"content-type", "application/json"}},
-                           .body = CompactJson(body)};
-}
-net::HttpResponse Message(int status, std::string message) {
-  return JsonResponse(status, JsonObject{{"message", std::move(message)}});
-}
+using net::JsonResponse;
+using net::MessageResponse;
 
 asio::awaitable<void> Pause(std::chrono::microseconds delay) {
   if (delay.count() <= 0) co_return;
@@ -404,15 +398,17 @@ class Sim : public Simulator {
       const std::string_view hash = std::string_view(request.target).substr(10);
       auto stored = receipts_->Find(hash);
       if (!stored || stored->netuid != u.subnet->spec->entry.netuid || stored->uid != u.uid) {
-        co_return Message(404, fmt::format("no receipt {}", hash));
+        co_return MessageResponse(404, fmt::format("no receipt {}", hash));
       }
       co_return JsonResponse(200, protocol::ToJson(stored->receipt));
     }
-    if (request.method != "POST") co_return Message(405, "POST a synapse or a chat completion");
+    if (request.method != "POST")
+      co_return MessageResponse(405, "POST a synapse or a chat completion");
     const bool chat = request.target == "/v1/chat/completions";
     const ledger::LedgerEntry& entry = u.subnet->spec->entry;
     if (chat && entry.transport != ledger::Transport::kOpenAiChat) {
-      co_return Message(404, fmt::format("{} does not serve chat completions", entry.subnet_id));
+      co_return MessageResponse(404,
+                                fmt::format("{} does not serve chat completions", entry.subnet_id));
     }
 
     const std::shared_ptr<const UidSpec> spec = u.spec.load();
@@ -424,13 +420,13 @@ class Sim : public Simulator {
       switch (plan.fault) {
         case Fault::kTimeout:
           co_await Pause(kHang);
-          co_return Message(408, "timed out");
+          co_return MessageResponse(408, "timed out");
         case Fault::kHttp503:
-          co_return Message(503, "Service unavailable: no instances available");
+          co_return MessageResponse(503, "Service unavailable: no instances available");
         case Fault::kHttp429:
-          co_return Message(429, "Too many requests: the miner is overloaded");
+          co_return MessageResponse(429, "Too many requests: the miner is overloaded");
         case Fault::kHttp500:
-          co_return Message(500, "Internal Server Error");
+          co_return MessageResponse(500, "Internal Server Error");
         default:
           break;
       }
@@ -619,10 +615,10 @@ class Sim : public Simulator {
 
   net::HttpResponse AnswerChat(UidState& u, const net::HttpRequest& request, const CallPlan& plan) {
     auto input = ParseJson(request.body, "request body");
-    if (!input) return Message(400, input.error().message);
-    if (!input->is_object()) return Message(400, "request body: must be a JSON object");
+    if (!input) return MessageResponse(400, input.error().message);
+    if (!input->is_object()) return MessageResponse(400, "request body: must be a JSON object");
     auto output = Play(u, input->get_object(), plan);
-    if (!output) return Message(422, output.error().message);
+    if (!output) return MessageResponse(422, output.error().message);
     const protocol::Receipt receipt = Sign(u, request.Header("orchestra-lock"), *input, *output);
     net::HttpResponse response = JsonResponse(200, *output);
     response.headers.Add("orchestra-receipt", CompactJson(protocol::ToJson(receipt)));
@@ -636,19 +632,20 @@ class Sim : public Simulator {
     }
     if (request.method == "GET" && target.starts_with("/metagraph/")) {
       const auto netuid = PathId(target.substr(11), "netuid");
-      if (!netuid) co_return Message(400, netuid.error().message);
+      if (!netuid) co_return MessageResponse(400, netuid.error().message);
       auto metagraph = Metagraph(*netuid);
-      if (!metagraph) co_return Message(404, metagraph.error().message);
+      if (!metagraph) co_return MessageResponse(404, metagraph.error().message);
       co_return JsonResponse(200, *metagraph);
     }
-    if (!target.starts_with("/admin/")) co_return Message(404, "unknown path");
+    if (!target.starts_with("/admin/")) co_return MessageResponse(404, "unknown path");
     const std::string expected = "Bearer " + token_;
     const std::string_view given = request.Header("authorization");
     if (given.size() != expected.size() ||
         sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) {
-      co_return Message(401, "admin API: missing or wrong bearer token (see experts.token)");
+      co_return MessageResponse(401,
+                                "admin API: missing or wrong bearer token (see experts.token)");
     }
-    if (request.method != "POST") co_return Message(405, "admin API: use POST");
+    if (request.method != "POST") co_return MessageResponse(405, "admin API: use POST");
     co_return Admin(target, request.body);
   }
 
@@ -660,13 +657,13 @@ class Sim : public Simulator {
       parts.push_back(target.substr(start, end - start));
     }
     if (parts.size() < 4 || parts[1] != "subnets") {
-      return Message(404, fmt::format("admin API: unknown path {}", target));
+      return MessageResponse(404, fmt::format("admin API: unknown path {}", target));
     }
     const auto parsed_netuid = PathId(parts[2], "netuid");
-    if (!parsed_netuid) return Message(400, "admin API: " + parsed_netuid.error().message);
+    if (!parsed_netuid) return MessageResponse(400, "admin API: " + parsed_netuid.error().message);
     const int netuid = *parsed_netuid;
     auto json = ParseJson(body.empty() ? std::string_view("{}") : body, "request body");
-    if (!json) return Message(400, json.error().message);
+    if (!json) return MessageResponse(400, json.error().message);
     const std::string_view action = parts[3];
     Status done = Error(ErrorCode::kNotFound, fmt::format("admin API: unknown action {}", action));
     if (action == "drift") {
@@ -713,7 +710,8 @@ class Sim : public Simulator {
                  : Plant(netuid, match->get_object(), *answer);
     }
     if (!done) {
-      return Message(done.error().code == ErrorCode::kNotFound ? 404 : 400, done.error().message);
+      return MessageResponse(done.error().code == ErrorCode::kNotFound ? 404 : 400,
+                             done.error().message);
     }
     return JsonResponse(200, JsonObject{{"ok", true}});
   }
