@@ -72,6 +72,18 @@ struct ChallengeReference {
   std::optional<LogicTrap> logic_trap;
 };
 
+// How a miner's ledger (its LedgerSynapse answer) compares with the validator's own probes of
+// the expert subnets: freshness is the share of the miner's entries that agree with the probes
+// (schema fingerprints, liveness, latency within tolerance), coverage the share of the live
+// subnets the probes found that the miner's ledger lists. Each finding says what disagreed.
+struct LedgerJudgement {
+  bool checked = false;  // false: no ledger or no probes to judge by (scored 0, said so)
+  double freshness = 0.0;
+  double coverage = 0.0;
+  std::vector<std::string> findings;  // "SN22: output fingerprint differs (ledger total_found,
+                                      // probe count)"
+};
+
 // A challenge with its reference, as the generator makes them and `orchestra score
 // --challenge FILE` reads them: {"challenge": {...}, "reference": {...}} ("reference" may be
 // absent: the checks that need it are then reported as not checked).
