@@ -1,6 +1,6 @@
 #pragma once
 
-// Helpers shared by the crypto module's tests only.
+// Helpers shared by tests: hex vectors and deterministic test keys.
 
 #include <gtest/gtest.h>
 
@@ -9,6 +9,8 @@
 #include <string_view>
 
 #include "orchestra/crypto/hex.h"
+#include "orchestra/crypto/sr25519.h"
+#include "orchestra/crypto/ss58.h"
 
 namespace orchestra::crypto::testing {
 
@@ -33,5 +35,15 @@ std::string HexOf(const std::array<uint8_t, N>& bytes) {
 }
 
 inline std::string HexOf(std::string_view bytes) { return PrefixedHexOf(bytes).substr(2); }
+
+// A deterministic test key: the keypair of the mini secret made of 32 `byte`s.
+inline Keypair KeyFromByte(uint8_t byte) {
+  MiniSecret seed{};
+  seed.fill(byte);
+  return Keypair::FromMiniSecret(seed);
+}
+
+// The SS58 address of `key`.
+inline std::string AddressOf(const Keypair& key) { return Ss58Encode(key.public_key().bytes()); }
 
 }  // namespace orchestra::crypto::testing
