@@ -120,13 +120,13 @@ int main(int argc, char** argv) {
       "miner",
       "Serve OrchestraSynapse and LedgerSynapse on a Bittensor axon until SIGINT/SIGTERM, then "
       "drain");
-  miner_cmd->add_option("--wallet.name", miner.wallet_name,
+  miner_cmd->add_option("--wallet.name", miner.wallet.name,
                         "Wallet name (default: a development wallet under the data dir)");
-  miner_cmd->add_option("--wallet.hotkey", miner.wallet_hotkey, "Hotkey name");
-  miner_cmd->add_option("--wallet.hotkey_password", miner.wallet_hotkey_password,
+  miner_cmd->add_option("--wallet.hotkey", miner.wallet.hotkey, "Hotkey name");
+  miner_cmd->add_option("--wallet.hotkey_password", miner.wallet.password,
                         "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
                         "variable)");
-  miner_cmd->add_option("--wallet.path", miner.wallet_path,
+  miner_cmd->add_option("--wallet.path", miner.wallet.path,
                         "Wallets folder (default ~/.bittensor/wallets)");
   miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();
   miner_cmd->add_option("--axon.port", miner.axon_port, "Port to listen on (0: any free port)")

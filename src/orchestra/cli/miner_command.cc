@@ -14,7 +14,7 @@
 
 #include "orchestra/cli/embedded_experts.h"
 #include "orchestra/cli/input.h"
-#include "orchestra/cli/wallet_command.h"
+#include "orchestra/cli/wiring.h"
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/experts/http_transport.h"
 #include "orchestra/ledger/sqlite_store.h"
@@ -25,37 +25,6 @@
 
 namespace orchestra::cli {
 namespace {
-
-bool UsesDevWallet(const MinerFlags& f) {
-  return f.wallet_name.empty() && f.wallet_hotkey.empty() && f.wallet_path.empty();
-}
-
-// The hotkey the axon signs as: the named wallet's, or the development wallet under the data
-// dir (created on first use).
-Result<crypto::KeyfileKey> LoadMinerHotkey(const MinerFlags& f,
-                                           const std::filesystem::path& data_dir) {
-  if (UsesDevWallet(f)) {
-    const crypto::WalletPaths dev{data_dir / "wallets", "miner", "default"};
-    if (!std::filesystem::exists(dev.Hotkey())) {
-      auto created = crypto::CreateHotkey(dev, 12, /*overwrite=*/false);
-      if (!created) return created.error();
-      spdlog::info("miner: created development hotkey {} at {}", created->ss58_address,
-                   dev.Hotkey().string());
-    }
-    return crypto::LoadHotkey(dev);
-  }
-  const crypto::WalletPaths wallet{
-      f.wallet_path.empty() ? crypto::DefaultWalletPath() : std::filesystem::path(f.wallet_path),
-      f.wallet_name.empty() ? "default" : f.wallet_name,
-      f.wallet_hotkey.empty() ? "default" : f.wallet_hotkey};
-  if (!std::filesystem::exists(wallet.Hotkey())) {
-    return Error(ErrorCode::kNotFound,
-                 fmt::format("no hotkey at {}; create one with `orchestra wallet new-hotkey "
-                             "--wallet.name {} --wallet.hotkey {}`",
-                             wallet.Hotkey().string(), wallet.name, wallet.hotkey));
-  }
-  return LoadHotkeyWithPassword(wallet, f.wallet_hotkey_password);
-}
 
 Result<std::vector<net::NeuronRecord>> LoadMetagraph(const std::string& path) {
   auto json = JsonArgument(path, "--metagraph");
@@ -68,62 +37,6 @@ Result<std::vector<net::NeuronRecord>> LoadMetagraph(const std::string& path) {
   return neurons;
 }
 
-// Where the ledger's subnets' UIDs listen, read from the metagraphs an `orchestra experts`
-// process serves at `address` (host:port of its control API). Subnets it does not know are left
-// without UIDs (the executor falls back past them), with a warning.
-Result<experts::Directory> FetchDirectory(const std::string& address,
-                                          const ledger::Snapshot& ledger) {
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      std::from_chars(address.data() + colon + 1, address.data() + address.size(), port).ec !=
-          std::errc() ||
-      port < 1 || port > 65535) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("--experts {}: expected HOST:PORT of `orchestra experts`", address));
-  }
-  const std::string host = address.substr(0, colon);
-  boost::asio::io_context io;
-  net::HttpClient client(io.get_executor());
-  experts::Directory directory;
-  std::optional<Error> failure;
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        for (const auto& [id, entry] : ledger.entries()) {
-          net::HttpRequest request{"GET", fmt::format("/metagraph/{}", entry.netuid), {}, ""};
-          auto response =
-              co_await client.Send(host, static_cast<uint16_t>(port), std::move(request),
-                                   Deadline::After(std::chrono::seconds(5)));
-          if (!response) {
-            failure = Error(response.error().code,
-                            fmt::format("--experts {}: {}", address, response.error().message));
-            co_return;
-          }
-          if (response->status == 404) {
-            spdlog::warn("miner: the experts at {} do not simulate {} (netuid {})", address, id,
-                         entry.netuid);
-            continue;
-          }
-          auto json = ParseJson(response->body, fmt::format("metagraph {}", entry.netuid));
-          auto endpoints = json ? experts::EndpointsFromMetagraph(*json)
-                                : Result<std::vector<experts::Endpoint>>(json.error());
-          if (response->status != 200 || !endpoints) {
-            failure =
-                Error(ErrorCode::kMalformedAnswer,
-                      fmt::format("--experts {}: metagraph {}: HTTP {} {}", address, entry.netuid,
-                                  response->status, endpoints ? "" : endpoints.error().message));
-            co_return;
-          }
-          for (auto& e : *endpoints) directory.Add(id, std::move(e));
-        }
-      },
-      boost::asio::detached);
-  io.run();
-  if (failure) return *failure;
-  return directory;
-}
-
 }  // namespace
 
 int MinerCommand(const MinerFlags& f) {
@@ -134,7 +47,7 @@ int MinerCommand(const MinerFlags& f) {
     return Fail("miner", kExitBadInput, "--drain-timeout: must be positive");
   const std::filesystem::path data_dir = DataDir(f.data_dir);
 
-  auto hotkey = LoadMinerHotkey(f, data_dir);
+  auto hotkey = LoadRoleHotkey(f.wallet, data_dir, "miner");
   if (!hotkey) return Fail("miner", kExitBadInput, hotkey.error().message);
   if (!hotkey->keypair) {
     return Fail("miner", kExitBadInput,
@@ -162,7 +75,7 @@ int MinerCommand(const MinerFlags& f) {
   std::unique_ptr<sim::Simulator> embedded;
   experts::Directory directory;
   if (!f.experts.empty()) {
-    auto fetched = FetchDirectory(f.experts, **ledger);
+    auto fetched = FetchDirectory(f.experts, **ledger, "miner");
     if (!fetched) return Fail("miner", kExitFailed, fetched.error().message);
     directory = std::move(*fetched);
   } else {

@@ -3,17 +3,15 @@
 #include <cstdint>
 #include <string>
 
+#include "orchestra/cli/wiring.h"
+
 namespace orchestra::cli {
 
 // Flags of `orchestra miner`, named as Bittensor's miners name them.
 struct MinerFlags {
   // Wallet: when none of the three is given, a development hotkey under
   // <data dir>/wallets/miner/hotkeys/default is used (created on first start).
-  std::string wallet_name;
-  std::string wallet_hotkey;
-  std::string wallet_path;  // default ~/.bittensor/wallets
-  // An encrypted hotkey's password; else btcli's BT_PW_<path> variable (LoadHotkeyWithPassword).
-  std::string wallet_hotkey_password;
+  HotkeyFlags wallet;
   std::string axon_ip = "0.0.0.0";
   int axon_port = 8091;
   int netuid = 1;
