@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "orchestra/core/memory.h"
-#include "orchestra/miner/cpu_work.h"
+#include "orchestra/net/run_on_pool.h"
 #include "orchestra/plan/decompose.h"
 #include "orchestra/schema/schema.h"
 #include "orchestra/synth/assemble.h"
@@ -30,7 +30,7 @@ boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
     }
     return compiled;
   };
-  co_return co_await RunOnPool(pool, std::move(compile));
+  co_return co_await net::RunOnPool(pool, std::move(compile));
 }
 
 boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challenge challenge,
@@ -54,7 +54,8 @@ boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
     protocol::Challenge challenge, schema::Schema target, ledger::SnapshotPtr ledger,
     experts::Transport& transport, OrchestratorOptions options) {
   // A stop (terminal cancellation) that came while the target was compiled on the pool, where
-  // nothing can notice it (cpu_work.h): no expert is called for a challenge nobody will read.
+  // nothing can notice it (net/run_on_pool.h): no expert is called for a challenge nobody will
+  // read.
   if ((co_await boost::asio::this_coro::cancellation_state).cancelled() !=
       boost::asio::cancellation_type::none) {
     co_return Error(ErrorCode::kUnavailable, "cancelled: the miner is stopping");
@@ -87,7 +88,7 @@ boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
     synth::Synthesis synthesis = synth::Assemble(target, execution, synthesis_step);
     return std::pair{std::move(execution), std::move(synthesis)};
   };
-  auto assembled = co_await RunOnPool(options.cpu_pool, std::move(assemble));
+  auto assembled = co_await net::RunOnPool(options.cpu_pool, std::move(assemble));
   execution = std::move(assembled.first);
   synth::Synthesis synthesis = std::move(assembled.second);
 

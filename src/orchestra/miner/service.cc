@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "orchestra/core/logfmt.h"
-#include "orchestra/miner/cpu_work.h"
+#include "orchestra/net/run_on_pool.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::miner {
@@ -112,7 +112,7 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
     return schema.Validate(data);
   };
   LogAnswered(request, *challenge, *response,
-              co_await RunOnPool(options_.cpu_pool, std::move(validate)));
+              co_await net::RunOnPool(options_.cpu_pool, std::move(validate)));
 
   Json answer = protocol::ToJson(*response);
   for (const char* field : {"challenge_id", "task_pipeline", "standardized_data", "final_synthesis",

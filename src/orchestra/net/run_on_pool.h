@@ -9,14 +9,14 @@
 #include <type_traits>
 #include <utility>
 
-namespace orchestra::miner {
+namespace orchestra::net {
 
 // Runs `work()` on `pool` and resumes the calling coroutine on its own executor with what it
 // returned, so that CPU-heavy steps (compiling a target_schema, standardizing expert output)
-// do not hold up an I/O thread serving other callers. Runs it inline when `pool` is null.
-// `work` must own what it reads (capture by value): once started it runs to the end even if
-// the caller's io_context stops. It cannot be cancelled: Boost 1.81's co_spawn forwards a
-// cancellation to the other executor through a pointer that may dangle by then
+// (or blocking database work) do not hold up an I/O thread serving other callers. Runs it inline
+// when `pool` is null. `work` must own what it reads (capture by value): once started it runs to
+// the end even if the caller's io_context stops. It cannot be cancelled: Boost 1.81's co_spawn
+// forwards a cancellation to the other executor through a pointer that may dangle by then
 // (chriskohlhoff/asio#1332), so the spawn gets an empty cancellation slot. co_spawn wants a
 // default-constructible result, hence the optional; the job and the awaitable are named locals
 // because g++ 12 destroys temporaries inside co_await twice.
@@ -36,4 +36,4 @@ boost::asio::awaitable<std::invoke_result_t<Work&>> RunOnPool(boost::asio::threa
   co_return std::move(*result);
 }
 
-}  // namespace orchestra::miner
+}  // namespace orchestra::net
