@@ -120,6 +120,9 @@ class ValidatorStore {
   // its first score gives alpha * score (as Bittensor's subnet template's update_scores, whose
   // scores start at zero). A NaN score counts as 0 (as the template's nan_to_num); an infinite
   // score, or alpha outside (0, 1], is kInvalidArgument. Returns the new average.
+  // One difference from the template: it folds a 0 into every miner not queried in a step;
+  // here only scored miners move, so a miner left out of a random sample keeps its average (a
+  // miner that was queried and failed is scored 0 by the caller).
   Result<double> UpdateAverage(std::string_view hotkey, int uid, int mechanism, double score,
                                double alpha, int64_t now_ms);
   // UpdateAverage for many samples in one transaction (one fsync for a whole challenge's
