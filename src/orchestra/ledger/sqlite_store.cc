@@ -1,125 +1,72 @@
 #include "orchestra/ledger/sqlite_store.h"
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 namespace orchestra::ledger {
-namespace {
-
-Error SqlError(sqlite3* db, std::string_view what) {
-  return Error(ErrorCode::kIo, fmt::format("ledger: {}: {}", what, sqlite3_errmsg(db)));
-}
-
-// Owns a prepared statement.
-struct Statement {
-  sqlite3_stmt* stmt = nullptr;
-  ~Statement() { sqlite3_finalize(stmt); }
-};
-
-}  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
-  if (ec) {
-    return Error(ErrorCode::kIo, fmt::format("ledger: cannot create {}: {}",
-                                             path.parent_path().string(), ec.message()));
-  }
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    Error e = SqlError(db, fmt::format("open {}", path.string()));
-    sqlite3_close(db);
-    return e;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
-  if (auto s = store->Exec("PRAGMA journal_mode=WAL;"); !s) return s.error();
-  if (auto s =
-          store->Exec("CREATE TABLE IF NOT EXISTS ledger_entries ("
-                      " subnet_id TEXT PRIMARY KEY,"
-                      " entry TEXT NOT NULL,"
-                      " written_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));");
+  auto db = SqliteDb::Open(path);
+  if (!db) return db.error();
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db)));
+  if (auto s = store->db_.Exec(
+          "CREATE TABLE IF NOT EXISTS ledger_entries ("
+          " subnet_id TEXT PRIMARY KEY,"
+          " entry TEXT NOT NULL,"
+          " written_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')));");
       !s) {
     return s.error();
   }
   return store;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
-
-Status SqliteStore::Exec(const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    Error e(ErrorCode::kIo, fmt::format("ledger {}: {}", path_.string(), message ? message : "?"));
-    sqlite3_free(message);
-    return e;
-  }
-  return {};
-}
-
 Result<Snapshot> SqliteStore::Load() {
-  Statement st;
-  if (sqlite3_prepare_v2(db_, "SELECT subnet_id, entry FROM ledger_entries", -1, &st.stmt,
-                         nullptr) != SQLITE_OK) {
-    return SqlError(db_, "load");
-  }
+  auto st = db_.Prepare("SELECT subnet_id, entry FROM ledger_entries");
+  if (!st) return st.error();
   std::map<std::string, LedgerEntry> entries;
-  int rc;
-  while ((rc = sqlite3_step(st.stmt)) == SQLITE_ROW) {
-    std::string id(reinterpret_cast<const char*>(sqlite3_column_text(st.stmt, 0)));
-    std::string_view text(reinterpret_cast<const char*>(sqlite3_column_text(st.stmt, 1)),
-                          sqlite3_column_bytes(st.stmt, 1));
-    auto json = ParseJson(text, fmt::format("ledger entry {} in {}", id, path_.string()));
+  for (;;) {
+    auto row = st->Step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto id = st->ColumnText(0);
+    if (!id) return id.error();
+    auto text = st->ColumnText(1);
+    if (!text) return text.error();
+    auto json = ParseJson(*text, fmt::format("ledger entry {} in {}", *id, path().string()));
     if (!json) return json.error();
-    auto entry = EntryFromJson(id, *json);
+    auto entry = EntryFromJson(*id, *json);
     if (!entry) return entry.error();
-    entries.emplace(id, std::move(*entry));
+    entries.emplace(*id, std::move(*entry));
   }
-  if (rc != SQLITE_DONE) return SqlError(db_, "load");
   return Snapshot(std::move(entries));
 }
 
 Status SqliteStore::Put(const LedgerEntry& entry) {
-  Statement st;
-  if (sqlite3_prepare_v2(db_,
-                         "INSERT INTO ledger_entries(subnet_id, entry) VALUES(?1, ?2) "
-                         "ON CONFLICT(subnet_id) DO UPDATE SET entry = excluded.entry, "
-                         "written_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')",
-                         -1, &st.stmt, nullptr) != SQLITE_OK) {
-    return SqlError(db_, "prepare upsert");
-  }
-  const std::string json = CanonicalJson(ToJson(entry));
-  sqlite3_bind_text(st.stmt, 1, entry.subnet_id.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(st.stmt, 2, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
-  if (sqlite3_step(st.stmt) != SQLITE_DONE) return SqlError(db_, "upsert " + entry.subnet_id);
-  return {};
+  auto st = db_.Prepare(
+      "INSERT INTO ledger_entries(subnet_id, entry) VALUES(?1, ?2) "
+      "ON CONFLICT(subnet_id) DO UPDATE SET entry = excluded.entry, "
+      "written_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')");
+  if (!st) return st.error();
+  if (auto s = st->BindText(1, entry.subnet_id); !s) return s;
+  if (auto s = st->BindText(2, CanonicalJson(ToJson(entry))); !s) return s;
+  return st->Run();
 }
 
 Status SqliteStore::Upsert(const LedgerEntry& entry) { return Put(entry); }
 
 Status SqliteStore::ReplaceAll(const Snapshot& snapshot) {
-  if (auto s = Exec("BEGIN IMMEDIATE;"); !s) return s;
-  Status status = Exec("DELETE FROM ledger_entries;");
+  auto tx = SqliteTransaction::Begin(db_);
+  if (!tx) return tx.error();
+  if (auto s = db_.Exec("DELETE FROM ledger_entries"); !s) return s;
   for (const auto& [id, entry] : snapshot.entries()) {
-    if (!status) break;
-    status = Put(entry);
+    if (auto s = Put(entry); !s) return s;
   }
-  if (!status) {
-    (void)Exec("ROLLBACK;");
-    return status;
-  }
-  return Exec("COMMIT;");
+  return tx->Commit();
 }
 
 Result<int> SqliteStore::Count() {
-  Statement st;
-  if (sqlite3_prepare_v2(db_, "SELECT count(*) FROM ledger_entries", -1, &st.stmt, nullptr) !=
-          SQLITE_OK ||
-      sqlite3_step(st.stmt) != SQLITE_ROW) {
-    return SqlError(db_, "count");
-  }
-  return sqlite3_column_int(st.stmt, 0);
+  auto count = db_.QueryInt64("SELECT count(*) FROM ledger_entries");
+  if (!count) return count.error();
+  return static_cast<int>(*count);
 }
 
 Result<SnapshotPtr> OpenLedger(const std::filesystem::path& data_dir) {

@@ -4,9 +4,8 @@
 #include <memory>
 
 #include "orchestra/core/result.h"
+#include "orchestra/core/sqlite.h"
 #include "orchestra/ledger/snapshot.h"
-
-struct sqlite3;
 
 namespace orchestra::ledger {
 
@@ -17,7 +16,6 @@ class SqliteStore {
  public:
   // Opens (creating the file, its directory and the table when absent) the ledger at `path`.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::filesystem::path& path);
-  ~SqliteStore();
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
@@ -29,15 +27,13 @@ class SqliteStore {
   Status ReplaceAll(const Snapshot& snapshot);
   Result<int> Count();
 
-  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& path() const { return db_.path(); }
 
  private:
-  SqliteStore(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
-  Status Exec(const char* sql);
+  explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
   Status Put(const LedgerEntry& entry);
 
-  sqlite3* db_;
-  std::filesystem::path path_;
+  SqliteDb db_;
 };
 
 // The ledger under `data_dir` (ledger.db), seeded from the shipped snapshot on first use.
