@@ -227,5 +227,24 @@ TEST_F(AdversarialMinersTest, OffTopicAnswersInTheRightShapeWithoutTheTopicsWord
   EXPECT_THAT(off_topic_text, ::testing::Not(::testing::HasSubstr("funding")));
 }
 
+// Like `orchestra miner`, a test miner drains on SIGTERM, a copier with a challenge behind it.
+TEST(LocalSubnetTest, StopDrainsEveryProcessToACleanExit) {
+  auto subnet = LocalSubnet::Start({.modes = {"honest", "copier"}});
+  ASSERT_TRUE(subnet.ok()) << subnet.error().ToString();
+  const BittensorSynapse answer =
+      CallMiner(ValidatorKey(), (*subnet)->miner("copier").axon, protocol::OrchestraSynapseClass(),
+                Challenge("gpu_pricing", "0xad09"));
+  EXPECT_EQ(answer.dendrite.status_code.value_or(0), 200);
+  const Status stopped = (*subnet)->Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.error().ToString();
+  EXPECT_TRUE((*subnet)->Stop().ok());
+}
+
+TEST(LocalSubnetTest, ACopierWithoutAnHonestMinerBeforeItIsRefused) {
+  auto subnet = LocalSubnet::Start({.modes = {"copier", "honest"}});
+  ASSERT_FALSE(subnet.ok());
+  EXPECT_THAT(subnet.error().message, ::testing::HasSubstr("modes[0]: a copier needs an honest"));
+}
+
 }  // namespace
 }  // namespace orchestra

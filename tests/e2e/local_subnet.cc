@@ -121,15 +121,30 @@ Result<std::unique_ptr<LocalSubnet>> LocalSubnet::Start(LocalSubnetOptions optio
   return subnet;
 }
 
-LocalSubnet::~LocalSubnet() {
+LocalSubnet::~LocalSubnet() { (void)Stop(); }
+
+Status LocalSubnet::Stop() {
+  if (stopped_) return {};
+  stopped_ = true;
+  std::string failures;
+  auto check = [&](std::string_view what, BackgroundProcess& process) {
+    const ProcessResult result = process.Wait();
+    if (result.exit_code == 0) return;
+    const size_t tail = result.err.size() > 2000 ? result.err.size() - 2000 : 0;
+    failures += fmt::format("{} exited {}: {}\n", what, result.exit_code, result.err.substr(tail));
+  };
   for (auto& process : processes_)
     if (process) process->Signal(SIGTERM);
-  for (auto& process : processes_)
-    if (process) process->Wait();
+  for (size_t i = 0; i < processes_.size(); ++i) {
+    if (processes_[i])
+      check(fmt::format("test miner {} ({})", i, options_.modes[i]), *processes_[i]);
+  }
   if (experts_) {
     experts_->Signal(SIGTERM);
-    experts_->Wait();
+    check("orchestra experts", *experts_);
   }
+  if (!failures.empty()) return Error(ErrorCode::kInternal, failures);
+  return {};
 }
 
 const LocalMiner& LocalSubnet::miner(std::string_view mode) const {

@@ -12,8 +12,8 @@
 //                                       protocol::OrchestraSynapseClass(), challenge_fields);
 //
 // Binaries: $ORCHESTRA_BIN (default build/orchestra) and $ORCHESTRA_TEST_MINER_BIN (default
-// build/tests/orchestra_test_miner). Not thread-safe; the object owns every process it started
-// and stops them all (SIGTERM, then waits for each) in its destructor.
+// build/tests/orchestra_test_miner); e2e_test's ctest entries set both. Not thread-safe; the
+// object owns every process it started and stops them all in Stop() or its destructor.
 
 #include <cstdint>
 #include <memory>
@@ -35,7 +35,7 @@ struct LocalSubnetOptions {
   // One test miner per entry, by orchestra_test_miner --mode: honest, forger, replayer, lazy,
   // stale-ledger, copier, off-topic. A "copier" copies the first "honest" miner listed before
   // it (kInvalidArgument when there is none).
-  std::vector<std::string> modes;
+  std::vector<std::string> modes = {};
   // `orchestra experts` --latency-scale and --seed.
   double latency_scale = 0.05;
   uint64_t seed = 7;
@@ -47,7 +47,7 @@ struct LocalSubnetOptions {
   // validator permit and validator_stake (uids after the miners', no axon).
   int netuid = 1;
   double miner_stake = 10.0;
-  std::vector<std::string> validator_hotkeys;  // SS58
+  std::vector<std::string> validator_hotkeys = {};  // SS58
   double validator_stake = 1000.0;
 };
 
@@ -63,7 +63,12 @@ class LocalSubnet {
   // Starts the experts, then every miner (copiers last), and waits for each to serve (up to a
   // minute each). Errors (kUnavailable) say which process did not start and what it printed.
   static Result<std::unique_ptr<LocalSubnet>> Start(LocalSubnetOptions options);
-  ~LocalSubnet();
+  ~LocalSubnet();  // Stop()
+
+  // Sends SIGTERM to every miner, then to the experts, and waits for each to drain and exit.
+  // Errors (kInternal) name every process that did not exit 0, with the end of its stderr.
+  // Idempotent: later calls return {} and do nothing.
+  Status Stop();
   LocalSubnet(const LocalSubnet&) = delete;
   LocalSubnet& operator=(const LocalSubnet&) = delete;
 
@@ -98,6 +103,7 @@ class LocalSubnet {
   std::vector<LocalMiner> miners_;
   uint16_t experts_port_ = 0;
   std::string admin_token_;
+  bool stopped_ = false;
 };
 
 // Sends `fields` as `cls` to `axon`, signed by `key`, and returns the answered synapse

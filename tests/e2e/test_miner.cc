@@ -120,18 +120,18 @@ ledger::SnapshotPtr StaleLedger(const ledger::Snapshot& current) {
   return std::make_shared<const ledger::Snapshot>(std::move(kept));
 }
 
-// Passes calls through to `inner`, keeping each answer's raw output under the call's lock until
-// Take()n: what the lazy miner hands back instead of standardized data. Single-threaded, as the
-// transport it wraps.
+// Passes calls through to `inner`, keeping (when `record`) each answer's raw output under the
+// call's lock until Take()n: what the lazy miner hands back instead of standardized data.
+// Single-threaded, as the transport it wraps.
 class RecordingTransport : public experts::Transport {
  public:
-  explicit RecordingTransport(experts::Transport& inner) : inner_(inner) {}
+  RecordingTransport(experts::Transport& inner, bool record) : inner_(inner), record_(record) {}
 
   awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall call,
                                                Deadline deadline) override {
     std::string lock = call.lock;
     auto reply = co_await inner_.Call(std::move(call), deadline);
-    if (reply) outputs_[lock] = reply->output;
+    if (reply && record_) outputs_[lock] = reply->output;
     co_return reply;
   }
 
@@ -143,6 +143,7 @@ class RecordingTransport : public experts::Transport {
 
  private:
   experts::Transport& inner_;
+  const bool record_;
   std::map<std::string, Json> outputs_;
 };
 
@@ -250,8 +251,11 @@ class Adversary {
                                   copied.dendrite.status_code.value_or(0),
                                   copied.dendrite.status_message.value_or("")));
     }
-    request.fields["deadline_ms"] =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline.Remaining()).count();
+    int64_t deadline_ms = protocol::kDefaultDeadlineMs;
+    JsonInteger(request.fields["deadline_ms"], &deadline_ms);
+    request.fields["deadline_ms"] = std::min<int64_t>(
+        deadline_ms,
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline.Remaining()).count());
     auto own = co_await service_.AnswerChallenge(std::move(request), deadline);
     if (!own) co_return own;
     JsonArray cheap;
@@ -332,7 +336,7 @@ int Main(int argc, char** argv) {
   boost::asio::thread_pool cpu_pool(1);  // destroyed before io: its jobs post to io
   net::HttpClient client(io.get_executor());
   experts::HttpTransport http(client, *directory, *hotkey->keypair, io.get_executor());
-  RecordingTransport recorder(http);
+  RecordingTransport recorder(http, /*record=*/mode->second == Mode::kLazy);
   miner::OrchestratorOptions orchestrator;
   orchestrator.miner_hotkey = hotkey->ss58_address;
   orchestrator.cpu_pool = &cpu_pool;
