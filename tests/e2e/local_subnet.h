@@ -17,7 +17,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,13 +63,13 @@ class LocalSubnet {
   // minute each). Errors (kUnavailable) say which process did not start and what it printed.
   static Result<std::unique_ptr<LocalSubnet>> Start(LocalSubnetOptions options);
   ~LocalSubnet();  // Stop()
+  LocalSubnet(const LocalSubnet&) = delete;
+  LocalSubnet& operator=(const LocalSubnet&) = delete;
 
   // Sends SIGTERM to every miner, then to the experts, and waits for each to drain and exit.
   // Errors (kInternal) name every process that did not exit 0, with the end of its stderr.
   // Idempotent: later calls return {} and do nothing.
   Status Stop();
-  LocalSubnet(const LocalSubnet&) = delete;
-  LocalSubnet& operator=(const LocalSubnet&) = delete;
 
   // The miners, in the order of options.modes.
   const std::vector<LocalMiner>& miners() const { return miners_; }

@@ -10,7 +10,8 @@
 //   lazy          standardized_data holds the experts' raw outputs (their members merged into one
 //                 object, as the protocol requires an object), not the target_schema shape.
 //   stale-ledger  routes with, and hands out, an old ledger: one subnet per capability (no
-//                 fallback), last_updated long past, the schemas before any drift.
+//                 fallback: with the seed ledger SN1, SN13 and SN22 only), last_updated long
+//                 past, the schemas before any drift.
 //   copier        forwards the challenge to --copy-from HOST:PORT:HOTKEY and returns that
 //                 miner's standardized_data and final_synthesis, with one proven step of its own.
 //   off-topic     works on kOffTopicObjective whatever the objective, keeping the challenge's
