@@ -50,6 +50,9 @@ class MinerDaemon {
   bool draining() const { return draining_; }
   bool stopped() const { return stopped_; }
   const net::Axon& axon() const { return *axon_; }
+  // The axon, to attach further synapse handlers (or replace the service's) after Start() and
+  // before `io` runs: test miners decorate the service's answers this way.
+  net::Axon& axon() { return *axon_; }
 
  private:
   void WaitForSignal();
