@@ -20,10 +20,13 @@ namespace orchestra::validator {
 
 // What a topic is about, so that a template is only paired with topics it suits.
 enum TopicKind : uint32_t {
-  kSoftware = 1,        // libraries, tools, applications
+  kSoftware = 1,        // libraries, applications
   kInfrastructure = 2,  // databases, brokers, clouds, networks
   kAi = 4,              // models, inference, AI products and policy
-  kMarket = 8,          // prices, funding, companies, industries
+  kMarket = 8,          // an industry whose players compete
+  kPricing = 16,        // something sold at listed prices
+  kFunding = 32,        // investment and funding rounds
+  kTool = 64,           // a kind of product one adopts (options to compare)
 };
 
 struct TopicPhrase {

@@ -65,7 +65,13 @@ TEST(ChallengeTemplatesTest, VocabularyIsBroad) {
     kinds |= p.kinds;
   }
   EXPECT_GE(phrases.size(), 100u);
-  EXPECT_EQ(kinds, kSoftware | kInfrastructure | kAi | kMarket);
+  EXPECT_EQ(kinds, kSoftware | kInfrastructure | kAi | kMarket | kPricing | kFunding | kTool);
+  // Every template has topics of its kinds to draw from.
+  for (const ChallengeTemplate& t : ChallengeTemplates()) {
+    size_t suited = 0;
+    for (const TopicPhrase& p : DefaultTopicVocabulary()) suited += (p.kinds & t.topic_kinds) != 0;
+    EXPECT_GE(suited, 8u) << t.name;
+  }
   for (const char* p : {"message broker", "image compression library", "relational database"}) {
     EXPECT_TRUE(phrases.contains(p)) << p;
   }
@@ -228,8 +234,9 @@ TEST(ChallengeGeneratorTest, ATopicTheWorldKnowsNothingAboutIsRejected) {
 
   // A vocabulary the world knows nothing of gives no challenge at all.
   GeneratorOptions options = Exhaustive(3);
-  options.vocabulary = {{"underwater basket weaving", kSoftware | kInfrastructure | kAi | kMarket},
-                        {"medieval falconry", kSoftware | kInfrastructure | kAi | kMarket}};
+  constexpr uint32_t kAll =
+      kSoftware | kInfrastructure | kAi | kMarket | kPricing | kFunding | kTool;
+  options.vocabulary = {{"underwater basket weaving", kAll}, {"medieval falconry", kAll}};
   ChallengeGenerator hopeless(*retriever, world.ledger(), options);
   auto none = world.Run(hopeless.Next(Soon()));
   ASSERT_FALSE(none.ok());

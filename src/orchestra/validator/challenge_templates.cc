@@ -13,6 +13,9 @@ constexpr uint32_t kS = kSoftware;
 constexpr uint32_t kI = kInfrastructure;
 constexpr uint32_t kA = kAi;
 constexpr uint32_t kM = kMarket;
+constexpr uint32_t kP = kPricing;
+constexpr uint32_t kF = kFunding;
+constexpr uint32_t kT = kTool;
 
 // Built-in data: a parse failure is a bug in this file, caught by every test that loads it.
 Json Parse(std::string_view text) {
@@ -63,7 +66,7 @@ std::vector<ChallengeTemplate> MakeTemplates() {
                        "differentiator": "str"}],
                      "gaps": "list[str]", "threat_level": "Optional[int]"})")},
       .capabilities = kFullPipeline,
-      .topic_kinds = kS | kI | kA | kM});
+      .topic_kinds = kT | kM | kP});
   out.push_back(ChallengeTemplate{
       .name = "market_pricing",
       .objectives =
@@ -105,7 +108,7 @@ std::vector<ChallengeTemplate> MakeTemplates() {
                      "vendors": [{"vendor": "str", "lowest_price": "Optional[float]",
                                   "billing": "Literal['hourly', 'monthly', 'usage']"}]})")},
       .capabilities = kFullPipeline,
-      .topic_kinds = kI | kM,
+      .topic_kinds = kP,
       .needs_figures = true});
   out.push_back(ChallengeTemplate{
       .name = "tool_comparison",
@@ -135,7 +138,7 @@ std::vector<ChallengeTemplate> MakeTemplates() {
                     "required": ["options", "winner"], "title": "ToolComparison",
                     "type": "object"})")},
       .capabilities = kFullPipeline,
-      .topic_kinds = kS | kI | kA});
+      .topic_kinds = kT});
   out.push_back(ChallengeTemplate{
       .name = "funding_trends",
       .objectives = {"Find recent {topic} news and funding rounds and summarize trends",
@@ -169,7 +172,7 @@ std::vector<ChallengeTemplate> MakeTemplates() {
                     "required": ["rounds", "total_raised_usd", "summary"],
                     "title": "FundingTrends", "type": "object"})")},
       .capabilities = kSearchAndSynthesis,
-      .topic_kinds = kA | kM,
+      .topic_kinds = kF,
       .needs_figures = true});
   out.push_back(ChallengeTemplate{
       .name = "technology_explainer",
@@ -229,14 +232,14 @@ std::vector<ChallengeTemplate> MakeTemplates() {
                     "required": ["name", "category", "facts", "outlook"],
                     "title": "EntityProfile", "type": "object"})")},
       .capabilities = kFullPipeline,
-      .topic_kinds = kS | kI | kA | kM,
+      .topic_kinds = kT | kM | kP | kF,
       .single_entity = true});
   return out;
 }
 
 std::vector<TopicPhrase> MakeVocabulary() {
   const std::pair<uint32_t, std::vector<std::string>> groups[] = {
-      {kS,
+      {kS | kT,
        {"image compression library",
         "JSON parser",
         "HTTP client library",
@@ -271,7 +274,7 @@ std::vector<TopicPhrase> MakeVocabulary() {
         "3D modeling software",
         "web browser",
         "backup tool",
-        "file synchronization",
+        "file synchronization tool",
         "network monitoring tool",
         "packet capture tool",
         "VPN software",
@@ -289,35 +292,41 @@ std::vector<TopicPhrase> MakeVocabulary() {
         "music notation software",
         "database migration tool",
         "API documentation generator"}},
-      {kS | kI,
+      {kS | kI | kT,
        {"message broker", "relational database", "key-value store", "time series database",
         "full-text search engine", "container runtime", "in-memory cache", "graph database",
-        "document database", "workflow scheduler", "configuration management",
+        "document database", "workflow scheduler", "configuration management tool",
         "infrastructure as code", "log aggregation", "metrics collection"}},
-      {kI,
+      {kI | kT,
        {"container orchestration", "object storage", "distributed file system", "stream processing",
-        "service mesh", "observability platform", "content delivery network",
-        "serverless computing", "edge computing", "data warehouse", "decentralized storage network",
-        "blockchain node", "peer-to-peer network", "confidential computing", "bare metal servers"}},
-      {kI | kM,
+        "service mesh", "observability platform", "content delivery network", "data warehouse",
+        "blockchain node"}},
+      {kI,
+       {"serverless computing", "edge computing", "peer-to-peer network", "confidential computing",
+        "decentralized storage network"}},
+      {kI | kP,
        {"GPU cloud pricing", "cloud storage pricing", "managed database pricing", "CDN pricing",
-        "cloud hosting pricing", "GPU rental marketplace", "decentralized compute marketplace",
-        "web3 infrastructure", "DePIN networks", "cloud GPU instances"}},
-      {kA,
+        "cloud hosting pricing", "bare metal server pricing", "GPU rental marketplace",
+        "cloud GPU instances"}},
+      {kP, {"LLM API pricing", "SaaS pricing", "VPN subscription pricing"}},
+      {kI | kM, {"decentralized compute marketplace", "web3 infrastructure", "DePIN networks"}},
+      {kA | kT,
        {"machine learning framework", "deep learning library", "large language model",
-        "AI inference", "speech recognition", "machine translation", "computer vision library",
-        "vector database", "AI agents", "model fine-tuning", "natural language processing",
-        "reinforcement learning", "recommendation system", "AI safety", "generative AI",
-        "text to image model", "AI coding assistant", "embedding model", "GPU rendering"}},
-      {kA | kM,
-       {"AI startup funding", "AI chips", "AI regulation", "autonomous driving", "humanoid robots",
-        "LLM API pricing", "AI infrastructure investment", "generative AI funding"}},
+        "speech recognition", "machine translation", "computer vision library", "vector database",
+        "natural language processing toolkit", "recommendation system", "text to image model",
+        "AI coding assistant", "embedding model"}},
+      {kA,
+       {"AI inference", "AI agents", "reinforcement learning", "AI safety", "generative AI",
+        "GPU rendering", "model fine-tuning", "AI regulation"}},
+      {kA | kM, {"AI chips", "autonomous driving", "humanoid robots"}},
+      {kF,
+       {"AI startup funding", "generative AI funding", "venture capital", "startup valuation",
+        "robotics funding", "climate tech funding", "AI infrastructure investment",
+        "data center investment"}},
       {kM,
-       {"venture capital", "startup valuation", "cryptocurrency token", "SaaS pricing",
-        "data center investment", "semiconductor industry", "crypto mining", "fintech startups",
-        "cybersecurity startups", "robotics funding", "climate tech funding",
+       {"semiconductor industry", "crypto mining", "fintech startups", "cybersecurity startups",
         "developer tools market", "open source business model", "ride hailing market",
-        "satellite internet"}},
+        "satellite internet", "cryptocurrency exchange"}},
   };
   std::vector<TopicPhrase> out;
   for (const auto& [kinds, phrases] : groups) {
