@@ -101,6 +101,12 @@ std::vector<std::string> FactsOf(const Document& d, std::string_view entity) {
   }
   if (!d.fields.is_object()) return facts;
   for (const auto& kv : d.fields.get_object()) {
+    // Page metadata (a package's version and archive section, ...) is no fact about the topic.
+    static constexpr std::string_view kMetadata[] = {"version", "section", "kind", "source",
+                                                     "topic",   "url",     "link"};
+    if (std::find(std::begin(kMetadata), std::end(kMetadata), kv.key()) != std::end(kMetadata)) {
+      continue;
+    }
     const Json& v = kv.value();
     if (v.is_string()) {
       const std::string_view s = v.get_string();
