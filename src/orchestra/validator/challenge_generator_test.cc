@@ -188,6 +188,22 @@ TEST(ChallengeGeneratorTest, SameSeedSameChallenges) {
   EXPECT_EQ(std::set<std::string>(a.begin(), a.end()).size(), a.size());  // ids differ
 }
 
+TEST(ChallengeGeneratorTest, FreshIdsChangeOnlyTheIds) {
+  testing::SimWorld world;
+  auto retriever = world.MakeRetriever();
+  GeneratorOptions options = Exhaustive(77);
+  ChallengeGenerator seeded(*retriever, world.ledger(), options);
+  options.fresh_ids = true;
+  ChallengeGenerator fresh(*retriever, world.ledger(), options);
+  auto a = world.Run(seeded.Generate("market_pricing", "GPU cloud pricing", Soon()));
+  auto b = world.Run(fresh.Generate("market_pricing", "GPU cloud pricing", Soon()));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->challenge.challenge_id, b->challenge.challenge_id);
+  EXPECT_TRUE(IsPrefixedHash256(b->challenge.challenge_id));
+  b->challenge.challenge_id = a->challenge.challenge_id;
+  EXPECT_EQ(CanonicalJson(ToJson(*a)), CanonicalJson(ToJson(*b)));
+}
+
 TEST(ChallengeGeneratorTest, ABatchVariesTemplatesShapesAndDeadlines) {
   testing::SimWorld world;
   auto retriever = world.MakeRetriever();
