@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <stdlib.h>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -23,6 +24,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "orchestra/core/ascii.h"
 #include "orchestra/core/hash.h"
 #include "orchestra/core/rng.h"
 #include "orchestra/crypto/hex.h"
@@ -82,7 +84,8 @@ Json Retype(const Json& value, std::string_view type) {
 }
 
 struct Planted {
-  JsonObject match;
+  JsonObject match;     // input field -> value, compared exactly
+  JsonObject contains;  // input field -> substring of its string value, any letter case
   Json answer;
 };
 
@@ -123,6 +126,12 @@ struct SubnetState {
   }
 };
 
+// Whether `needle` occurs in `text`, ASCII letter case ignored.
+bool ContainsIgnoringCase(std::string_view text, std::string_view needle) {
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(),
+                     [](char a, char b) { return AsciiLower(a) == AsciiLower(b); }) != text.end();
+}
+
 // The first planted answer whose match `payload` satisfies, or null.
 const Planted* FindPlanted(const std::vector<Planted>& planted, const JsonObject& payload) {
   for (const Planted& p : planted) {
@@ -130,7 +139,11 @@ const Planted* FindPlanted(const std::vector<Planted>& planted, const JsonObject
       const Json* v = payload.if_contains(kv.key());
       return v && *v == kv.value();
     });
-    if (matches) return &p;
+    const bool contains = std::all_of(p.contains.begin(), p.contains.end(), [&](const auto& kv) {
+      const Json* v = payload.if_contains(kv.key());
+      return v && v->is_string() && ContainsIgnoringCase(v->get_string(), kv.value().get_string());
+    });
+    if (matches && contains) return &p;
   }
   return nullptr;
 }
@@ -313,13 +326,23 @@ class Sim : public Simulator {
     return {};
   }
 
-  Status Plant(int netuid, JsonObject match, Json answer) override {
+  Status Plant(int netuid, JsonObject match, Json answer, JsonObject match_contains) override {
     SubnetState* s = FindSubnet(netuid);
     if (!s) return Error(ErrorCode::kNotFound, fmt::format("no subnet {}", netuid));
+    for (const auto& kv : match_contains) {
+      if (!kv.value().is_string() || kv.value().get_string().empty()) {
+        return Error(ErrorCode::kInvalidArgument,
+                     fmt::format("match_contains.{}: must be a non-empty string", kv.key()));
+      }
+    }
     std::lock_guard lock(admin_mu_);
     auto planted = std::make_shared<std::vector<Planted>>(*s->planted.load());
-    std::erase_if(*planted, [&](const Planted& p) { return p.match == match; });
-    if (!answer.is_null()) planted->push_back(Planted{std::move(match), std::move(answer)});
+    std::erase_if(*planted, [&](const Planted& p) {
+      return p.match == match && p.contains == match_contains;
+    });
+    if (!answer.is_null()) {
+      planted->push_back(Planted{std::move(match), std::move(match_contains), std::move(answer)});
+    }
     s->planted.store(std::move(planted));
     return {};
   }
@@ -703,11 +726,23 @@ class Sim : public Simulator {
       done = uid ? PatchUid(netuid, *uid, *json) : Status(uid.error());
     } else if (action == "plant") {
       const Json* match = JsonFind(*json, "match");
+      const Json* contains = JsonFind(*json, "match_contains");
       const Json* answer = JsonFind(*json, "answer");
-      done = !match || !match->is_object() || !answer
-                 ? Status(Error(ErrorCode::kInvalidArgument,
-                                "plant: needs {\"match\": {...}, \"answer\": ...}"))
-                 : Plant(netuid, match->get_object(), *answer);
+      if ((!match || match->is_null()) && (!contains || contains->is_null())) {
+        done = Error(ErrorCode::kInvalidArgument,
+                     "plant: needs {\"match\": {...} and/or \"match_contains\": {...}, "
+                     "\"answer\": ...}");
+      } else if (match && !match->is_null() && !match->is_object()) {
+        done = Error(ErrorCode::kInvalidArgument, "match: must be an object");
+      } else if (contains && !contains->is_null() && !contains->is_object()) {
+        done = Error(ErrorCode::kInvalidArgument, "match_contains: must be an object");
+      } else if (!answer) {
+        done = Error(ErrorCode::kInvalidArgument, "answer: is required (null removes the plant)");
+      } else {
+        done =
+            Plant(netuid, match && match->is_object() ? match->get_object() : JsonObject{}, *answer,
+                  contains && contains->is_object() ? contains->get_object() : JsonObject{});
+      }
     }
     if (!done) {
       return MessageResponse(done.error().code == ErrorCode::kNotFound ? 404 : 400,

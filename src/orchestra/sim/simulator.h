@@ -70,8 +70,14 @@ struct UidCounters {
 //   POST /admin/subnets/{netuid}/uids/{uid}       {"p50_ms", "p95_ms", "reliability",
 //                                                  "faults", "quality"} (any subset)
 //   POST /admin/subnets/{netuid}/plant            {"match": {input field: value, ...},
+//                                                  "match_contains": {input field: text},
 //                                                  "answer": {...}} (the output for matching
-//                                                  requests; "answer": null removes it)
+//                                                  requests; "answer": null removes the plant
+//                                                  with the same match and match_contains)
+// A plant matches a request whose input fields equal every "match" value and whose string
+// fields contain every "match_contains" text, letter case ignored ({"query": "gpu"} matches
+// "Cheapest GPU cloud?"): a logic trap for queries the validator cannot know word for word.
+// At least one of the two is required; "match_contains" values must be non-empty strings.
 // Netuids and uids (in the path or in "uids") are whole decimal integers from 0 to 65535 and
 // values are checked as the manifest's (UidSpecFromJson): anything else is a 400 whose
 // message names the field ("netuid: must be an integer from 0 to 65535, got '22abc'"); an
@@ -99,7 +105,8 @@ class Simulator {
   virtual Status SetDrift(int netuid, SchemaDrift drift) = 0;
   virtual Status SetOnline(int netuid, std::optional<int> uid, bool online) = 0;
   virtual Status PatchUid(int netuid, int uid, const Json& patch) = 0;
-  virtual Status Plant(int netuid, JsonObject match, Json answer) = 0;
+  virtual Status Plant(int netuid, JsonObject match, Json answer,
+                       JsonObject match_contains = {}) = 0;
 
   virtual UidCounters Counters(int netuid, int uid) const = 0;
 };

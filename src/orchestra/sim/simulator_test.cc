@@ -324,6 +324,47 @@ TEST_F(SimulatorTest, AdminApiNeedsTheTokenAndControlsUidsAndAnswers) {
             400);
 }
 
+// A logic trap for queries the validator cannot know word for word: "match_contains" plants
+// an answer for every query containing a text, in any letter case, and only those; the plant
+// is removed with "answer": null; malformed plants are refused naming the field.
+TEST_F(SimulatorTest, PlantMatchContainsAnswersEveryQueryContainingTheTextUntilRemoved) {
+  StartWith(FaultManifest());
+  const Json plant = *ParseJson(R"({"match_contains": {"query": "gpu"},
+      "answer": {"results": [{"title": "Stale", "link": "https://stale.test"}], "total_found": 1}})");
+  ASSERT_EQ(Admin("/admin/subnets/22/plant", plant)->status, 200);
+  for (const char* query : {"gpu", "Cheapest GPU cloud prices", "rent a cloudgpu"}) {
+    const BittensorSynapse hit = Search(99, query);
+    ASSERT_EQ(hit.dendrite.status_code, 200) << query;
+    EXPECT_EQ(JsonString(hit.fields.at("results").as_array().at(0), "title"), "Stale") << query;
+  }
+  const BittensorSynapse miss = Search(99, "decentralized compute");
+  ASSERT_EQ(miss.dendrite.status_code, 200);
+  EXPECT_NE(JsonString(miss.fields.at("results").as_array().at(0), "title"), "Stale");
+
+  Json removal = plant;
+  removal.as_object()["answer"] = nullptr;
+  ASSERT_EQ(Admin("/admin/subnets/22/plant", removal)->status, 200);
+  EXPECT_NE(JsonString(Search(99, "gpu").fields.at("results").as_array().at(0), "title"), "Stale");
+
+  const struct {
+    const char* body;
+    const char* message;
+  } bad[] = {
+      {R"({"match_contains": {"query": ""}, "answer": {}})", "match_contains.query: "},
+      {R"({"match_contains": {"query": 3}, "answer": {}})", "match_contains.query: "},
+      {R"({"match_contains": "gpu", "answer": {}})", "match_contains: must be an object"},
+      {R"({"match": [1], "answer": {}})", "match: must be an object"},
+      {R"({"match": {"query": "x"}})", "answer: "},
+      {R"({"answer": {}})", "plant: needs"},
+  };
+  for (const auto& c : bad) {
+    auto refused = Admin("/admin/subnets/22/plant", *ParseJson(c.body));
+    ASSERT_TRUE(refused.ok());
+    EXPECT_EQ(refused->status, 400) << c.body;
+    EXPECT_THAT(refused->body, HasSubstr(c.message)) << c.body;
+  }
+}
+
 // The control API reads a number whole and checks its range: "22abc" is not subnet 22, uid
 // 4294967296 is not uid 0, and 1e300 ms is not a latency. Each answer names the field.
 TEST_F(SimulatorTest, ControlApiRefusesMalformedOrOutOfRangeNumbersNamingTheField) {

@@ -138,6 +138,7 @@ Json ToJson(const ChallengeReference& reference) {
     out["logic_trap"] = JsonObject{{"stale_subnet_id", t.stale_subnet_id},
                                    {"stale_netuid", t.stale_netuid},
                                    {"match", t.match},
+                                   {"match_contains", t.match_contains},
                                    {"stale_answer", t.stale_answer},
                                    {"truth", t.truth},
                                    {"stale_value", t.stale_value}};
@@ -183,6 +184,9 @@ Result<ChallengeReference> ReferenceFromJson(const Json& json) {
     if (auto s = t.String("stale_value", &out.stale_value); !s) return s.error();
     out.match = t.Raw("match");
     out.stale_answer = t.Raw("stale_answer");
+    out.match_contains = t.Raw("match_contains");
+    if (!out.match_contains.is_null() && !out.match_contains.is_object())
+      return Reader::Fail(t.Path("match_contains"), "must be a JSON object");
     if (!out.match.is_object()) return Reader::Fail(t.Path("match"), "must be a JSON object");
     ref.logic_trap = std::move(out);
   }

@@ -56,6 +56,7 @@ struct LogicTrap {
   std::string stale_subnet_id;  // where the planted answer lives ("SN42")
   int stale_netuid = 0;
   Json match;               // sim plant "match": {input field: value}
+  Json match_contains;      // sim plant "match_contains": {input field: text}; null when none
   Json stale_answer;        // sim plant "answer"
   std::string truth;        // the value only the right route returns ("$2.49/hr")
   std::string stale_value;  // the planted stale value ("$3.10/hr")
