@@ -10,8 +10,9 @@
 //               computed_body_hash), validated as Pydantic would; failure → 400 "Improperly
 //               formatted request. Could not parse headers <Headers(...)> into synapse of
 //               type <name>.";
-//   blacklist   only with --validators: the subnet template's rule, 403 "Forbidden. Key is
-//               blacklisted: <Missing dendrite or hotkey | Unrecognized hotkey>.";
+//   blacklist   only with --validators, and never for the base Synapse (Python attaches its
+//               ping with blacklist_fn=None): the subnet template's rule, 403 "Forbidden. Key
+//               is blacklisted: <Missing dendrite or hotkey | Unrecognized hotkey>.";
 //   verify      default_verify, in its order: Keypair(ss58_address=hotkey); "Missing Nonce";
 //               for dendrite versions >= 7.2.0 (V_7_2_0 = 7002000) the first nonce per
 //               hotkey:uuid must be newer than now - ALLOWED_DELTA (4 s) - timeout, for older or
@@ -362,10 +363,14 @@ const EMPTY_DEFAULTS = {
 };
 
 // The synapse classes this axon serves: Python's axon attaches the base Synapse (its `ping`
-// forward) before any other. Fields: [name, type, required, default]; a required field has no
+// forward) before any other, with blacklist_fn=None (so the blacklist never refuses a ping;
+// verify still applies). Fields: [name, type, required, default]; a required field has no
 // default and is not nullable.
 const CLASSES = new Map([
-  ['Synapse', {fields: [], requiredHashFields: [], forward: async (synapse) => synapse}],
+  [
+    'Synapse',
+    {fields: [], requiredHashFields: [], blacklist: false, forward: async (synapse) => synapse}
+  ],
   [
     'OrchestraSynapse', {
       fields: [
@@ -693,7 +698,7 @@ class Axon {
                 `from ${request.url}.`);
       }
       ({cls, synapse} = this.preprocess(name, headers, request.socket));
-      const reason = this.blacklistReason(synapse);
+      const reason = cls.blacklist === false ? null : this.blacklistReason(synapse);
       if (reason !== null) throw new Rejection(403, `Forbidden. Key is blacklisted: ${reason}.`);
       const failure = this.verifyFailure(synapse);
       if (failure !== null) throw new Rejection(401, `Not Verified with error: ${failure}`);

@@ -1,5 +1,6 @@
 #include "orchestra/miner/daemon.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -9,12 +10,15 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <csignal>
+#include <map>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "orchestra/miner/miner_test_util.h"
 #include "orchestra/net/dendrite.h"
+#include "orchestra/net/http_client.h"
+#include "orchestra/net/net_test_util.h"
 
 namespace orchestra::miner {
 namespace {
@@ -66,6 +70,16 @@ class DaemonHarness {
                                       boost::asio::use_future);
     io.run();
     return done.get();
+  }
+  // A plain GET to the daemon, as Prometheus scrapes it (no synapse headers, no signature).
+  Result<net::HttpResponse> Get(std::string target) {
+    boost::asio::io_context io;
+    net::HttpClient client(io.get_executor());
+    net::HttpRequest request;
+    request.method = "GET";
+    request.target = std::move(target);
+    return net::testing::RunUntilDone(
+        io, client.Send("127.0.0.1", port_, std::move(request), Deadline::After(10s)));
   }
   BittensorSynapse Challenge(const crypto::Keypair& key) {
     BittensorSynapse synapse;
@@ -120,6 +134,53 @@ TEST(MinerDaemonTest, AnswersChallengesAndLedgerQueriesFromARegisteredValidator)
   ASSERT_EQ(ledger.dendrite.status_code, 200) << ledger.dendrite.status_message.value_or("");
   EXPECT_EQ(JsonString(ledger.fields, "ledger_version"), response->ledger_version);
   EXPECT_FALSE(ledger.fields.at("entries").as_object().empty());
+}
+
+// What an operator's Prometheus scrapes: the counters move with the work done.
+TEST(MinerDaemonTest, MetricsCountChallengesExpertCallsAndLedgerQueries) {
+  DaemonHarness miner;
+  miner.gate().Open(miner.executor());
+  auto before = miner.Get("/metrics");
+  ASSERT_TRUE(before.ok()) << before.error().ToString();
+  EXPECT_EQ(before->status, 200);
+  EXPECT_THAT(std::string(before->Header("content-type")),
+              ::testing::StartsWith("text/plain; version=0.0.4"));
+  EXPECT_THAT(before->body, HasSubstr("\norchestra_ledger_queries_total 0\n"));
+  EXPECT_THAT(before->body, HasSubstr("# TYPE orchestra_challenges_total counter\n"));
+  EXPECT_THAT(before->body, HasSubstr("orchestra_challenge_latency_seconds_count 0\n"));
+
+  const BittensorSynapse answer = miner.Challenge(kValidatorKey);
+  ASSERT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+  auto response = protocol::ResponseFromJson(answer.fields);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  BittensorSynapse bad;
+  bad.fields = testing::WorkedExampleFields();
+  bad.fields["target_schema"] = JsonObject{{"competitors", "lst"}};
+  EXPECT_EQ(miner.Call(kValidatorKey, protocol::OrchestraSynapseClass(), bad).dendrite.status_code,
+            422);
+  ASSERT_EQ(miner.Call(kValidatorKey, protocol::LedgerSynapseClass(), BittensorSynapse{})
+                .dendrite.status_code,
+            200);
+
+  auto after = miner.Get("/metrics");
+  ASSERT_TRUE(after.ok()) << after.error().ToString();
+  ASSERT_EQ(after->status, 200);
+  const std::string& text = after->body;
+  EXPECT_THAT(text, HasSubstr("orchestra_challenges_total{outcome=\"ok\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("orchestra_challenges_total{outcome=\"invalid\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("\norchestra_ledger_queries_total 1\n"));
+  EXPECT_THAT(text, HasSubstr("orchestra_challenge_latency_seconds_count 1\n"));
+  EXPECT_THAT(text, HasSubstr("orchestra_challenge_latency_seconds_bucket{le=\"+Inf\"} 1\n"));
+  // One ok call per step, under the subnet that served it.
+  std::map<std::string, int> steps_by_subnet;
+  for (const auto& step : response->task_pipeline) ++steps_by_subnet[step.subnet];
+  ASSERT_FALSE(steps_by_subnet.empty());
+  for (const auto& [subnet, count] : steps_by_subnet) {
+    EXPECT_THAT(text, HasSubstr(fmt::format(
+                          "orchestra_expert_calls_total{{subnet=\"{}\",outcome=\"ok\"}} {}\n",
+                          subnet, count)))
+        << text;
+  }
 }
 
 // Issue 16's hostile challenge: 100,000 properties, all required (1.6 MB).

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "orchestra/core/logfmt.h"
+#include "orchestra/net/metrics_endpoint.h"
 #include "orchestra/net/run_on_pool.h"
 #include "orchestra/schema/schema.h"
 
@@ -49,13 +50,74 @@ void LogAnswered(const BittensorSynapse& request, const protocol::Challenge& cha
       report.valid, report.compliance, report.completeness, LogfmtValue(response.ledger_version));
 }
 
+// A step's outcome label: "ok", or the code its error starts with (executor errors are
+// Error::ToString(): "<code name>: <message>"), from a bounded set.
+std::string_view StepOutcome(const protocol::TaskStep& step) {
+  if (!step.error) return "ok";
+  const std::string_view error = *step.error;
+  const std::string_view code = error.substr(0, error.find(':'));
+  for (std::string_view known :
+       {"invalid_argument", "parse_error", "not_found", "deadline_exceeded", "unavailable",
+        "malformed_answer", "schema_violation", "dependency_failed", "io_error", "internal",
+        "cancelled"}) {
+    if (code == known) return known;
+  }
+  return "error";
+}
+
+std::shared_ptr<obs::MetricsRegistry> OrOwn(std::shared_ptr<obs::MetricsRegistry> metrics) {
+  return metrics ? std::move(metrics) : std::make_shared<obs::MetricsRegistry>();
+}
+
 }  // namespace
 
 MinerService::MinerService(ledger::SnapshotPtr ledger, experts::Transport& transport,
-                           OrchestratorOptions options)
-    : ledger_(std::move(ledger)), transport_(transport), options_(std::move(options)) {}
+                           OrchestratorOptions options,
+                           std::shared_ptr<obs::MetricsRegistry> metrics)
+    : ledger_(std::move(ledger)),
+      transport_(transport),
+      options_(std::move(options)),
+      metrics_(OrOwn(std::move(metrics))),
+      challenges_metric_(metrics_->AddCounter(
+          "orchestra_challenges_total",
+          "Challenges received by the miner, by outcome (ok, invalid, deadline, error).",
+          {"outcome"})),
+      expert_calls_metric_(metrics_->AddCounter(
+          "orchestra_expert_calls_total",
+          "Pipeline steps that called an expert, by the subnet that answered last and outcome.",
+          {"subnet", "outcome"})),
+      ledger_queries_metric_(
+          metrics_->AddCounter("orchestra_ledger_queries_total", "LedgerSynapse queries answered.")
+              .Get()),
+      latency_metric_(metrics_
+                          ->AddHistogram("orchestra_challenge_latency_seconds",
+                                         "Time from receiving a challenge to its answer, for "
+                                         "answered challenges (total_latency_ms).",
+                                         obs::LatencySecondsBuckets())
+                          .Get()) {}
+
+void MinerService::Reject(const BittensorSynapse& request, const Error& error,
+                          std::string_view outcome) {
+  rejected_.fetch_add(1);
+  challenges_metric_.WithLabels({outcome}).Inc();
+  LogRejected(request, error);
+}
+
+void MinerService::CountAnswered(const protocol::Response& response) {
+  answered_.fetch_add(1);
+  challenges_metric_.WithLabels({"ok"}).Inc();
+  latency_metric_.Observe(static_cast<double>(response.total_latency_ms) / 1000.0);
+  for (const protocol::TaskStep& step : response.task_pipeline) {
+    if (step.attempts == 0) continue;  // skipped: no expert was called
+    expert_calls_metric_.WithLabels({step.subnet, StepOutcome(step)}).Inc();
+  }
+}
 
 Status MinerService::AttachTo(net::Axon& axon) {
+  if (auto s = axon.AttachGet(std::string(net::kMetricsPath), net::MetricsEndpoint(*metrics_));
+      !s) {
+    return s;
+  }
   if (auto s = axon.Attach(protocol::OrchestraSynapseClass(),
                            [this](BittensorSynapse request, Deadline deadline) {
                              return AnswerChallenge(std::move(request), deadline);
@@ -73,25 +135,22 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
     BittensorSynapse request, Deadline deadline) {
   auto challenge = protocol::ChallengeFromJson(ChallengeJson(request));
   if (!challenge) {
-    rejected_.fetch_add(1);
-    LogRejected(request, challenge.error());
+    Reject(request, challenge.error(), "invalid");
     co_return challenge.error();
   }
   // Compiled on the CPU pool: a hostile target_schema costs its compile limits' worth of work
   // there (schema::CompileOptions), not the I/O thread's time other callers are waiting for.
   auto target = co_await CompileTarget(std::move(challenge->target_schema), options_.cpu_pool);
   if (!target) {
-    rejected_.fetch_add(1);
     const Error error(ErrorCode::kInvalidArgument,
                       fmt::format("target_schema: {}", target.error().message));
-    LogRejected(request, error);
+    Reject(request, error, "invalid");
     co_return error;
   }
   const auto budget = deadline.Remaining() - kAnswerReserve;
   if (budget <= std::chrono::milliseconds::zero()) {
-    rejected_.fetch_add(1);
     const Error error(ErrorCode::kDeadline, "no time left to work on the challenge");
-    LogRejected(request, error);
+    Reject(request, error, "deadline");
     co_return error;
   }
   challenge->deadline_ms = std::min<int64_t>(challenge->deadline_ms, budget.count());
@@ -102,11 +161,10 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
   const ledger::SnapshotPtr ledger = ledger_.load();
   auto response = co_await OrchestrateCompiled(*challenge, *target, ledger, transport_, options_);
   if (!response) {
-    rejected_.fetch_add(1);
-    LogRejected(request, response.error());
+    Reject(request, response.error(), "error");
     co_return response.error();
   }
-  answered_.fetch_add(1);
+  CountAnswered(*response);
   // The log line's verdict: validating against a caller's schema is CPU work, off this thread.
   auto validate = [schema = *target, data = response->standardized_data] {
     return schema.Validate(data);
@@ -125,6 +183,7 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
 boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerLedger(
     BittensorSynapse request, Deadline /*deadline*/) {
   ledger_queries_.fetch_add(1);
+  ledger_queries_metric_.Inc();
   const ledger::SnapshotPtr ledger = ledger_.load();
   const Json since = request.Field(protocol::LedgerSynapseClass(), "since_version");
   const bool current = since.is_string() && since.get_string() == ledger->version();

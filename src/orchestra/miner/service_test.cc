@@ -150,6 +150,8 @@ TEST_F(MinerServiceTest, RejectsMalformedChallengesNamingTheField) {
   }
   EXPECT_THAT(log.text(), HasSubstr("outcome=rejected error=\"target_schema: "));
   EXPECT_EQ(service_.challenges_rejected(), 3u);
+  EXPECT_THAT(service_.metrics().RenderText(),
+              HasSubstr("orchestra_challenges_total{outcome=\"invalid\"} 3\n"));
   EXPECT_EQ(service_.challenges_answered(), 0u);
 }
 
@@ -176,6 +178,19 @@ TEST_F(MinerServiceTest, RejectsAChallengeArrivingWithNoTimeLeft) {
                                                   Deadline::After(kAnswerReserve / 2)));
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.error().code, ErrorCode::kDeadline);
+  EXPECT_THAT(service_.metrics().RenderText(),
+              HasSubstr("orchestra_challenges_total{outcome=\"deadline\"} 1\n"));
+}
+
+// Two services of one process report into the registry they are given.
+TEST_F(MinerServiceTest, ReportsIntoTheRegistryItIsGiven) {
+  auto registry = std::make_shared<obs::MetricsRegistry>();
+  MinerService first(ledger_, experts_.transport(), Options(), registry);
+  MinerService second(ledger_, experts_.transport(), Options(), registry);
+  EXPECT_EQ(&first.metrics(), registry.get());
+  ASSERT_TRUE(RunToEnd(first.AnswerLedger(BittensorSynapse{}, Deadline::After(5s))).ok());
+  ASSERT_TRUE(RunToEnd(second.AnswerLedger(BittensorSynapse{}, Deadline::After(5s))).ok());
+  EXPECT_THAT(registry->RenderText(), HasSubstr("\norchestra_ledger_queries_total 2\n"));
 }
 
 TEST_F(MinerServiceTest, CompilesTheTargetSchemaOnTheCpuPoolWhileTheIoThreadServesOthers) {

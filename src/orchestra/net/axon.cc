@@ -235,12 +235,15 @@ struct AxonState {
     SynapseClass cls;
     SynapseHandler handler;
     FieldMemory memory = FieldMemory::kHeap;
+    bool blacklisted = true;  // false only for the built-in base Synapse (Python's ping)
   };
 
   AxonOptions options;
   std::shared_ptr<const MetagraphSource> metagraph;
   std::string uuid;
   std::unordered_map<std::string, std::shared_ptr<const Route>> routes;  // set before serving
+  std::vector<std::string> route_names;  // in attach order, for the 404 message, as Python lists
+  std::unordered_map<std::string, Handler> get_routes;  // path → handler; set before serving
   AdmissionQueue admission;
   std::mutex nonce_mu;
   std::unordered_map<std::string, int64_t> last_nonce;  // "hotkey:uuid" → nonce; nonce_mu
@@ -474,6 +477,17 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   if (request.method != "POST" && request.method != "GET") {
     co_return ErrorResponse(s, {405, "Method Not Allowed"}, nullptr, nullptr, start);
   }
+  if (request.method == "GET" && !s.get_routes.empty()) {
+    const std::string_view target = request.target;
+    const auto plain = s.get_routes.find(std::string(target.substr(0, target.find('?'))));
+    if (plain != s.get_routes.end()) {
+      HttpResponse response = co_await plain->second(std::move(request));
+      if (response.status >= 0 && response.status < kMaxCountedStatus) {
+        s.answered[response.status].fetch_add(1, std::memory_order_relaxed);
+      }
+      co_return response;
+    }
+  }
   const std::optional<std::string> name = RequestName(request.target);
   if (!name) {
     co_return ErrorResponse(
@@ -485,7 +499,7 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   const auto route_it = s.routes.find(*name);
   if (route_it == s.routes.end()) {
     std::string available;
-    for (const auto& [known, route] : s.routes) {
+    for (const std::string& known : s.route_names) {
       available += fmt::format("{}'{}'", available.empty() ? "" : ", ", known);
     }
     co_return ErrorResponse(
@@ -510,7 +524,7 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   spdlog::debug("axon | <-- | {} B | {} | {}", request.body.size(), cls.name,
                 protocol::OrNone(synapse.dendrite.hotkey));
 
-  if (auto reason = BlacklistReason(s, synapse)) {
+  if (auto reason = route->blacklisted ? BlacklistReason(s, synapse) : std::nullopt) {
     co_return ErrorResponse(s, {403, fmt::format("Forbidden. Key is blacklisted: {}.", *reason)},
                             &cls, &synapse, start);
   }
@@ -629,10 +643,23 @@ asio::awaitable<HttpResponse> Serve(std::shared_ptr<State> state, HttpRequest re
   co_return response;
 }
 
+// Python's axon attaches `ping` for the base Synapse before anything else, with no blacklist:
+// the synapse comes back as it came.
+asio::awaitable<Result<BittensorSynapse>> Ping(BittensorSynapse request, Deadline) {
+  co_return request;
+}
+
 }  // namespace
 
 Axon::Axon(AxonOptions options, std::shared_ptr<const MetagraphSource> metagraph)
-    : state_(std::make_shared<internal::AxonState>(std::move(options), std::move(metagraph))) {}
+    : state_(std::make_shared<internal::AxonState>(std::move(options), std::move(metagraph))) {
+  const SynapseClass& base = protocol::BaseSynapseClass();
+  state_->routes.emplace(
+      base.name,
+      std::make_shared<const internal::AxonState::Route>(internal::AxonState::Route{
+          .cls = base, .handler = Ping, .memory = FieldMemory::kHeap, .blacklisted = false}));
+  state_->route_names.push_back(base.name);
+}
 
 Axon::~Axon() { Stop(); }
 
@@ -643,9 +670,22 @@ Status Axon::Attach(const protocol::SynapseClass& cls, SynapseHandler handler, F
     return Error(ErrorCode::kInvalidArgument,
                  fmt::format("synapse name '{}' is not an identifier", cls.name));
   }
+  const bool attached_before = state_->routes.contains(cls.name);
   state_->routes.insert_or_assign(cls.name,
                                   std::make_shared<const internal::AxonState::Route>(
                                       internal::AxonState::Route{cls, std::move(handler), memory}));
+  if (!attached_before) state_->route_names.push_back(cls.name);
+  return {};
+}
+
+Status Axon::AttachGet(std::string path, Handler handler) {
+  if (!handler)
+    return Error(ErrorCode::kInvalidArgument, fmt::format("GET {}: null handler", path));
+  if (!path.starts_with('/')) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("GET path '{}' does not start with '/'", path));
+  }
+  state_->get_routes.insert_or_assign(std::move(path), std::move(handler));
   return {};
 }
 

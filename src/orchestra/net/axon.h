@@ -82,6 +82,14 @@ struct AxonOptions {
 };
 
 // A Bittensor axon: routes POST /<SynapseName> to the handler attached for that class.
+// Like Python's, it always serves the base `Synapse` class (protocol::BaseSynapseClass(), POST
+// /Synapse: no fields, the empty body hash), which validators ping axons with: its handler
+// returns the synapse as it came, and it skips the blacklist (Python attaches it with
+// blacklist_fn=None) but not verify, so a caller the blacklist would refuse still gets 200 for
+// a well-signed ping and 401 for a bad one. Attaching a class named "Synapse" replaces it (and
+// the blacklist then applies).
+// GET routes attached with AttachGet (metrics, health) are answered first, outside the synapse
+// protocol.
 // For each request, in this order: request name (400 when malformed), synapse class (404 when
 // unknown), headers (400 when unparsable, or when a dendrite text field is not UTF-8),
 // blacklist (403 "Forbidden. Key is blacklisted: <reason>."), verify (401 "Not Verified with
@@ -127,6 +135,13 @@ class Axon {
   // for a null handler or a name that is not an identifier.
   Status Attach(const protocol::SynapseClass& cls, SynapseHandler handler,
                 FieldMemory memory = FieldMemory::kHeap);
+
+  // Serves GET `path` (exact, e.g. "/metrics"; a query string is ignored) with `handler`,
+  // outside the synapse protocol: no synapse headers, no blacklist, no signature, no priority
+  // queue. For operational endpoints that answer fast and reveal nothing secret (Prometheus
+  // metrics). Attach before serving; the same path twice replaces the handler.
+  // kInvalidArgument for a null handler or a path not starting with '/'.
+  Status AttachGet(std::string path, Handler handler);
 
   // The request handler, to mount on an HttpServer or ServerThread (options.server applies
   // there). Holds the axon's state alive.

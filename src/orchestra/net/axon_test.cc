@@ -272,7 +272,8 @@ TEST(AxonTest, UnknownSynapseIs404) {
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->status, 404);
   EXPECT_EQ(MessageOf(*response),
-            "Synapse name 'NoSuchSynapse' not found. Available synapses ['OrchestraSynapse']");
+            "Synapse name 'NoSuchSynapse' not found. Available synapses ['Synapse', "
+            "'OrchestraSynapse']");
 }
 
 TEST(AxonTest, BadRequestNameIs400) {
@@ -700,6 +701,119 @@ TEST(AxonTest, HigherStakeDisplacesTheLowestWaiterFromAFullQueue) {
   gate.OpenAll();
   EXPECT_EQ(blocker.result.get().dendrite.status_code, 200);
   EXPECT_EQ(high.result.get().dendrite.status_code, 200);
+}
+
+// --- The base Synapse: Python's ping, which validators send to check an axon is alive ---------
+
+const protocol::SynapseClass& Base() { return protocol::BaseSynapseClass(); }
+
+// A ping as `key`'s dendrite prepares it (signed over the empty body hash).
+BittensorSynapse PreparedPing(AxonHarness& h, const crypto::Keypair& key) {
+  auto dendrite = h.MakeDendrite(key);
+  return dendrite->Prepare(h.Endpoint(), Base(), BittensorSynapse{}, 12.0);
+}
+
+TEST(AxonTest, SignedPingIsAnswered200EvenFromCallersTheBlacklistRefuses) {
+  AxonHarness h;  // minimum stake 10, validator permit required, unregistered refused
+  const testing::Keys& k = h.keys;
+  for (const crypto::Keypair* key : {&k.validator, &k.stranger, &k.low_stake, &k.miner}) {
+    auto response = h.SendRaw(PreparedPing(h, *key), "", "/Synapse", Base());
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->status, 200) << AddressOf(*key) << ": " << response->body;
+    auto body = ParseJson(response->body);
+    ASSERT_TRUE(body.ok());
+    EXPECT_EQ(JsonString(*body, "name"), "Synapse");
+    EXPECT_EQ(body->get_object().size(), 7u) << response->body;  // the base fields only
+    EXPECT_EQ(response->Header("bt_header_axon_status_code"), "200");
+  }
+  // The same strangers are still refused the synapses that do their work.
+  auto stranger = h.MakeDendrite(k.stranger);
+  EXPECT_EQ(h.Call(*stranger, Challenge()).dendrite.status_code, 403);
+}
+
+TEST(AxonTest, PingWithABadSignatureIs401) {
+  AxonHarness h;
+  for (const crypto::Keypair* key : {&h.keys.validator, &h.keys.stranger}) {
+    BittensorSynapse ping = PreparedPing(h, *key);
+    std::string& signature = *ping.dendrite.signature;
+    signature[10] = signature[10] == 'a' ? 'b' : 'a';
+    auto response = h.SendRaw(ping, "", "/Synapse", Base());
+    ASSERT_TRUE(response.ok());
+    EXPECT_EQ(response->status, 401);
+    EXPECT_THAT(MessageOf(*response), StartsWith("Not Verified with error: Signature mismatch"));
+  }
+  BittensorSynapse unsigned_ping = PreparedPing(h, h.keys.stranger);
+  unsigned_ping.dendrite.signature.reset();
+  auto response = h.SendRaw(unsigned_ping, "", "/Synapse", Base());
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 401);
+  EXPECT_EQ(MessageOf(*response), "Not Verified with error: Missing Signature");
+}
+
+TEST(AxonTest, ReplayedPingIs401) {
+  AxonHarness h;
+  const BittensorSynapse ping = PreparedPing(h, h.keys.stranger);
+  EXPECT_EQ(h.SendRaw(ping, "", "/Synapse", Base())->status, 200);
+  EXPECT_EQ(h.SendRaw(ping, "", "/Synapse", Base())->status, 401);
+}
+
+TEST(AxonTest, DendritePingsWithTheBaseSynapse) {
+  AxonHarness h;
+  auto dendrite = h.MakeDendrite(h.keys.stranger);
+  const BittensorSynapse answer =
+      RunUntilDone(h.io, dendrite->Call(h.Endpoint(), Base(), BittensorSynapse{}, 5.0));
+  EXPECT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+  EXPECT_EQ(answer.axon.status_code, 200);
+  EXPECT_EQ(answer.axon.status_message, "Success");
+  EXPECT_EQ(answer.axon.hotkey, AddressOf(h.keys.axon));
+  EXPECT_EQ(answer.name, "Synapse");
+  EXPECT_TRUE(answer.fields.empty());
+  EXPECT_EQ(h.axon->answered(200), 1u);
+}
+
+TEST(AxonTest, GetRouteIsServedWithoutTheSynapseProtocol) {
+  testing::Keys keys;
+  AxonOptions options;
+  options.hotkey = AddressOf(keys.axon);
+  Axon axon(options, testing::TestMetagraph(keys));
+  ASSERT_TRUE(axon.AttachGet("/metrics",
+                             [](HttpRequest) -> asio::awaitable<HttpResponse> {
+                               HttpResponse response;
+                               response.status = 200;
+                               response.headers.Add("Content-Type", "text/plain; version=0.0.4");
+                               response.body = "up 1\n";
+                               co_return response;
+                             })
+                  .ok());
+  EXPECT_FALSE(
+      axon.AttachGet("metrics",
+                     [](HttpRequest) -> asio::awaitable<HttpResponse> { co_return HttpResponse{}; })
+          .ok());
+  EXPECT_FALSE(axon.AttachGet("/x", nullptr).ok());
+  ServerThread server(ServerOptions{}, axon.AsHandler(), 1);
+  auto port = server.Start();
+  ASSERT_TRUE(port.ok());
+  asio::io_context io;
+  HttpClient client(io.get_executor());
+  auto send = [&](std::string method, std::string target) {
+    HttpRequest request;
+    request.method = std::move(method);
+    request.target = std::move(target);
+    return RunUntilDone(io, client.Send("127.0.0.1", *port, std::move(request),
+                                        Deadline::After(std::chrono::seconds(10))));
+  };
+  for (const char* target : {"/metrics", "/metrics?name=up"}) {
+    auto response = send("GET", target);
+    ASSERT_TRUE(response.ok()) << response.error().ToString();
+    EXPECT_EQ(response->status, 200) << target;
+    EXPECT_EQ(response->body, "up 1\n");
+    EXPECT_EQ(response->Header("content-type"), "text/plain; version=0.0.4");
+  }
+  // POST to the same path is a synapse request (and there is no class called "metrics").
+  auto post = send("POST", "/metrics");
+  ASSERT_TRUE(post.ok());
+  EXPECT_EQ(post->status, 404);
+  EXPECT_EQ(axon.answered(200), 2u);
 }
 
 TEST(AxonTest, AttachRejectsNamesThatAreNotIdentifiers) {

@@ -121,11 +121,12 @@ class AxonHarness {
   }
 
   // Sends a request as prepared (possibly tampered with) by a test, bypassing the dendrite.
-  Result<HttpResponse> SendRaw(const BittensorSynapse& prepared, std::string body = "",
-                               std::string target = "/OrchestraSynapse") {
+  Result<HttpResponse> SendRaw(
+      const BittensorSynapse& prepared, std::string body = "",
+      std::string target = "/OrchestraSynapse",
+      const protocol::SynapseClass& cls = protocol::OrchestraSynapseClass()) {
     HttpRequest request;
     request.target = std::move(target);
-    const auto& cls = protocol::OrchestraSynapseClass();
     request.body = body.empty() ? protocol::ToBody(cls, prepared) : std::move(body);
     request.headers = protocol::ToHeaders(cls, prepared);
     request.headers.Add("content-type", "application/json");

@@ -458,6 +458,19 @@ TEST_F(DendriteInteropTest, UnknownHotkeyIsBlacklistedWith403) {
   EXPECT_EQ(StatusMessage(answer), "Forbidden. Key is blacklisted: Unrecognized hotkey.");
 }
 
+// Validators ping with Python's base Synapse; Python's axon serves it to anyone who signs.
+TEST_F(DendriteInteropTest, PingWithTheBaseSynapseIsAnsweredEvenForAnUnknownHotkey) {
+  for (const crypto::Keypair* key : {&keys_.validator, &keys_.stranger}) {
+    auto dendrite = MakeDendrite(*key);
+    const BittensorSynapse answer =
+        Call(*dendrite, Axon(), BittensorSynapse{}, 5.0, protocol::BaseSynapseClass());
+    EXPECT_EQ(answer.dendrite.status_code, 200) << StatusMessage(answer);
+    EXPECT_EQ(answer.axon.status_code, 200);
+    EXPECT_EQ(answer.name, "Synapse");
+    EXPECT_EQ(answer.axon.hotkey, AddressOf(keys_.axon));
+  }
+}
+
 TEST_F(DendriteInteropTest, UnknownSynapseClassIsRejectedWith404) {
   auto dendrite = MakeDendrite(keys_.validator);
   const BittensorSynapse answer =
@@ -572,8 +585,8 @@ class PythonAxonParityTest : public DendriteInteropTest {
   // again by `signer` when one is given (else with the signature it carries), with `body`
   // instead of its own when one is given.
   static HttpRequest Wire(BittensorSynapse synapse, const crypto::Keypair* signer,
-                          std::string body = "") {
-    const auto& cls = protocol::OrchestraSynapseClass();
+                          std::string body = "",
+                          const protocol::SynapseClass& cls = protocol::OrchestraSynapseClass()) {
     if (signer) {
       synapse.dendrite.signature = protocol::SignMessage(
           *signer, protocol::SignatureMessage(synapse.dendrite.nonce, synapse.dendrite.hotkey,
@@ -693,6 +706,29 @@ TEST_F(PythonAxonParityTest, SameAnswersAsPythonExceptTheDocumentedDifferences) 
     BittensorSynapse s = prepared(validator);
     s.dendrite.hotkey.reset();
     scenarios.push_back({"missing-hotkey", Wire(s, nullptr)});
+  }
+
+  // The base Synapse (Python's ping): no blacklist, so a stranger's signed ping is served;
+  // verify and nonces as for any class.
+  const auto& base = protocol::BaseSynapseClass();
+  auto ping = [&](const crypto::Keypair& key) {
+    dendrites.push_back(MakeDendrite(key));
+    return dendrites.back()->Prepare(Axon(), base, BittensorSynapse{}, 12.0);
+  };
+  scenarios.push_back({"ping", Wire(ping(validator), nullptr, "", base)});
+  scenarios.push_back({"ping-from-unknown-hotkey", Wire(ping(stranger), nullptr, "", base)});
+  scenarios.push_back({"ping-from-non-validator", Wire(ping(keys_.miner), nullptr, "", base)});
+  scenarios.push_back({"ping-signed-by-another-key", Wire(ping(stranger), &keys_.miner, "", base)});
+  scenarios.push_back({"ping-replayed", Wire(ping(stranger), nullptr, "", base), 2});
+  {
+    BittensorSynapse s = ping(stranger);
+    s.dendrite.nonce = minute_ago;
+    scenarios.push_back({"ping-stale-first-nonce", Wire(s, &keys_.stranger, "", base)});
+  }
+  {
+    HttpRequest request = Wire(prepared(validator), nullptr);
+    request.target = "/LedgerSynapse";
+    scenarios.push_back({"unknown-synapse", request});
   }
 
   std::set<std::string_view> differences_seen;

@@ -752,6 +752,11 @@ Status VerifyMessageSignature(std::string_view ss58_hotkey, std::string_view mes
   return VerifyMessageSignature(*key, message, signature);
 }
 
+const SynapseClass& BaseSynapseClass() {
+  static const SynapseClass kClass{.name = "Synapse", .fields = {}, .required_hash_fields = {}};
+  return kClass;
+}
+
 const SynapseClass& OrchestraSynapseClass() {
   static const SynapseClass kClass = [] {
     SynapseClass c;

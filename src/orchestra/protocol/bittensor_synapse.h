@@ -170,6 +170,11 @@ Result<crypto::PublicKey> HotkeyPublicKey(std::string_view ss58_hotkey);
 Status VerifyMessageSignature(const crypto::PublicKey& hotkey, std::string_view message,
                               std::string_view signature);
 
+// Python's base `Synapse` class: name "Synapse", no fields, no hash fields (body hash
+// kEmptyBodyHash). Python's axon always serves it (its `ping`), and validators ping miners with
+// it (PROTOCOL.md §3).
+const SynapseClass& BaseSynapseClass();
+
 // Our synapse classes (PROTOCOL.md §3).
 const SynapseClass& OrchestraSynapseClass();  // required_hash_fields: challenge_id, objective
 const SynapseClass& LedgerSynapseClass();

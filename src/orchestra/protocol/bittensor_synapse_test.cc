@@ -62,6 +62,32 @@ TEST(BodyHashTest, ClassWithoutHashFieldsHashesTheEmptyString) {
   EXPECT_EQ(BodyHash(plain, s), "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a");
 }
 
+// Python's base Synapse, as validators ping with it: only the base fields, the empty body hash.
+TEST(BaseSynapseTest, HasNoFieldsAndTheEmptyBodyHash) {
+  const SynapseClass& base = BaseSynapseClass();
+  EXPECT_EQ(base.name, "Synapse");
+  BittensorSynapse s;
+  s.timeout = 5.0;
+  EXPECT_EQ(BodyHash(base, s), kEmptyBodyHash);
+  const WireHeaders headers = ToHeaders(base, s);
+  EXPECT_EQ(HeaderValue(headers, "name"), "Synapse");
+  EXPECT_EQ(HeaderValue(headers, "computed_body_hash"), kEmptyBodyHash);
+  for (const auto& [name, value] : headers) {
+    EXPECT_FALSE(std::string_view(name).starts_with("bt_header_input_obj_")) << name;
+  }
+  const std::string body = ToBody(base, s);
+  auto parsed = ParseJson(body);
+  ASSERT_TRUE(parsed.ok());
+  std::vector<std::string> keys;
+  for (const auto& member : parsed->get_object()) keys.push_back(member.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"name", "timeout", "total_size", "header_size",
+                                            "dendrite", "axon", "computed_body_hash"}));
+  auto back = SynapseFromBody(base, body);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->name, "Synapse");
+  EXPECT_TRUE(back->fields.empty());
+}
+
 TEST(BodyHashTest, OrchestraSynapseHashesChallengeIdThenObjective) {
   // hashlib.sha3_256((sha3("0x4f2a") + sha3("Find GPU prices")).encode()).hexdigest()
   EXPECT_EQ(BodyHash(Orchestra(), SampleRequest()),

@@ -21,7 +21,9 @@ Status ReadHash(const Json& json, std::string_view field, std::string* out) {
 
 }  // namespace
 
-std::string Receipt::Hash() const {
+std::string Receipt::Hash() const { return PrefixedHex(HashBytes()); }
+
+Hash256 Receipt::HashBytes() const {
   // CanonicalJson of {expert_hotkey, issued_at_ms, lock, price, response_hash} (keys in that,
   // sorted, order), written directly: this runs twice for every receipt an expert issues.
   std::string canonical;
@@ -37,7 +39,7 @@ std::string Receipt::Hash() const {
   canonical += R"(,"response_hash":)";
   AppendJsonString(canonical, response_hash);
   canonical += '}';
-  return PrefixedHex(Blake2b256(canonical));
+  return Blake2b256(canonical);
 }
 
 Json ToJson(const Receipt& r, boost::json::storage_ptr storage) {
@@ -113,7 +115,7 @@ Receipt IssueReceipt(const crypto::Keypair& expert, std::string_view expert_ss58
   r.expert_hotkey = std::string(expert_ss58);
   r.issued_at_ms = issued_at_ms;
   r.price = price;
-  const auto signature = crypto::Sign(expert, r.Hash());
+  const auto signature = crypto::Sign(expert, crypto::AsBytes(r.HashBytes()));
   r.signature = PrefixedHex(signature.data(), signature.size());
   return r;
 }
@@ -131,7 +133,7 @@ Status VerifyReceipt(const Receipt& r, const ReceiptExpectation& e) {
   const std::string_view key_bytes(reinterpret_cast<const char*>(key->data()), key->size());
   const std::string_view signature_bytes(reinterpret_cast<const char*>(signature->data()),
                                          signature->size());
-  if (auto v = crypto::Verify(key_bytes, r.Hash(), signature_bytes); !v) {
+  if (auto v = crypto::Verify(key_bytes, crypto::AsBytes(r.HashBytes()), signature_bytes); !v) {
     return fail("signature does not verify against " + r.expert_hotkey);
   }
   const std::string request_hash = CanonicalHash(e.query);

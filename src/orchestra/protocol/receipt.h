@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 
+#include "orchestra/core/hash.h"
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
 #include "orchestra/crypto/sr25519.h"
@@ -19,11 +20,15 @@ struct Receipt {
   std::string expert_hotkey;  // SS58 address of the expert UID's hotkey
   int64_t issued_at_ms = 0;   // Unix time in ms when the expert answered
   double price = 0.0;         // what the call cost, in TAO
-  std::string signature;      // "0x" + 128 hex: sr25519 over the UTF-8 of Hash()
+  std::string signature;      // "0x" + 128 hex: sr25519 over the 32 bytes of HashBytes()
 
   // blake2b-256 of the canonical JSON of {expert_hotkey, issued_at_ms, lock, price,
   // response_hash}: TaskStep.hash. The signature does not enter it.
-  std::string Hash() const;
+  std::string Hash() const;  // "0x" + 64 hex
+  // The same digest as its 32 raw bytes: what the expert signs (PROTOCOL.md §3). Never the
+  // "0x…" text: btwallet's Keypair.sign/verify hex-decode a string that starts with "0x", so a
+  // Python expert or validator signs and checks these bytes.
+  Hash256 HashBytes() const;
 };
 
 Json ToJson(const Receipt& receipt, boost::json::storage_ptr storage = {});
@@ -54,9 +59,10 @@ struct ReceiptExpectation {
   int64_t window_end_ms = 0;
 };
 
-// The standalone verifier the validator uses: the signature is the expert hotkey's over Hash(),
-// the lock binds this challenge, this miner, this step and this request, issued_at lies in the
-// window, and the response hash matches the reported answer. Errors say which check failed.
+// The standalone verifier the validator uses: the signature is the expert hotkey's over the 32
+// bytes of HashBytes() (one over the "0x…" text does not verify), the lock binds this
+// challenge, this miner, this step and this request, issued_at lies in the window, and the
+// response hash matches the reported answer. Errors say which check failed.
 Status VerifyReceipt(const Receipt& receipt, const ReceiptExpectation& expected);
 
 }  // namespace orchestra::protocol

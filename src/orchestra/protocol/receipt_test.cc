@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "orchestra/core/hash.h"
+#include "orchestra/crypto/hex.h"
 #include "orchestra/crypto/ss58.h"
 
 namespace orchestra::protocol {
@@ -131,7 +132,8 @@ TEST(ReceiptTest, SignatureByAnotherKeyFails) {
 //   python3: H(v) = "0x" + hashlib.blake2b(json.dumps(v, sort_keys=True, separators=(",", ":"),
 //            ensure_ascii=False).encode(), digest_size=32).hexdigest()
 //   node (tests/interop): blake2AsHex(canonical, 256) of @polkadot/util-crypto gives the same
-//   digests; the signature is @scure/sr25519's sign(secretFromSeed(seed), utf8(hash)) with
+//   digests; the signature is @scure/sr25519's sign(secretFromSeed(seed), hexToU8a(hash)) (the
+//   32 raw bytes, as btwallet's Keypair.sign does with a "0x…" string) with
 //   seed = 07 00 … 00 (our Keypair::FromMiniSecret(MiniSecret{7})), address encodeAddress(pub).
 constexpr std::string_view kMiner = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
 constexpr std::string_view kChallenge = "0x6f7263686573747261";
@@ -163,8 +165,8 @@ Receipt VectorReceipt() {
   r.issued_at_ms = kIssuedAt;
   r.price = 0.002;
   r.signature =
-      "0x747820381438750cc255719e7304d6381f3c8d92869ec0f68c2e30d712210b4abbfc100b9f418633100b4b0"
-      "6b740479a08ab8052a4774e62e9dfb3ee973fa682";
+      "0x0c20faf5d5b27c8bc14c163246a190ae12b2be3e79d03d2da866601443ed4c3c73a35b6684a4e8c0761fbad"
+      "f6664095af59145e967a065c76de02315d1f88e80";
   return r;
 }
 
@@ -212,6 +214,42 @@ TEST(ReceiptVectorTest, ReceiptSignedByAnIndependentImplementationVerifies) {
   EXPECT_TRUE(verdict.ok()) << verdict.error().message;
 }
 
+// The trap the raw-bytes rule closes: a receipt signed over the ASCII "0x…" text of its hash (what
+// this project did before, and what a naive port would do) is not a valid receipt, whoever
+// signed it. Python's btwallet would check the 32 raw bytes and refuse it; so do we.
+TEST(ReceiptVectorTest, SignatureOverTheHashTextDoesNotVerify) {
+  Receipt r = VectorReceipt();
+  // @scure/sr25519's sign(secretFromSeed(07 00 … 00), utf8("0x8b06…bfd9")), the same key.
+  r.signature =
+      "0x747820381438750cc255719e7304d6381f3c8d92869ec0f68c2e30d712210b4abbfc100b9f418633100b4b0"
+      "6b740479a08ab8052a4774e62e9dfb3ee973fa682";
+  EXPECT_EQ(VerifyReceipt(r, VectorExpectation()).error().message,
+            "signature does not verify against " + std::string(kExpert));
+
+  // Signed here too: our key, the text of Hash() against the raw bytes of HashBytes().
+  const auto expert = crypto::Keypair::FromMiniSecret(crypto::MiniSecret{7});
+  const auto over_text = crypto::Sign(expert, r.Hash());
+  r.signature = PrefixedHex(over_text.data(), over_text.size());
+  EXPECT_FALSE(VerifyReceipt(r, VectorExpectation()).ok());
+  const auto over_bytes = crypto::Sign(expert, crypto::AsBytes(r.HashBytes()));
+  r.signature = PrefixedHex(over_bytes.data(), over_bytes.size());
+  EXPECT_TRUE(VerifyReceipt(r, VectorExpectation()).ok());
+}
+
+// An issued receipt's signature is over the raw bytes, checked with the bare sr25519 verifier
+// (what btwallet's Keypair.verify("0x…", sig) does after hex-decoding the string).
+TEST(ReceiptTest, IssuedSignatureCoversTheRawHashBytes) {
+  Fixture f;
+  const Receipt r = f.Issue();
+  auto signature = crypto::DecodeHex(r.signature);
+  ASSERT_TRUE(signature.ok());
+  const std::string_view sig(reinterpret_cast<const char*>(signature->data()), signature->size());
+  const auto key = crypto::AsBytes(f.expert.public_key().bytes());
+  EXPECT_TRUE(crypto::Verify(key, crypto::AsBytes(r.HashBytes()), sig).ok());
+  EXPECT_FALSE(crypto::Verify(key, r.Hash(), sig).ok());
+  EXPECT_EQ(PrefixedHex(r.HashBytes()), r.Hash());
+}
+
 // Each field of a receipt, changed alone, fails verification, and the message names the check.
 // Signed fields fail the signature; a receipt re-signed by the expert over a changed field fails
 // the check that binds that field.
@@ -223,7 +261,7 @@ TEST(ReceiptVectorTest, EveryChangedFieldFailsWithItsReason) {
   };
   const auto expert = crypto::Keypair::FromMiniSecret(crypto::MiniSecret{7});
   auto resign = [&](Receipt r) {
-    const auto signature = crypto::Sign(expert, r.Hash());
+    const auto signature = crypto::Sign(expert, crypto::AsBytes(r.HashBytes()));
     r.signature = PrefixedHex(signature.data(), signature.size());
     return r;
   };
