@@ -630,6 +630,16 @@ ScoreCard Score(const ScoringInput& in) {
   const ChallengeReference& ref = in.generated.reference;
 
   JudgeHashes(in.proofs, &card.hash_verification);
+  int partial = 0;
+  std::string first_partial;
+  for (const StepProof& s : in.proofs.steps) {
+    if (s.not_checked.empty()) continue;
+    if (partial++ == 0) first_partial = fmt::format("step {}: {}", s.step, s.not_checked[0]);
+  }
+  if (partial > 0) {
+    card.not_checked.push_back(
+        fmt::format("proofs: {} step(s) not fully checked ({})", partial, first_partial));
+  }
 
   Leaves leaves;
   Walk(r.standardized_data, "$", &leaves);
@@ -740,16 +750,16 @@ struct Row {
 };
 
 std::vector<Row> Rows(const ScoreCard& c, const ScoringWeights& w) {
-  return {{"hash_verification", &c.hash_verification, w.hash_verification, "0"},
-          {"schema_compliance", &c.schema_compliance, w.schema_compliance, "1"},
-          {"completeness", &c.completeness, w.completeness, "1"},
+  return {{"hash_verification", &c.hash_verification, w.hash_verification, "M0"},
+          {"schema_compliance", &c.schema_compliance, w.schema_compliance, "M1"},
+          {"completeness", &c.completeness, w.completeness, "M1"},
           {"relevance", &c.relevance, 0.0, "in completeness"},
-          {"routing_efficiency", &c.routing_efficiency, w.routing_efficiency, "0"},
-          {"ledger_freshness", &c.ledger_freshness, w.ledger_freshness, "0"},
-          {"ledger_coverage", &c.ledger_coverage, w.ledger_coverage, "0"},
-          {"trap_performance", &c.trap_performance, w.trap_performance, "0"},
-          {"provenance_fidelity", &c.provenance_fidelity, 0.0, "1"},
-          {"velocity", &c.velocity, 0.0, "0, OES V"},
+          {"routing_efficiency", &c.routing_efficiency, w.routing_efficiency, "M0"},
+          {"ledger_freshness", &c.ledger_freshness, w.ledger_freshness, "M0"},
+          {"ledger_coverage", &c.ledger_coverage, w.ledger_coverage, "M0"},
+          {"trap_performance", &c.trap_performance, w.trap_performance, "M0"},
+          {"provenance_fidelity", &c.provenance_fidelity, 0.0, "M1"},
+          {"velocity", &c.velocity, 0.0, "M0, OES V"},
           {"reasoning", &c.reasoning, 0.0, "OES R"},
           {"standardization", &c.standardization, 0.0, "OES D"}};
 }
@@ -785,9 +795,10 @@ std::string RenderScoreCard(const ScoreCard& c, const ScoringWeights& w) {
   std::string out = fmt::format("challenge {}\nminer     {}\n", c.challenge_id, c.miner_hotkey);
   if (!c.accepted) out += "REJECTED: " + c.reject_reason + "\n";
   if (c.black_room) out += "BLACK-ROOM OFFENCE: " + c.black_room_reason + "\n";
-  out += "\n";
+  out += fmt::format("\n{:<20} {:<5}  {:<5} {:<16} {}\n", "dimension", "score", "w", "counts in",
+                     "why");
   for (const Row& row : Rows(c, w)) {
-    out += fmt::format("{:<20} {:.3f}  {:<6} mech {:<16} {}\n", row.name, row.dim->score,
+    out += fmt::format("{:<20} {:.3f}  {:<5} {:<16} {}\n", row.name, row.dim->score,
                        row.weight > 0 ? fmt::format("{:.0f}%", row.weight * 100) : "-",
                        row.mechanism, row.dim->explanation);
   }
