@@ -207,8 +207,13 @@ boost::asio::awaitable<void> ReceiptLogChecker::Check(const protocol::Response& 
       proof.not_checked.push_back(fmt::format("expert log: HTTP {}", answer->status));
       continue;
     }
-    auto logged = ParseJson(answer->body, "logged receipt");
-    if (!logged || CanonicalJson(*logged) != CanonicalJson(response.task_pipeline[i].receipt)) {
+    // The same receipt: the same hash (all signed fields) and the same signature.
+    auto logged_json = ParseJson(answer->body, "logged receipt");
+    auto logged = logged_json ? protocol::ReceiptFromJson(*logged_json)
+                              : Result<protocol::Receipt>(logged_json.error());
+    auto presented = protocol::ReceiptFromJson(response.task_pipeline[i].receipt);
+    if (!logged || !presented || logged->Hash() != proof.hash ||
+        logged->signature != presented->signature) {
       proof.kind = ProofKind::kNotInLog;
       proof.reason = "the expert's log holds a different receipt under this hash";
       continue;

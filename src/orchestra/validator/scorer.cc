@@ -649,6 +649,8 @@ ScoreCard Score(const ScoringInput& in) {
     NotChecked(&card, &card.schema_compliance,
                "schema: target_schema does not compile: " + target.error().message);
     card.completeness = card.schema_compliance;
+    card.relevance.checked = false;
+    card.relevance.explanation = "not checked: target_schema does not compile";
   } else {
     const schema::ValidationReport report = target->Validate(r.standardized_data);
     card.schema_compliance.score = Clamp01(report.compliance);
