@@ -350,6 +350,56 @@ TEST(ScorerTest, TrapsJudgeTheTruthAndTheNewShape) {
   EXPECT_EQ(stale.trap_performance.score, 0.0) << stale.trap_performance.explanation;
 }
 
+TEST(ScorerTest, RoutingPenalisesRedundantAndSerialisedCalls) {
+  World w;
+  std::string keep;
+  protocol::Response honest = w.Honest();
+  const ScoreCard good = w.ScoreIt(honest, VerifyProofs(honest, w.Context()), &keep);
+
+  // Steps 2 and 3 are independent but the second waits for the first to finish.
+  protocol::Response serial = honest;
+  serial.task_pipeline[2] =
+      w.Step(3, "SN33", 1, w.scrape, "web_scraping",
+             JsonObject{{"url", "https://www.rabbitmq.com"}}, 1500, 1100, {1});
+  const ScoreCard s = w.ScoreIt(serial, VerifyProofs(serial, w.Context()), &keep);
+  EXPECT_LT(s.routing_efficiency.score, good.routing_efficiency.score);
+  EXPECT_NE(s.routing_efficiency.explanation.find("0 of 1 independent step pairs"),
+            std::string::npos)
+      << s.routing_efficiency.explanation;
+
+  // The same search made twice.
+  protocol::Response twice = honest;
+  twice.task_pipeline.push_back(w.Step(5, "SN22", 0, w.search, "web_search",
+                                       JsonObject{{"query", "message broker comparison"}}, 0, 300,
+                                       {}));
+  const ScoreCard t = w.ScoreIt(twice, VerifyProofs(twice, w.Context()), &keep);
+  EXPECT_NE(t.routing_efficiency.explanation.find("1 redundant call"), std::string::npos)
+      << t.routing_efficiency.explanation;
+  EXPECT_LT(t.reasoning.score, 1.0);
+}
+
+TEST(ScorerTest, ProvenanceToAFailedOrUnknownStepAndALateAnswerCost) {
+  World w;
+  std::string keep;
+  protocol::Response r = w.Honest();
+  r.provenance.as_object()["$.summary"] = JsonArray{9};
+  r.task_pipeline[1].error = "SN33 timed out";
+  const ScoreCard c = w.ScoreIt(r, VerifyProofs(r, w.Context()), &keep);
+  // $.brokers[0].name and .throughput cite failed step 2, $.summary unknown step 9.
+  EXPECT_NEAR(c.provenance_fidelity.score, 4.0 / 7.0, 1e-9) << c.provenance_fidelity.explanation;
+
+  r = w.Honest();
+  ScoringInput in;
+  keep = CompactJson(protocol::ToJson(r));
+  in.generated = w.generated;
+  in.response_json = keep;
+  in.proofs = VerifyProofs(r, w.Context());
+  in.observed_latency_ms = 31000;  // past the 30 s deadline
+  const ScoreCard late = Score(in);
+  EXPECT_EQ(late.velocity.score, 0.0) << late.velocity.explanation;
+  EXPECT_EQ(late.coordination_overhead_ms, 31000 - 2000);
+}
+
 TEST(ScorerTest, ReproducesThePublicRewardExample) {
   // Routing & pipeline 0.9 on mechanism 0, standardization 0.4 on mechanism 1.
   EXPECT_DOUBLE_EQ(Reward(0.9, 0.4), 0.75);
