@@ -2,15 +2,25 @@
 // experts, real signed receipts) scored offline, and the same response tampered with.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <csignal>
 #include <fstream>
+#include <regex>
 
 #include "e2e/subprocess.h"
 #include "orchestra/core/json.h"
+#include "orchestra/crypto/sr25519.h"
+#include "orchestra/net/dendrite.h"
+#include "orchestra/protocol/orchestra_synapse.h"
 
 namespace orchestra {
 namespace {
 
+using namespace std::chrono_literals;
+using testing::BackgroundProcess;
 using testing::OrchestraBinary;
 using testing::RunProcess;
 using testing::TempDir;
@@ -175,6 +185,79 @@ TEST_F(ScoreCommandTest, MalformedResponseIsRejectedWithTheReasonAndBadFilesAreB
       {OrchestraBinary(), "score", response_, "--challenge", dir_.path() + "/nope.json"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("nope.json"), std::string::npos);
+}
+
+// Online: a real `orchestra miner` answering through a separate `orchestra experts` process;
+// with --experts every receipt's hotkey is checked against the experts' metagraphs and found
+// in its expert's log, so --strict (given a ledger judgement) passes.
+TEST(ScoreCommandOnlineTest, LiveExpertsCheckHotkeysAndLogsAndStrictPasses) {
+  TempDir dir;
+  BackgroundProcess experts({OrchestraBinary(), "experts", "--data-dir", dir.path() + "/sim",
+                             "--corpus", "curated", "--latency-scale", "0"});
+  std::smatch m;
+  const std::string experts_banner = experts.WaitForLine("control API on", 60s);
+  ASSERT_TRUE(std::regex_search(experts_banner, m, std::regex("127\\.0\\.0\\.1:(\\d+)")))
+      << experts.Wait().err;
+  const std::string experts_address = "127.0.0.1:" + std::string(m[1]);
+  BackgroundProcess miner({OrchestraBinary(), "miner", "--axon.ip", "127.0.0.1", "--axon.port", "0",
+                           "--data-dir", dir.path(), "--experts", experts_address});
+  const std::string banner = miner.WaitForLine("serving", 60s);
+  ASSERT_TRUE(std::regex_search(banner, m,
+                                std::regex("hotkey (\\w+) serving .* on 127\\.0\\.0\\.1:(\\d+)")))
+      << banner << miner.Wait().err;
+  const std::string miner_hotkey = m[1];
+  const auto miner_port = static_cast<uint16_t>(std::stoi(m[2]));
+
+  Json generated = ParseJson(kChallenge).value();
+  generated.at("challenge").as_object()["challenge_id"] = "0xe2e5c0";
+  const std::string challenge = WriteFile(dir, "challenge.json", CompactJson(generated));
+  crypto::MiniSecret seed{};
+  seed.fill(2);
+  const crypto::Keypair validator = crypto::Keypair::FromMiniSecret(seed);
+  const int64_t start = NowMs();
+  boost::asio::io_context io;
+  net::Dendrite dendrite(io.get_executor(), validator);
+  protocol::BittensorSynapse synapse;
+  synapse.fields = generated.at("challenge").as_object();
+  auto done = boost::asio::co_spawn(
+      io,
+      dendrite.Call({.ip = "127.0.0.1", .port = miner_port, .hotkey = miner_hotkey},
+                    protocol::OrchestraSynapseClass(), std::move(synapse), 30.0),
+      boost::asio::use_future);
+  io.run();
+  const protocol::BittensorSynapse answer = done.get();
+  const int64_t end = NowMs();
+  ASSERT_EQ(answer.dendrite.status_code, 200) << answer.dendrite.status_message.value_or("");
+  const std::string response = WriteFile(dir, "response.json", CompactJson(answer.fields));
+  const std::string ledger =
+      WriteFile(dir, "ledger.json", R"({"checked": true, "freshness": 1, "coverage": 1})");
+
+  auto run = RunProcess({OrchestraBinary(), "score", response, "--challenge", challenge, "--json",
+                         "--strict", "--experts", experts_address, "--miner-hotkey", miner_hotkey,
+                         "--ledger", ledger, "--window-start-ms", std::to_string(start),
+                         "--window-end-ms", std::to_string(end)});
+  EXPECT_EQ(run.exit_code, 0) << run.err << run.out;
+  auto card = ParseJson(run.out, "stdout");
+  ASSERT_TRUE(card.ok()) << run.out << run.err;
+  const auto& steps = card->at("proofs").at("steps").as_array();
+  ASSERT_FALSE(steps.empty());
+  for (const Json& step : steps) {
+    EXPECT_EQ(JsonString(step, "verdict"), "valid") << JsonString(step, "reason");
+    EXPECT_NE(JsonString(step, "reason").find("present in the expert's log"), std::string::npos);
+  }
+  EXPECT_TRUE(card->at("not_checked").as_array().empty()) << CompactJson(card->at("not_checked"));
+
+  // Offline, the same answer cannot pass --strict.
+  auto offline =
+      RunProcess({OrchestraBinary(), "score", response, "--challenge", challenge, "--strict",
+                  "--miner-hotkey", miner_hotkey, "--ledger", ledger, "--window-start-ms",
+                  std::to_string(start), "--window-end-ms", std::to_string(end)});
+  EXPECT_EQ(offline.exit_code, 3) << offline.err;
+
+  miner.Signal(SIGTERM);
+  EXPECT_EQ(miner.Wait().exit_code, 0);
+  experts.Signal(SIGTERM);
+  EXPECT_EQ(experts.Wait().exit_code, 0);
 }
 
 }  // namespace
