@@ -565,6 +565,16 @@ void JudgeReasoning(const protocol::Response& r, const Graph& g, const Leaves& l
   card->reasoning.explanation = "mean of: " + Join(why, 4);
 }
 
+void AddLlmGrade(const ScoringInput& in, ScoreCard* card) {
+  if (!in.llm_reasoning) return;
+  const double llm = Clamp01(*in.llm_reasoning);
+  const double dag = card->reasoning.score;
+  card->reasoning.score = Clamp01(0.5 * dag + 0.5 * llm);
+  card->reasoning.explanation =
+      fmt::format("0.5 × DAG judge {} + 0.5 × LLM judge {} ({}); DAG: {}", Pct(dag), Pct(llm),
+                  in.llm_rationale, card->reasoning.explanation);
+}
+
 void JudgeVelocity(const ScoringInput& in, const protocol::Response& r, const Graph& g,
                    ScoreCard* card) {
   card->deadline_ms = in.generated.challenge.deadline_ms;
@@ -696,6 +706,7 @@ ScoreCard Score(const ScoringInput& in) {
   JudgeTraps(in, r, leaves, schema_completeness, &card);
   JudgeProvenance(r, leaves, &card);
   JudgeReasoning(r, graph, leaves, &card);
+  AddLlmGrade(in, &card);
   JudgeVelocity(in, r, graph, &card);
   card.standardization.score =
       Clamp01((card.schema_compliance.score + card.completeness.score) / 2.0);

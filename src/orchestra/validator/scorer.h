@@ -52,6 +52,10 @@ struct ScoringInput {
   std::optional<int64_t> observed_latency_ms;  // round trip the validator measured; absent:
                                                // the response's total_latency_ms is used
   ScoringWeights weights;
+  // The optional LLM judge's grade of the decomposition (llm_judge.h), in [0, 1]; absent (the
+  // default) R is the deterministic DAG judge alone, present R averages the two.
+  std::optional<double> llm_reasoning;
+  std::string llm_rationale;
 };
 
 // One dimension: its score, why, and whether it could be judged at all (a dimension that was
