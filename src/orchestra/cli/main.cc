@@ -91,6 +91,10 @@ int main(int argc, char** argv) {
                         "HOST:PORT of `orchestra experts`: check hotkeys and receipt logs");
   score_cmd->add_option("--ledger", score.ledger,
                         "A ledger judgement JSON file {checked, freshness, coverage, findings}");
+  score_cmd->add_option("--llm-judge", score.llm_judge,
+                        "HOST:PORT of an OpenAI-compatible endpoint grading the DAG (off)");
+  score_cmd->add_option("--llm-model", score.llm_model, "The LLM judge's model")
+      ->capture_default_str();
 
   orchestra::cli::WalletFlags wallet;
   CLI::App* wallet_cmd = app.add_subcommand(

@@ -20,6 +20,7 @@
 #include "orchestra/experts/directory.h"
 #include "orchestra/net/http_client.h"
 #include "orchestra/protocol/orchestra_synapse.h"
+#include "orchestra/validator/llm_judge.h"
 #include "orchestra/validator/proofs.h"
 #include "orchestra/validator/reference.h"
 #include "orchestra/validator/scorer.h"
@@ -197,6 +198,39 @@ int ScoreCommand(const ScoreFlags& f) {
           io, checker.Check(*response, &input.proofs, Deadline::After(std::chrono::seconds(10))),
           boost::asio::detached);
       io.run();
+    }
+  }
+
+  if (!f.llm_judge.empty() && response) {
+    const size_t colon = f.llm_judge.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos ||
+        std::from_chars(f.llm_judge.data() + colon + 1, f.llm_judge.data() + f.llm_judge.size(),
+                        port)
+                .ec != std::errc() ||
+        port < 1 || port > 65535) {
+      return Fail("score", kExitBadInput,
+                  fmt::format("--llm-judge {}: expected HOST:PORT", f.llm_judge));
+    }
+    boost::asio::io_context io;
+    net::HttpClient client(io.get_executor());
+    validator::LlmJudge judge(
+        client, {f.llm_judge.substr(0, colon), static_cast<uint16_t>(port), f.llm_model, ""});
+    std::optional<Result<validator::LlmGrade>> grade;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          grade.emplace(co_await judge.Grade(input.generated.challenge, *response,
+                                             Deadline::After(std::chrono::seconds(30))));
+        },
+        boost::asio::detached);
+    io.run();
+    if (grade && grade->ok()) {
+      input.llm_reasoning = (*grade)->score;
+      input.llm_rationale = (*grade)->rationale;
+    } else {
+      offline.push_back("LLM judge: " +
+                        (grade ? grade->error().message : std::string("no answer")));
     }
   }
 
