@@ -70,7 +70,9 @@ struct ProofContext {
   int64_t window_start_ms = 0;  // the challenge window, Unix ms, inclusive
   int64_t window_end_ms = 0;
   const ExpertRegistry* registry = nullptr;
-  const std::set<std::string, std::less<>>* presented_before = nullptr;  // the store's hashes
+  // Hashes the store says were presented before, by any miner in any epoch; the store's
+  // answer for this response's hashes suffices.
+  const std::set<std::string, std::less<>>* presented_before = nullptr;
 };
 
 // The verdict of every step of `response`. Checks, in order: no hash and an error → kNoProof;
