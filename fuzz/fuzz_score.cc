@@ -52,8 +52,8 @@ struct Fixture {
     miner = crypto::Ss58Encode(crypto::KeypairFromUri("//Orchestra").value().public_key().bytes());
     for (const char* subnet : {"SN1", "SN22", "SN33"}) {
       for (int uid = 0; uid < 3; ++uid) {
-        const auto key = crypto::KeypairFromUri(std::string("//") + subnet + "/" +
-                                                std::to_string(uid));
+        const auto key =
+            crypto::KeypairFromUri(std::string("//") + subnet + "/" + std::to_string(uid));
         registry[subnet][uid] = crypto::Ss58Encode(key.value().public_key().bytes());
       }
     }
