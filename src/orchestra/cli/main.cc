@@ -6,6 +6,7 @@
 #include "orchestra/cli/miner_command.h"
 #include "orchestra/cli/run_command.h"
 #include "orchestra/cli/schema_command.h"
+#include "orchestra/cli/score_command.h"
 #include "orchestra/cli/wallet_command.h"
 #include "orchestra/core/log.h"
 
@@ -68,6 +69,32 @@ int main(int argc, char** argv) {
     sub->add_option("file", schema_flags.input, "The document (stdin when absent)");
     sub->callback([&schema_flags, action] { schema_flags.action = action; });
   }
+
+  orchestra::cli::ScoreFlags score;
+  CLI::App* score_cmd = app.add_subcommand(
+      "score", "Score one miner response against a challenge and explain it field by field");
+  score_cmd->add_option("response", score.response, "The response JSON file (- for stdin)")
+      ->required();
+  score_cmd
+      ->add_option("--challenge", score.challenge,
+                   "The challenge file: {\"challenge\": {...}, \"reference\": {...}}")
+      ->required();
+  score_cmd->add_flag("--json", score.json_only, "Print the score card as one JSON object");
+  score_cmd->add_flag("--strict", score.strict, "Fail (exit 3) when any check was not checked");
+  score_cmd->add_option("--miner-hotkey", score.miner_hotkey,
+                        "The miner's SS58 hotkey (default: the development miner //Orchestra)");
+  score_cmd->add_option("--window-start-ms", score.window_start_ms,
+                        "Start of the challenge window, Unix ms");
+  score_cmd->add_option("--window-end-ms", score.window_end_ms,
+                        "End of the challenge window, Unix ms");
+  score_cmd->add_option("--experts", score.experts,
+                        "HOST:PORT of `orchestra experts`: check hotkeys and receipt logs");
+  score_cmd->add_option("--ledger", score.ledger,
+                        "A ledger judgement JSON file {checked, freshness, coverage, findings}");
+  score_cmd->add_option("--llm-judge", score.llm_judge,
+                        "HOST:PORT of an OpenAI-compatible endpoint grading the DAG (off)");
+  score_cmd->add_option("--llm-model", score.llm_model, "The LLM judge's model")
+      ->capture_default_str();
 
   orchestra::cli::WalletFlags wallet;
   CLI::App* wallet_cmd = app.add_subcommand(
@@ -214,6 +241,7 @@ int main(int argc, char** argv) {
   if (*deadline) run.deadline_ms = deadline_ms;
   if (run_cmd->parsed()) return orchestra::cli::RunCommand(run);
   if (schema_cmd->parsed()) return orchestra::cli::SchemaCommand(schema_flags);
+  if (score_cmd->parsed()) return orchestra::cli::ScoreCommand(score);
   if (wallet_cmd->parsed()) return orchestra::cli::WalletCommand(wallet);
   if (miner_cmd->parsed()) return orchestra::cli::MinerCommand(miner);
   if (experts_cmd->parsed()) return orchestra::cli::ExpertsCommand(experts);

@@ -1,0 +1,105 @@
+#include "orchestra/validator/llm_judge.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+
+#include "orchestra/core/json.h"
+
+namespace orchestra::validator {
+namespace {
+
+constexpr std::string_view kSystem =
+    "You grade how a miner decomposed an objective into expert calls (a task DAG). Judge only "
+    "the logic: are the steps the right ones for the objective, in a sound order, without "
+    "waste? Answer with a JSON object {\"score\": <number from 0 to 1>, \"rationale\": "
+    "\"<one sentence>\"}.";
+
+Result<double> Normalise(double x) {
+  if (!std::isfinite(x) || x < 0.0 || x > 10.0) {
+    return Error(ErrorCode::kMalformedAnswer, fmt::format("grade {} is not in [0, 1]", x));
+  }
+  return x > 1.0 ? x / 10.0 : x;
+}
+
+}  // namespace
+
+Result<LlmGrade> ParseGrade(std::string_view content) {
+  if (auto json = ParseJson(content, "grade"); json && json->is_object()) {
+    double score = 0.0;
+    const Json* s = JsonFind(*json, "score");
+    if (s && JsonNumber(*s, &score)) {
+      auto normalised = Normalise(score);
+      if (!normalised) return normalised.error();
+      return LlmGrade{*normalised, JsonString(*json, "rationale")};
+    }
+  }
+  for (size_t i = 0; i < content.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(content[i]))) continue;
+    size_t j = i;
+    while (j < content.size() &&
+           (std::isdigit(static_cast<unsigned char>(content[j])) || content[j] == '.')) {
+      ++j;
+    }
+    const std::string number(content.substr(i, std::min<size_t>(j - i, 32)));
+    auto normalised = Normalise(std::strtod(number.c_str(), nullptr));
+    if (!normalised) return normalised.error();
+    return LlmGrade{*normalised, std::string(content.substr(0, 200))};
+  }
+  return Error(ErrorCode::kMalformedAnswer, "the judge's answer holds no grade");
+}
+
+std::string JudgeRequestBody(const LlmJudgeOptions& options, const protocol::Challenge& challenge,
+                             const protocol::Response& response) {
+  std::string dag;
+  for (const auto& s : response.task_pipeline) {
+    std::string deps;
+    for (int d : s.depends_on) deps += fmt::format("{}{}", deps.empty() ? "" : ",", d);
+    dag += fmt::format("step {}: {} on {} (depends on [{}]){}\n", s.step, s.task, s.subnet, deps,
+                       s.error ? " failed: " + *s.error : "");
+  }
+  const std::string user = fmt::format("Objective: {}\nTask DAG:\n{}", challenge.objective, dag);
+  return CompactJson(
+      JsonObject{{"model", options.model},
+                 {"temperature", 0},
+                 {"messages", JsonArray{JsonObject{{"role", "system"}, {"content", kSystem}},
+                                        JsonObject{{"role", "user"}, {"content", user}}}}});
+}
+
+LlmJudge::LlmJudge(net::HttpClient& client, LlmJudgeOptions options)
+    : client_(client), options_(std::move(options)) {}
+
+boost::asio::awaitable<Result<LlmGrade>> LlmJudge::Grade(const protocol::Challenge& challenge,
+                                                         const protocol::Response& response,
+                                                         Deadline deadline) {
+  net::HttpRequest request;
+  request.method = "POST";
+  request.target = "/v1/chat/completions";
+  request.headers.Add("content-type", "application/json");
+  if (!options_.api_key.empty()) request.headers.Add("authorization", "Bearer " + options_.api_key);
+  request.body = JudgeRequestBody(options_, challenge, response);
+  auto answer = co_await client_.Send(options_.host, options_.port, std::move(request), deadline);
+  if (!answer) co_return answer.error();
+  const std::string where = fmt::format("LLM judge {}:{}", options_.host, options_.port);
+  if (answer->status != 200) {
+    co_return Error(ErrorCode::kMalformedAnswer, fmt::format("{}: HTTP {}", where, answer->status));
+  }
+  auto json = ParseJson(answer->body, where);
+  if (!json) co_return Error(ErrorCode::kMalformedAnswer, json.error().message);
+  const Json* choices = JsonFind(*json, "choices");
+  if (!choices || !choices->is_array() || choices->as_array().empty()) {
+    co_return Error(ErrorCode::kMalformedAnswer, where + ": no choices");
+  }
+  const Json* message = JsonFind(choices->as_array()[0], "message");
+  const Json* content = message ? JsonFind(*message, "content") : nullptr;
+  if (!content || !content->is_string()) {
+    co_return Error(ErrorCode::kMalformedAnswer, where + ": choices[0].message.content missing");
+  }
+  auto grade = ParseGrade(content->as_string());
+  if (!grade) co_return Error(grade.error().code, where + ": " + grade.error().message);
+  co_return *grade;
+}
+
+}  // namespace orchestra::validator
