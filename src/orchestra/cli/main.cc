@@ -1,4 +1,5 @@
 // The `orchestra` binary: subcommands are wired here; their logic lives in the modules.
+#include <fmt/format.h>
 #include <sodium.h>
 #include <CLI/CLI.hpp>
 
@@ -7,6 +8,7 @@
 #include "orchestra/cli/run_command.h"
 #include "orchestra/cli/schema_command.h"
 #include "orchestra/cli/score_command.h"
+#include "orchestra/cli/validator_command.h"
 #include "orchestra/cli/wallet_command.h"
 #include "orchestra/core/log.h"
 
@@ -187,6 +189,96 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
 
+  // The wallet flags of a subcommand, named as Bittensor's neurons name them.
+  auto add_wallet = [](CLI::App* cmd, orchestra::cli::HotkeyFlags& w, const char* role) {
+    cmd->add_option(
+        "--wallet.name", w.name,
+        fmt::format("Wallet name (default: a development {} wallet under the data dir)", role));
+    cmd->add_option("--wallet.hotkey", w.hotkey, "Hotkey name");
+    cmd->add_option("--wallet.hotkey_password", w.password,
+                    "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
+                    "variable)");
+    cmd->add_option("--wallet.path", w.path, "Wallets folder (default ~/.bittensor/wallets)");
+  };
+
+  orchestra::cli::ValidatorFlags validator;
+  CLI::App* validator_cmd = app.add_subcommand(
+      "validator",
+      "Challenge, verify and score the miners; keep the black room, moving averages and weights");
+  add_wallet(validator_cmd, validator.wallet, "validator");
+  validator_cmd->add_option("--netuid", validator.netuid, "Subnet uid")->capture_default_str();
+  validator_cmd->add_option("--data-dir", validator.data_dir,
+                            "Data directory (default $ORCHESTRA_DATA_DIR or ~/.orchestra)");
+  validator_cmd
+      ->add_option("--miners", validator.miners,
+                   "The miners' metagraph (JSON file: {\"neurons\": [{uid, hotkey, stake, axon: "
+                   "{ip, port}}]}), re-read when it changes")
+      ->required();
+  validator_cmd->add_option("--experts", validator.experts,
+                            "HOST:PORT of a running `orchestra experts` (default: simulate the "
+                            "experts inside this process)");
+  validator_cmd->add_option("--experts.token", validator.experts_token,
+                            "The experts' admin token file (experts.token), which traps need "
+                            "(else $ORCHESTRA_EXPERTS_TOKEN)");
+  validator_cmd->add_option("--sample-size", validator.sample_size, "Miners per challenge")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--interval-s", validator.interval_s,
+                   "Seconds between challenges (20 blocks of 12 s)")
+      ->capture_default_str();
+  validator_cmd->add_option("--seed", validator.seed,
+                            "Seed of the challenges and samples (default: random, printed)");
+  validator_cmd->add_option("--rounds", validator.rounds, "Stop after this many rounds (0: never)")
+      ->capture_default_str();
+  validator_cmd->add_option("--api.ip", validator.api_ip, "Address of the HTTP API")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--api.port", validator.api_port,
+                   "Port of the HTTP API: /status, /metrics, /v1/orchestrate (0: any free port)")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--schema-trap-rate", validator.schema_trap_rate,
+                   "Share of challenges with a schema trap")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--logic-trap-rate", validator.logic_trap_rate,
+                   "Share of figure-bearing challenges with a logic trap")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--log-check-rate", validator.log_check_rate,
+                   "Share of receipts checked in the expert's own log")
+      ->capture_default_str();
+  validator_cmd->add_option("--ema-alpha", validator.ema_alpha, "Weight of a new score")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--drain-timeout", validator.drain_timeout_s,
+                   "Seconds work in flight may take to finish after SIGINT/SIGTERM")
+      ->capture_default_str();
+  validator_cmd
+      ->add_option("--latency-scale", validator.latency_scale,
+                   "Scale of simulated expert latency (embedded experts only)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+
+  orchestra::cli::AskFlags ask;
+  CLI::App* ask_cmd = app.add_subcommand(
+      "ask", "Send one signed challenge to one miner; print its answer and its score");
+  add_wallet(ask_cmd, ask.wallet, "validator");
+  ask_cmd->add_option("--data-dir", ask.data_dir,
+                      "Data directory (default $ORCHESTRA_DATA_DIR or ~/.orchestra)");
+  ask_cmd->add_option("--axon", ask.axon, "HOST:PORT of the miner's axon")->required();
+  ask_cmd->add_option("--hotkey", ask.hotkey, "The miner's hotkey (SS58)")->required();
+  ask_cmd->add_option("--challenge", ask.challenge,
+                      "Challenge file: {\"challenge\": ..., \"reference\": ...} or a bare "
+                      "challenge");
+  ask_cmd->add_option("--objective", ask.objective, "The objective (with --schema)");
+  ask_cmd->add_option("--schema", ask.schema, "The target_schema: inline JSON or a file");
+  ask_cmd->add_option("--deadline-ms", ask.deadline_ms, "The challenge's deadline")
+      ->capture_default_str();
+  ask_cmd->add_option("--experts", ask.experts,
+                      "HOST:PORT of `orchestra experts`: check hotkeys, receipt logs, ledger");
+  ask_cmd->add_flag("--json", ask.json, "Print {status, response, score} as JSON");
+
   orchestra::cli::ExpertsFlags experts;
   CLI::App* experts_cmd = app.add_subcommand(
       "experts", "Serve the simulated expert subnets (one axon per UID) until interrupted");
@@ -234,7 +326,8 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
   }
-  if ((miner_cmd->parsed() || experts_cmd->parsed()) && log_level_flag->count() == 0) {
+  if ((miner_cmd->parsed() || experts_cmd->parsed() || validator_cmd->parsed()) &&
+      log_level_flag->count() == 0) {
     log_level = "info";
   }
   orchestra::SetUpLogging(log_level);
@@ -245,5 +338,7 @@ int main(int argc, char** argv) {
   if (wallet_cmd->parsed()) return orchestra::cli::WalletCommand(wallet);
   if (miner_cmd->parsed()) return orchestra::cli::MinerCommand(miner);
   if (experts_cmd->parsed()) return orchestra::cli::ExpertsCommand(experts);
+  if (validator_cmd->parsed()) return orchestra::cli::ValidatorCommand(validator);
+  if (ask_cmd->parsed()) return orchestra::cli::AskCommand(ask);
   return 2;
 }

@@ -64,7 +64,11 @@ boost::asio::awaitable<Result<Json>> Retriever::Call(const ledger::LedgerEntry& 
     call.lock = lock;
     call.request_hash = request_hash;
     call.attempt = attempt;
-    auto reply = co_await transport_.Call(std::move(call), deadline);
+    // One slow or hung UID must not eat the whole budget: each try gets a few times the
+    // subnet's measured p95, and a retry goes to the next UID.
+    const auto per_try = std::chrono::milliseconds(
+        std::max<int64_t>(1000, static_cast<int64_t>(3 * entry.p95_latency_ms)));
+    auto reply = co_await transport_.Call(std::move(call), deadline.Within(per_try));
     if (reply) {
       if (!reply->output.is_object()) {
         last = Error(ErrorCode::kMalformedAnswer,

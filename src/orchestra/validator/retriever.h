@@ -36,7 +36,9 @@ const ledger::LedgerEntry* MostReliable(const std::vector<ledger::LedgerEntry>& 
 
 struct RetrieverOptions {
   std::string validator_hotkey;  // SS58 address the locks bind (the transport signs with it)
-  int attempts = 3;              // per call; a retry goes to the transport's next UID
+  // Tries per call; a retry goes to the transport's next UID. Each try is bounded by three
+  // times the subnet's p95 latency (at least 1 s), so a hung UID costs one try, not the call.
+  int attempts = 3;
 };
 
 // Reads pages through `search` and `scrape` (ledger entries of the subnets to use, copied).
