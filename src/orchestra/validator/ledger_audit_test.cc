@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "orchestra/ledger/snapshot.h"
+#include "orchestra/protocol/bittensor_synapse.h"
 #include "orchestra/validator/output_shape.h"
 #include "orchestra/validator/probe_test_util.h"
 
@@ -121,6 +122,18 @@ TEST_F(LedgerAuditTest, LedgerInTheSeedsOwnFormatIsRead) {
   EXPECT_TRUE(j.checked);
   EXPECT_DOUBLE_EQ(j.freshness, 1.0) << ::testing::PrintToString(j.findings);
   EXPECT_DOUBLE_EQ(j.coverage, 2.0 / 7.0);
+}
+
+TEST_F(LedgerAuditTest, WholeLedgerSynapseBodyIsRead) {
+  protocol::BittensorSynapse synapse;
+  synapse.fields = SeedAnswer().as_object();
+  synapse.fields["since_version"] = nullptr;
+  auto body = ParseJson(protocol::ToBody(protocol::LedgerSynapseClass(), synapse));
+  ASSERT_TRUE(body.ok());
+  ASSERT_TRUE(body->as_object().contains("dendrite"));
+  const LedgerJudgement j = JudgeLedger(*body, network_.Round(), IgnoringLatency());
+  EXPECT_DOUBLE_EQ(j.freshness, 1.0) << ::testing::PrintToString(j.findings);
+  EXPECT_DOUBLE_EQ(j.coverage, 1.0);
 }
 
 TEST_F(LedgerAuditTest, EntryThatDoesNotReadIsStaleAndNamed) {

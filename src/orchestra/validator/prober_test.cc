@@ -8,6 +8,9 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 namespace orchestra::validator {
@@ -199,6 +202,49 @@ TEST(ProberTest, SubnetThatKeepsRefusingIsDeadWithTheReason) {
   EXPECT_FALSE(search.alive);
   EXPECT_EQ(calls, 3);
   EXPECT_THAT(search.errors, Contains(HasSubstr("HTTP 422 max_results: field required")));
+}
+
+// Answers every call after yielding to the event loop once, counting the calls in flight.
+class CountingTransport : public experts::Transport {
+ public:
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall,
+                                                            Deadline) override {
+    max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
+    co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                               boost::asio::use_awaitable);
+    --in_flight_;
+    ++calls_;
+    experts::ExpertReply reply;
+    reply.output = JsonObject{{"ok", true}};
+    co_return reply;
+  }
+  int max_in_flight() const { return max_in_flight_; }
+  int calls() const { return calls_; }
+
+ private:
+  int in_flight_ = 0;
+  int max_in_flight_ = 0;
+  int calls_ = 0;
+};
+
+TEST(ProberTest, ProbesRunConcurrentlyUpToTheLimit) {
+  experts::Directory directory;
+  const std::vector<ledger::LedgerEntry> base = testing::SeedEntries();
+  for (const auto& entry : base) directory.Add(entry.subnet_id, experts::Endpoint{});
+  for (size_t limit : {1, 2, 5}) {
+    CountingTransport transport;
+    ProberOptions options;
+    options.max_concurrency = limit;
+    Prober prober(base, directory, transport, options);
+    boost::asio::io_context io;
+    auto done = boost::asio::co_spawn(io, prober.Probe(Deadline::After(std::chrono::seconds(5))),
+                                      boost::asio::use_future);
+    io.run();
+    const ExpertView view = done.get();
+    EXPECT_EQ(transport.calls(), 21) << limit;  // 7 subnets, 3 capabilities each
+    EXPECT_EQ(transport.max_in_flight(), static_cast<int>(limit));
+    EXPECT_TRUE(view.Find("SN13")->alive);
+  }
 }
 
 TEST(ProberTest, SubnetTakenOfflineIsReportedDead) {
