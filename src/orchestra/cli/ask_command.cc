@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <cstdio>
@@ -112,15 +111,15 @@ int AskCommand(const AskFlags& f) {
   auto done = boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        using namespace boost::asio::experimental::awaitable_operators;
         if (!f.experts.empty()) co_await prober.Probe(Deadline::After(std::chrono::seconds(20)));
         const int64_t window_start = experts::UnixMillis() - 2000;
         // Named locals: g++ 12 destroys braced temporaries inside co_await twice.
         const std::vector<validator::MinerTarget> miners{miner};
-        auto both = co_await (validator::AskChallenge(dendrite, miners, generated->challenge) &&
-                              validator::AskLedger(dendrite, miners, std::nullopt, 10.0));
-        std::vector<validator::MinerReply>& answers = std::get<0>(both);
-        std::vector<validator::MinerReply>& ledgers = std::get<1>(both);
+        std::vector<validator::MinerReply> answers =
+            co_await validator::AskChallenge(dendrite, miners, generated->challenge);
+        // After the answer: an axon takes one dendrite's nonces in order.
+        std::vector<validator::MinerReply> ledgers =
+            co_await validator::AskLedger(dendrite, miners, std::nullopt, 10.0);
         const int64_t window_end = experts::UnixMillis() + 2000;
         reply = std::move(answers[0]);
         const bool online = !f.experts.empty();

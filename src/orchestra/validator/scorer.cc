@@ -737,6 +737,11 @@ ScoreCard Score(const ScoringInput& in) {
                                            m1_weight;
   card.oes = w.oes_reasoning * card.reasoning.score + w.oes_procurement * p +
              w.oes_data * card.standardization.score + w.oes_velocity * card.velocity.score;
+  if (card.relevance.checked && card.relevance.score <= 0.0) {
+    // An answer about another topic (none of the topic terms, nothing the key supports) is
+    // worse than an honest "not found": its shape earns nothing.
+    card.mechanism1 = 0.0;
+  }
   if (in.proofs.valid == 0 || card.black_room) {
     // The procurement gate: without a valid proof nothing was hired, so nothing is earned.
     card.total = card.mechanism0 = card.mechanism1 = card.oes = 0.0;

@@ -334,7 +334,13 @@ TEST(ScorerTest, MalformedResponsesScoreZeroWithTheReason) {
 TEST(ScorerTest, TrapsJudgeTheTruthAndTheNewShape) {
   World w;
   w.generated.reference.logic_trap =
-      LogicTrap{"SN22", 22, JsonObject{}, nullptr, "$2.49/hr", "$3.10/hr"};
+      LogicTrap{.stale_subnet_id = "SN22",
+                .stale_netuid = 22,
+                .match = JsonObject{},
+                .match_contains = nullptr,
+                .stale_answer = nullptr,
+                .truth = "$2.49/hr",
+                .stale_value = "$3.10/hr"};
   protocol::Response r = w.Honest();
   r.standardized_data.as_object()["summary"] = "H100 at $2.49/hr";
   std::string keep;

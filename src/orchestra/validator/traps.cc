@@ -9,14 +9,6 @@ namespace {
 
 size_t Draw(Rng& rng, size_t n) { return static_cast<size_t>(rng.Next() % n); }
 
-const ledger::LedgerEntry* FindEntry(const std::vector<ledger::LedgerEntry>& ledger,
-                                     std::string_view subnet_id) {
-  for (const ledger::LedgerEntry& e : ledger) {
-    if (e.subnet_id == subnet_id) return &e;
-  }
-  return nullptr;
-}
-
 // A schema's fields in order with their declared type text: the keys of a shorthand object,
 // or of a JSON Schema's "properties" (type: its "type" when a string).
 std::vector<std::pair<std::string, std::string>> Fields(const Json& schema) {
@@ -49,30 +41,27 @@ Json PlantBody(const LogicTrap& trap, Json answer) {
 std::optional<SchemaTrap> PlanSchemaTrap(const Route& route,
                                          const std::vector<ledger::LedgerEntry>& ledger, Rng& rng) {
   std::vector<const ledger::LedgerEntry*> candidates;
+  // Any subnet a miner may route a step of this challenge to, not only the cheapest: a trap
+  // must be able to catch a miner whose ledger sends it elsewhere than the validator would.
   for (const RouteStep& step : route.steps) {
-    const ledger::LedgerEntry* e = FindEntry(ledger, step.subnet_id);
-    if (!e || e->transport != ledger::Transport::kSynapse) continue;
-    if (Fields(e->input_schema).empty() || Fields(e->output_schema).empty()) continue;
-    if (std::find(candidates.begin(), candidates.end(), e) == candidates.end()) {
-      candidates.push_back(e);
+    for (const ledger::LedgerEntry& e : ledger) {
+      if (!e.HasCapability(step.capability) || e.transport != ledger::Transport::kSynapse) continue;
+      if (Fields(e.input_schema).empty() || Fields(e.output_schema).empty()) continue;
+      if (std::find(candidates.begin(), candidates.end(), &e) == candidates.end()) {
+        candidates.push_back(&e);
+      }
     }
   }
   if (candidates.empty()) return std::nullopt;
   const ledger::LedgerEntry& entry = *candidates[Draw(rng, candidates.size())];
-  const auto inputs = Fields(entry.input_schema);
   const auto outputs = Fields(entry.output_schema);
   JsonObject drift;
-  switch (Draw(rng, 3)) {
+  // Output drift only. An input rename cannot be answered by anyone here: the simulator's
+  // synapse class is fixed at start, so the renamed field a miner with a fresh ledger sends is
+  // dropped when the request is parsed and every caller gets 422 alike (PlantSchemaTrap still
+  // takes input renames for callers that want them).
+  switch (Draw(rng, 2)) {
     case 0: {
-      // The first input field is the one a call cannot do without (query, urls, model).
-      static constexpr std::string_view kPatterns[] = {"{}_v2", "input_{}", "{}_text"};
-      const std::string& field = inputs.front().first;
-      drift["input"] = JsonObject{
-          {"rename",
-           JsonObject{{field, fmt::format(fmt::runtime(kPatterns[Draw(rng, 3)]), field)}}}};
-      break;
-    }
-    case 1: {
       const std::string& field = outputs[Draw(rng, outputs.size())].first;
       drift["output"] = JsonObject{{"rename", JsonObject{{field, field + "_v2"}}}};
       break;

@@ -17,9 +17,10 @@
 // the caller's Rng) and planting/removing them through the expert simulator's admin API.
 namespace orchestra::validator {
 
-// A schema trap on one synapse subnet of `route` (drawn by `rng`; OpenAI-compatible subnets
-// have no schema to drift): a rename of the subnet's first input field (a caller using the old
-// name gets 422), a rename of one output field, or a retype of one output field. The fields
+// A schema trap on one synapse subnet of `ledger` serving a capability of `route` (drawn by
+// `rng`, whether or not the route itself uses it; OpenAI-compatible subnets
+// have no schema to drift): a rename or a retype of one output field (input renames are left
+// out: the simulator cannot serve the renamed field, so nobody could pass them). The fields
 // come from the subnet's ledger entry in `ledger` (shorthand or JSON Schema "properties").
 // nullopt when no step of the route can be drifted.
 std::optional<SchemaTrap> PlanSchemaTrap(const Route& route,

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <set>
 
 #include "orchestra/core/logfmt.h"
@@ -14,8 +13,6 @@
 
 namespace orchestra::validator {
 namespace {
-
-using namespace boost::asio::experimental::awaitable_operators;
 
 std::string Fixed3(double value) { return fmt::format("{:.3f}", value); }
 
@@ -160,15 +157,16 @@ boost::asio::awaitable<Result<RoundReport>> Validator::RunRound() {
 
   const int64_t window_start = deps_.time->UnixMillis() - options_.clock_skew.count();
   const double ledger_timeout = std::min(10.0, static_cast<double>(challenge.deadline_ms) / 1000.0);
-  auto both = co_await (AskChallenge(*deps_.dendrite, sample, challenge) &&
-                        AskLedger(*deps_.dendrite, sample, std::nullopt, ledger_timeout));
-  std::vector<MinerReply>& answers = std::get<0>(both);
-  std::vector<MinerReply>& ledgers = std::get<1>(both);
+  std::vector<MinerReply> answers = co_await AskChallenge(*deps_.dendrite, sample, challenge);
   const int64_t window_end = deps_.time->UnixMillis() + options_.clock_skew.count();
   if (has_traps && report.trap_error.empty()) {
     Status removed = co_await planter_->Remove(reference, Deadline::After(std::chrono::seconds(5)));
     if (!removed) spdlog::warn("validator: trap not removed: {}", removed.error().message);
   }
+  // The ledgers after the answers, not alongside: a miner's axon takes one dendrite's nonces in
+  // order, so a ledger query overtaking the challenge would get the challenge refused (401).
+  std::vector<MinerReply> ledgers =
+      co_await AskLedger(*deps_.dendrite, sample, std::nullopt, ledger_timeout);
 
   // Judged in arrival order, so that of two identical answers the first keeps the credit.
   std::vector<size_t> order(answers.size());
