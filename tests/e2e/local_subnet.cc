@@ -65,7 +65,7 @@ Result<std::unique_ptr<LocalSubnet>> LocalSubnet::Start(LocalSubnetOptions optio
   const LocalSubnetOptions& o = subnet->options_;
 
   subnet->experts_ = std::make_unique<BackgroundProcess>(std::vector<std::string>{
-      OrchestraBinary(), "experts", "--data-dir", subnet->dir() + "/sim", "--corpus", "curated",
+      OrchestraBinary(), "experts", "--data-dir", subnet->dir() + "/sim", "--corpus", o.corpus,
       "--latency-scale", fmt::format("{}", o.latency_scale), "--seed", std::to_string(o.seed)});
   const std::string banner = subnet->experts_->WaitForLine("control API on", 60s);
   std::smatch m;

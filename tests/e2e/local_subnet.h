@@ -35,6 +35,10 @@ struct LocalSubnetOptions {
   // stale-ledger, copier, off-topic. A "copier" copies the first "honest" miner listed before
   // it (kInvalidArgument when there is none).
   std::vector<std::string> modes = {};
+  // `orchestra experts` --corpus: "curated" (fast) or "full" (with Debian's package
+  // descriptions, indexed once into the subnet's folder: a world broad enough for a
+  // validator's topics).
+  std::string corpus = "curated";
   // `orchestra experts` --latency-scale and --seed.
   double latency_scale = 0.05;
   uint64_t seed = 7;

@@ -185,7 +185,10 @@ AnswerPrint MakeAnswerPrint(std::string hotkey, std::string challenge_id,
     key.push_back('\x1f');
     key += JoinedTokens(CanonicalJson(step.query));
     print.path_features.push_back(HashBytes(key, 0));
+    if (!step.hash.empty() && !step.error) print.tasks.push_back(step.task);
   }
+  std::sort(print.tasks.begin(), print.tasks.end());
+  print.tasks.erase(std::unique(print.tasks.begin(), print.tasks.end()), print.tasks.end());
   std::sort(print.path_features.begin(), print.path_features.end());
   print.path_features.erase(std::unique(print.path_features.begin(), print.path_features.end()),
                             print.path_features.end());
@@ -236,6 +239,9 @@ std::vector<CopyFinding> FindCopies(const std::vector<AnswerPrint>& in_arrival_o
       const bool data_crossed = comparable_data && data >= thresholds.data;
       const bool path_crossed = path >= thresholds.path && !later.path_features.empty();
       if (!data_crossed && !(path_crossed && thresholds.path_alone_flags)) continue;
+      const bool twins = data_crossed && std::includes(later.tasks.begin(), later.tasks.end(),
+                                                       earlier.tasks.begin(), earlier.tasks.end());
+      if (twins && !thresholds.twins_flag) continue;
       CopyFinding finding;
       finding.index = j;
       finding.hotkey = later.hotkey;

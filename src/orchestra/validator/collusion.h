@@ -44,6 +44,7 @@ struct AnswerPrint {
   std::array<uint64_t, kMinHashBins> data_minhash{};
   size_t data_features = 0;             // distinct features of standardized_data
   std::vector<uint64_t> path_features;  // sorted, distinct: one per distinct step
+  std::vector<std::string> tasks;       // sorted, distinct: the tasks of steps with a proof hash
 };
 
 // Lower-cases and splits `text` into tokens (the rule above).
@@ -65,6 +66,13 @@ struct CopyThresholds {
   // legitimately make the same calls, while their answers, assembled independently, differ.
   double path = 0.9;
   bool path_alone_flags = false;
+  // "Twins": a later answer whose data matches an earlier one but whose own proven calls cover
+  // every kind of task the earlier answer's did (each ran search, scraping, synthesis... and
+  // paid for it under its own proofs): the same solver, or the same world seen through other
+  // subnets, not a relay. Honest miners running the reference miner against the same experts
+  // are twins. Not a copy unless twins_flag. A copy is an answer whose own calls cannot explain
+  // its data, as a relay's single search cannot.
+  bool twins_flag = false;
   // Answers with fewer data features are never compared on data (two near-empty answers are
   // alike without anyone copying; they score nothing anyway).
   size_t min_data_features = 8;

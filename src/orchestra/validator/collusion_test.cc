@@ -18,6 +18,7 @@ protocol::TaskStep Step(std::string subnet, std::string task, std::string_view q
   step.subnet = std::move(subnet);
   step.task = std::move(task);
   step.query = Parse(query);
+  step.hash = "0x" + std::string(64, 'a');  // a proven call (the proof is judged elsewhere)
   return step;
 }
 
@@ -97,6 +98,11 @@ std::vector<protocol::TaskStep> GpuPath() {
           Step("SN64", "synthesis", R"({"prompt":"cheapest GPU cloud"})")};
 }
 
+// What a relay runs: one cheap call of its own for a proof, none of which explains its data.
+std::vector<protocol::TaskStep> RelayPath() {
+  return {Step("SN42", "web_search", R"({"query":"anything","limit":1})")};
+}
+
 AnswerPrint Print(std::string hotkey, const char* data, std::vector<protocol::TaskStep> path,
                   std::string challenge = "c1") {
   return MakeAnswerPrint(std::move(hotkey), std::move(challenge), Parse(data), path);
@@ -114,20 +120,31 @@ TEST(NormalizedTokensTest, LowerCasesDropsPunctuationKeepsNumbers) {
 
 TEST(CollusionTest, IdenticalAnswerIsFlaggedAndTheFirstResponderKeepsTheCredit) {
   auto findings = FindCopies(
-      {Print("honest", kBrokers, BrokersPath()), Print("copier", kBrokers, BrokersPath())});
+      {Print("honest", kBrokers, BrokersPath()), Print("copier", kBrokers, RelayPath())});
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].index, 1u);
   EXPECT_EQ(findings[0].hotkey, "copier");
   EXPECT_EQ(findings[0].copied_from, "honest");
   EXPECT_EQ(findings[0].first_responder, "honest");
   EXPECT_EQ(findings[0].data_similarity, 1.0);
-  EXPECT_EQ(findings[0].path_similarity, 1.0);
+  EXPECT_EQ(findings[0].path_similarity, 0.0);
   EXPECT_TRUE(findings[0].data_crossed);
-  EXPECT_TRUE(findings[0].path_crossed);
+  EXPECT_FALSE(findings[0].path_crossed);
   EXPECT_EQ(CanonicalJson(ToJson(findings[0])),
             R"({"copied_from":"honest","copied_from_index":0,"data_crossed":true,)"
             R"("data_similarity":1.0,"first_responder":"honest","hotkey":"copier","index":1,)"
-            R"("path_crossed":true,"path_similarity":1.0})");
+            R"("path_crossed":false,"path_similarity":0.0})");
+}
+
+TEST(CollusionTest, TwinsDoingTheSameKindsOfWorkAreReportedOnlyWhenAskedTo) {
+  const std::vector<AnswerPrint> twins = {Print("honest", kBrokers, BrokersPath()),
+                                          Print("same-code", kBrokers, BrokersPath())};
+  EXPECT_TRUE(FindCopies(twins).empty());
+  auto flagged = FindCopies(twins, CopyThresholds{.twins_flag = true});
+  ASSERT_EQ(flagged.size(), 1u);
+  EXPECT_EQ(flagged[0].hotkey, "same-code");
+  EXPECT_TRUE(flagged[0].data_crossed);
+  EXPECT_TRUE(flagged[0].path_crossed);
 }
 
 TEST(CollusionTest, ReorderedKeysCaseWhitespaceAndPunctuationDoNotHideACopy) {
@@ -174,26 +191,24 @@ TEST(CollusionTest, IndependentAnswersOnTheSameRouteAreNotFlaggedByDefault) {
   EXPECT_FALSE(findings[0].data_crossed);
 }
 
-TEST(CollusionTest, TheFirstResponderIsNeverFlaggedWhateverTheOrder) {
-  // The copier answers first this time: it keeps the credit, the later author does not.
+TEST(CollusionTest, TheFirstResponderIsNeverFlaggedAndWorkIsNeverACopyOfARelay) {
+  // Two relays and an author doing the work: the relays' calls explain none of their data.
   std::vector<AnswerPrint> prints = {
       Print("gpu", kGpuPrices, GpuPath()),
-      Print("fast-copier", kBrokersReworded, {}),
+      Print("relay-a", kBrokers, RelayPath()),
+      Print("relay-b", kBrokersReworded, RelayPath()),
       Print("honest", kBrokers, BrokersPath()),
-      Print("second-copier", kBrokersOneFigureChanged, {}),
+      Print("relay-c", kBrokersOneFigureChanged, RelayPath()),
   };
   auto findings = FindCopies(prints);
-  ASSERT_EQ(findings.size(), 2u);
-  EXPECT_EQ(findings[0].hotkey, "honest");
-  EXPECT_EQ(findings[0].first_responder, "fast-copier");
-  EXPECT_EQ(findings[1].hotkey, "second-copier");
-  EXPECT_EQ(findings[1].copied_from, "fast-copier");  // the earliest match
-  EXPECT_EQ(findings[1].copied_from_index, 1u);
-  EXPECT_EQ(findings[1].first_responder, "fast-copier");
-  for (const CopyFinding& f : findings) {
-    EXPECT_NE(f.hotkey, "fast-copier");
-    EXPECT_NE(f.hotkey, "gpu");
-  }
+  // relay-a answered first: nothing earlier to copy. relay-b matches relay-a with the same
+  // (thin) work: twins, not flagged. The author's calls cover everything relay-a did: not a
+  // copy. relay-c's calls do not cover the author's: a copy of the author.
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].hotkey, "relay-c");
+  EXPECT_EQ(findings[0].copied_from, "honest");
+  EXPECT_EQ(findings[0].copied_from_index, 3u);
+  EXPECT_EQ(findings[0].first_responder, "honest");
 }
 
 TEST(CollusionTest, SameMinerOrOtherChallengeIsNotACopy) {
@@ -231,9 +246,13 @@ TEST(CollusionTest, ManyIndependentAnswersProduceNoFinding) {
         MakeAnswerPrint("miner-" + std::to_string(m), "c1", Json(std::move(data)), BrokersPath()));
   }
   EXPECT_TRUE(FindCopies(prints).empty());
-  // One real copy among them is found, and only it.
+  // One real copy among them (relayed: its own path is a single cheap call) is found, and only
+  // it.
   prints.push_back(prints[100]);
   prints.back().hotkey = "copier";
+  const AnswerPrint relay = MakeAnswerPrint("copier", "c1", Json(), RelayPath());
+  prints.back().path_features = relay.path_features;
+  prints.back().tasks = relay.tasks;
   auto findings = FindCopies(prints);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].hotkey, "copier");

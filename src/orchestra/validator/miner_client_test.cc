@@ -112,7 +112,7 @@ TEST(MinerClientTest, AMinerThatDoesNotAnswerInTimeIsA408) {
   protocol::Challenge challenge = WorkedExample();
   challenge.deadline_ms = 1;  // the miner works until its own deadline; our timeout is shorter
   const auto replies = RunOn(io, AskChallenge(dendrite, {miner.Target()}, challenge,
-                                            /*slack_seconds=*/0.0));
+                                              /*slack_seconds=*/0.0));
   ASSERT_EQ(replies.size(), 1u);
   EXPECT_EQ(replies[0].status_code, 408) << replies[0].status_message;
 }

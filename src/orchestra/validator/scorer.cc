@@ -402,7 +402,7 @@ void JudgeRouting(const ScoringInput& in, const protocol::Response& r, const Gra
 }
 
 void JudgeTraps(const ScoringInput& in, const protocol::Response& r, const Leaves& leaves,
-                double schema_completeness, ScoreCard* card) {
+                ScoreCard* card) {
   const ChallengeReference& ref = in.generated.reference;
   Dimension* d = &card->trap_performance;
   if (!in.has_reference) return NotChecked(card, d, "traps: no reference");
@@ -440,17 +440,19 @@ void JudgeTraps(const ScoringInput& in, const protocol::Response& r, const Leave
     }
     double score = 0.0;
     std::string reason;
+    // How complete the answer is belongs to the completeness dimension; the trap asks only
+    // whether the drifted subnet caught the miner out.
     if (to_trap == 0) {
-      score = schema_completeness >= 0.9 ? 1.0 : 0.0;
-      reason = fmt::format("schema trap on {}: not called; data completeness {}", t.subnet_id,
-                           Pct(schema_completeness));
+      score = 1.0;
+      reason = fmt::format("schema trap on {}: not called (routed elsewhere)", t.subnet_id);
     } else if (failed_tasks.empty()) {
       score = 1.0;
       reason = fmt::format("schema trap on {}: {} call(s) used the new shape", t.subnet_id, ok);
-    } else if (rerouted && schema_completeness >= 0.9) {
-      score = 1.0;
+    } else if (rerouted) {
+      score = 0.5;
       reason =
-          fmt::format("schema trap on {}: re-routed after a failure, data complete", t.subnet_id);
+          fmt::format("schema trap on {}: a call failed on the drifted shape, then re-routed (0.5)",
+                      t.subnet_id);
     } else {
       reason = fmt::format("schema trap on {}: {} of {} call(s) failed or used the old shape{}",
                            t.subnet_id, to_trap - ok, to_trap,
@@ -703,7 +705,7 @@ ScoreCard Score(const ScoringInput& in) {
     NotChecked(&card, &card.ledger_coverage, "ledger coverage: no ledger or no probes");
   }
 
-  JudgeTraps(in, r, leaves, schema_completeness, &card);
+  JudgeTraps(in, r, leaves, &card);
   JudgeProvenance(r, leaves, &card);
   JudgeReasoning(r, graph, leaves, &card);
   AddLlmGrade(in, &card);

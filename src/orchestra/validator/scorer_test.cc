@@ -333,14 +333,13 @@ TEST(ScorerTest, MalformedResponsesScoreZeroWithTheReason) {
 
 TEST(ScorerTest, TrapsJudgeTheTruthAndTheNewShape) {
   World w;
-  w.generated.reference.logic_trap =
-      LogicTrap{.stale_subnet_id = "SN22",
-                .stale_netuid = 22,
-                .match = JsonObject{},
-                .match_contains = nullptr,
-                .stale_answer = nullptr,
-                .truth = "$2.49/hr",
-                .stale_value = "$3.10/hr"};
+  w.generated.reference.logic_trap = LogicTrap{.stale_subnet_id = "SN22",
+                                               .stale_netuid = 22,
+                                               .match = JsonObject{},
+                                               .match_contains = nullptr,
+                                               .stale_answer = nullptr,
+                                               .truth = "$2.49/hr",
+                                               .stale_value = "$3.10/hr"};
   protocol::Response r = w.Honest();
   r.standardized_data.as_object()["summary"] = "H100 at $2.49/hr";
   std::string keep;

@@ -143,6 +143,17 @@ boost::asio::awaitable<Result<RoundReport>> Validator::RunRound() {
   const protocol::Challenge& challenge = report.challenge.challenge;
   const ChallengeReference& reference = report.challenge.reference;
   const bool has_traps = planter_ && (reference.schema_trap || reference.logic_trap);
+  spdlog::info("validator: round {}: challenge {} ({} on \"{}\", {} miners){}{}", rounds_,
+               challenge.challenge_id, reference.template_name, reference.topic, sample.size(),
+               reference.schema_trap
+                   ? fmt::format("; schema trap on {}: {}", reference.schema_trap->subnet_id,
+                                 CompactJson(reference.schema_trap->drift))
+                   : "",
+               reference.logic_trap
+                   ? fmt::format("; logic trap on {}: truth {} stale {}",
+                                 reference.logic_trap->stale_subnet_id, reference.logic_trap->truth,
+                                 reference.logic_trap->stale_value)
+                   : "");
   if (has_traps) {
     Status planted = co_await planter_->Plant(reference, Deadline::After(std::chrono::seconds(5)));
     if (!planted) {
