@@ -12,6 +12,7 @@
 
 #include "e2e/local_subnet.h"
 #include "orchestra/crypto/ss58.h"
+#include "orchestra/crypto/test_util.h"
 #include "orchestra/net/metagraph_source.h"
 #include "orchestra/protocol/orchestra_synapse.h"
 #include "orchestra/protocol/receipt.h"
@@ -25,11 +26,7 @@ using testing::CallMiner;
 using testing::LocalMiner;
 using testing::LocalSubnet;
 
-crypto::Keypair ValidatorKey() {
-  crypto::MiniSecret seed{};
-  seed.fill(2);
-  return crypto::Keypair::FromMiniSecret(seed);
-}
+crypto::Keypair ValidatorKey() { return crypto::testing::KeyFromByte(2); }
 
 Json ExampleFile(const std::string& name) {
   const char* root = std::getenv("ORCHESTRA_SOURCE_DIR");

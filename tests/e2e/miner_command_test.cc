@@ -21,6 +21,7 @@
 #include "e2e/subprocess.h"
 #include "orchestra/crypto/keyfile.h"
 #include "orchestra/crypto/ss58.h"
+#include "orchestra/crypto/test_util.h"
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/net/dendrite.h"
 #include "orchestra/net/http_message.h"
@@ -39,14 +40,8 @@ using testing::OrchestraBinary;
 using testing::RunProcess;
 using testing::TempDir;
 
-crypto::Keypair KeyFromByte(uint8_t byte) {
-  crypto::MiniSecret seed{};
-  seed.fill(byte);
-  return crypto::Keypair::FromMiniSecret(seed);
-}
-std::string AddressOf(const crypto::Keypair& key) {
-  return crypto::Ss58Encode(key.public_key().bytes());
-}
+using crypto::testing::AddressOf;
+using crypto::testing::KeyFromByte;
 
 const crypto::Keypair kValidator = KeyFromByte(2);
 const crypto::Keypair kStranger = KeyFromByte(5);

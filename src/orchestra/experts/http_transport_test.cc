@@ -16,6 +16,7 @@
 
 #include "orchestra/core/hash.h"
 #include "orchestra/crypto/ss58.h"
+#include "orchestra/crypto/test_util.h"
 #include "orchestra/experts/synapse_class.h"
 #include "orchestra/net/axon.h"
 #include "orchestra/net/metagraph_source.h"
@@ -29,15 +30,8 @@ using namespace std::chrono_literals;
 using protocol::BittensorSynapse;
 using ::testing::HasSubstr;
 
-crypto::Keypair KeyFromByte(uint8_t byte) {
-  crypto::MiniSecret seed{};
-  seed.fill(byte);
-  return crypto::Keypair::FromMiniSecret(seed);
-}
-
-std::string AddressOf(const crypto::Keypair& key) {
-  return crypto::Ss58Encode(key.public_key().bytes());
-}
+using crypto::testing::AddressOf;
+using crypto::testing::KeyFromByte;
 
 const crypto::Keypair& MinerKey() {
   static const crypto::Keypair key = KeyFromByte(4);

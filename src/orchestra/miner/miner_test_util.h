@@ -18,6 +18,7 @@
 
 #include "orchestra/crypto/sr25519.h"
 #include "orchestra/crypto/ss58.h"
+#include "orchestra/crypto/test_util.h"
 #include "orchestra/experts/transport.h"
 #include "orchestra/sim/completion.h"
 #include "orchestra/sim/corpus.h"
@@ -26,15 +27,8 @@
 
 namespace orchestra::miner::testing {
 
-inline crypto::Keypair KeyFromByte(uint8_t byte) {
-  crypto::MiniSecret seed{};
-  seed.fill(byte);
-  return crypto::Keypair::FromMiniSecret(seed);
-}
-
-inline std::string AddressOf(const crypto::Keypair& key) {
-  return crypto::Ss58Encode(key.public_key().bytes());
-}
+using crypto::testing::AddressOf;
+using crypto::testing::KeyFromByte;
 
 // Experts that answer at once from the embedded corpus, signing receipts with one key.
 class SimulatedExperts {

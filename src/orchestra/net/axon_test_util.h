@@ -14,6 +14,7 @@
 
 #include "orchestra/crypto/sr25519.h"
 #include "orchestra/crypto/ss58.h"
+#include "orchestra/crypto/test_util.h"
 #include "orchestra/net/axon.h"
 #include "orchestra/net/dendrite.h"
 #include "orchestra/net/http_client.h"
@@ -27,15 +28,8 @@ using protocol::BittensorSynapse;
 
 inline constexpr int64_t kEpochNs = 1'732'368'000'000'000'000;  // a fixed "now"
 
-inline crypto::Keypair KeyFromByte(uint8_t byte) {
-  crypto::MiniSecret seed{};
-  seed.fill(byte);
-  return crypto::Keypair::FromMiniSecret(seed);
-}
-
-inline std::string AddressOf(const crypto::Keypair& key) {
-  return crypto::Ss58Encode(key.public_key().bytes());
-}
+using crypto::testing::AddressOf;
+using crypto::testing::KeyFromByte;
 
 // An OrchestraSynapse request with its inputs set.
 inline BittensorSynapse Challenge(std::string objective = "Find GPU prices") {

@@ -1,5 +1,7 @@
 #include "orchestra/net/http_message.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <array>
 
@@ -41,6 +43,15 @@ HttpResponse JsonResponse(int status, const Json& body, HttpHeaders headers) {
 
 HttpResponse MessageResponse(int status, std::string_view message, HttpHeaders headers) {
   return JsonResponse(status, JsonObject{{"message", message}}, std::move(headers));
+}
+
+bool HasBearerToken(const HttpRequest& request, std::string_view token) {
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string_view given = request.Header("authorization");
+  if (token.empty() || !given.starts_with(kBearer)) return false;
+  const std::string_view presented = given.substr(kBearer.size());
+  return presented.size() == token.size() &&
+         sodium_memcmp(presented.data(), token.data(), token.size()) == 0;
 }
 
 }  // namespace orchestra::net

@@ -53,4 +53,9 @@ HttpResponse JsonResponse(int status, const Json& body, HttpHeaders headers = {}
 // that is not JSON it reports as 422 "failed to parse").
 HttpResponse MessageResponse(int status, std::string_view message, HttpHeaders headers = {});
 
+// Whether `request` carries `Authorization: Bearer <token>`. Compared in time independent of
+// where a wrong token differs, so the token cannot be guessed byte by byte. An empty `token`
+// never matches.
+bool HasBearerToken(const HttpRequest& request, std::string_view token);
+
 }  // namespace orchestra::net

@@ -661,10 +661,7 @@ class Sim : public Simulator {
       co_return JsonResponse(200, *metagraph);
     }
     if (!target.starts_with("/admin/")) co_return MessageResponse(404, "unknown path");
-    const std::string expected = "Bearer " + token_;
-    const std::string_view given = request.Header("authorization");
-    if (given.size() != expected.size() ||
-        sodium_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+    if (!net::HasBearerToken(request, token_)) {
       co_return MessageResponse(401,
                                 "admin API: missing or wrong bearer token (see experts.token)");
     }

@@ -1,7 +1,6 @@
 #include "orchestra/validator/daemon.h"
 
 #include <fmt/format.h>
-#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,15 +13,6 @@
 #include "orchestra/net/http_message.h"
 
 namespace orchestra::validator {
-namespace {
-
-// Compares in time independent of where the texts differ.
-bool SameSecret(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-}  // namespace
-
 ValidatorDaemon::ValidatorDaemon(boost::asio::io_context& io, ValidatorDaemonOptions options,
                                  Validator& validator, const obs::MetricsRegistry& metrics)
     : io_(io),
@@ -112,10 +102,7 @@ boost::asio::awaitable<net::HttpResponse> ValidatorDaemon::HandleOrganic(net::Ht
   if (options_.api_key.empty()) {
     co_return net::MessageResponse(503, "the organic API is off: no API key is configured");
   }
-  const std::string_view authorization = request.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!authorization.starts_with(kBearer) ||
-      !SameSecret(authorization.substr(kBearer.size()), options_.api_key)) {
+  if (!net::HasBearerToken(request, options_.api_key)) {
     co_return net::MessageResponse(401, "missing or wrong bearer API key");
   }
   auto body = ParseJson(request.body, "request body");
