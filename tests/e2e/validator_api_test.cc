@@ -324,6 +324,29 @@ TEST_F(ValidatorApiTest, AskTakesAGeneratedChallengeFile) {
   EXPECT_EQ(score.at("dimensions").at("hash_verification").at("score").to_number<double>(), 1.0);
   EXPECT_TRUE(score.at("dimensions").at("completeness").at("checked").as_bool())
       << CompactJson(score.at("dimensions"));
+
+  // A challenge file without its answer key, and a bare challenge, are asked as they are.
+  const Json generated = ParseJson(kGeneratedChallenge).value();
+  const std::string keyless = dir.path() + "/keyless.json";
+  std::ofstream(keyless) << CompactJson(JsonObject{{"challenge", generated.at("challenge")}});
+  const std::string bare = dir.path() + "/bare.json";
+  std::ofstream(bare) << CompactJson(generated.at("challenge"));
+  for (const std::string& file : {keyless, bare}) {
+    SCOPED_TRACE(file);
+    const ProcessResult asked =
+        Ask(dir.path(), Miner("honest"),
+            {"--challenge", file, "--experts", subnet_->experts_address(), "--json"});
+    ASSERT_EQ(asked.exit_code, 0) << asked.err << asked.out;
+    auto answer = ParseJson(asked.out, "ask --json");
+    ASSERT_TRUE(answer.ok()) << answer.error().ToString() << asked.out;
+    EXPECT_EQ(JsonInt(*answer, "status"), 200);
+    EXPECT_EQ(answer->at("score")
+                  .at("dimensions")
+                  .at("hash_verification")
+                  .at("score")
+                  .to_number<double>(),
+              1.0);
+  }
 }
 
 TEST_F(ValidatorApiTest, AskRefusesBadInputWithExit2AndSaysWhy) {
