@@ -266,6 +266,15 @@ TEST_F(ValidatorApiTest, DaemonServesStatusMetricsAndOrganicRequestsThenDrainsOn
   }
   EXPECT_EQ(score.at("dimensions").at("hash_verification").at("score").to_number<double>(), 1.0);
 
+  // A second validator cannot take the port in use: it says so and exits 1.
+  TempDir other;
+  const ProcessResult taken =
+      RunProcess({OrchestraBinary(), "validator", "--data-dir", other.path(), "--miners",
+                  miners_file_, "--experts", subnet_->experts_address(), "--rounds", "1",
+                  "--api.port", std::to_string(port)});
+  EXPECT_EQ(taken.exit_code, 1) << taken.err;
+  EXPECT_THAT(taken.err, HasSubstr(std::to_string(port))) << taken.err;
+
   // SIGTERM: the round in flight and the API drain, and the process exits 0.
   validator.Signal(SIGTERM);
   const ProcessResult ended = validator.Wait();
@@ -375,6 +384,25 @@ TEST_F(ValidatorApiTest, AskRefusesBadInputWithExit2AndSaysWhy) {
        Miner("honest").axon.hotkey, "--objective", kObjective, "--schema", kSchema});
   EXPECT_EQ(bad_axon.exit_code, 2) << bad_axon.err;
   EXPECT_THAT(bad_axon.err, HasSubstr("--axon"));
+}
+
+TEST_F(ValidatorApiTest, ValidatorRefusesBadFlagsWithExit2AndSaysWhy) {
+  TempDir dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--drain-timeout", "-1"}, "--drain-timeout"},
+      {{"--drain-timeout", "nan"}, "--drain-timeout"},
+      {{"--interval-s", "0"}, "--interval-s"},
+      {{"--api.port", "70000"}, "--api.port"},
+  };
+  for (const auto& [flags, named] : cases) {
+    SCOPED_TRACE(flags[0] + " " + flags[1]);
+    std::vector<std::string> argv = {OrchestraBinary(), "validator",  "--data-dir", dir.path(),
+                                     "--miners",        miners_file_, "--rounds",   "1"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    const ProcessResult run = RunProcess(argv);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_THAT(run.err, HasSubstr(named));
+  }
 }
 
 }  // namespace
