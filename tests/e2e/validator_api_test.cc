@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -280,6 +282,35 @@ TEST_F(ValidatorApiTest, DaemonServesStatusMetricsAndOrganicRequestsThenDrainsOn
   const ProcessResult ended = validator.Wait();
   EXPECT_EQ(ended.exit_code, 0) << ended.err;
   EXPECT_THAT(ended.err, HasSubstr("drained"));
+}
+
+TEST_F(ValidatorApiTest, ApiKeyFromTheEnvironmentReplacesTheKeyFile) {
+  TempDir dir;
+  // The child inherits the environment at fork, in BackgroundProcess's constructor.
+  ASSERT_EQ(setenv("ORCHESTRA_VALIDATOR_API_KEY", "operator-secret", 1), 0);
+  BackgroundProcess validator({OrchestraBinary(), "validator", "--data-dir", dir.path(), "--miners",
+                               miners_file_, "--experts", subnet_->experts_address(),
+                               "--interval-s", "60", "--api.port", "0"});
+  unsetenv("ORCHESTRA_VALIDATOR_API_KEY");
+  const std::string first = validator.WaitForLine("serving its API on", 120s);
+  ASSERT_FALSE(first.empty()) << validator.Wait().err;
+  const int port = ApiPort(first);
+  ASSERT_GT(port, 0) << first;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/validator-api.key"));
+
+  // Past the key check (the body is then judged): 400, where a wrong key gets 401.
+  const std::string body = R"({"objective": "GPU prices", "target_schema": "none"})";
+  auto right = Orchestrate(static_cast<uint16_t>(port), "Bearer operator-secret", body);
+  ASSERT_TRUE(right.ok()) << right.error().ToString();
+  EXPECT_EQ(right->status, 400) << right->body;
+  EXPECT_THAT(right->body, HasSubstr("target_schema"));
+  auto wrong = Orchestrate(static_cast<uint16_t>(port), "Bearer operator-secre", body);
+  ASSERT_TRUE(wrong.ok()) << wrong.error().ToString();
+  EXPECT_EQ(wrong->status, 401) << wrong->body;
+
+  validator.Signal(SIGTERM);
+  const ProcessResult ended = validator.Wait();
+  EXPECT_EQ(ended.exit_code, 0) << ended.err;
 }
 
 TEST_F(ValidatorApiTest, AskScoresTheHonestMinerAndCatchesTheForger) {
