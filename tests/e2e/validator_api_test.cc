@@ -176,10 +176,15 @@ TEST_F(ValidatorApiTest, DaemonServesStatusMetricsAndOrganicRequestsThenDrainsOn
   EXPECT_GE(JsonInt(status, "rounds"), 1);
   ASSERT_TRUE(status.at("miners").is_array());
   EXPECT_FALSE(status.at("miners").as_array().empty()) << CompactJson(status);
+  double honest_average = -1;
   for (const Json& miner : status.at("miners").as_array()) {
     EXPECT_NE(JsonFind(miner, "average0"), nullptr) << CompactJson(miner);
     EXPECT_NE(JsonFind(miner, "average1"), nullptr) << CompactJson(miner);
+    if (JsonString(miner, "hotkey") == Miner("honest").axon.hotkey) {
+      honest_average = JsonDouble(miner, "average0");
+    }
   }
+  EXPECT_GT(honest_average, 0) << CompactJson(status.at("miners"));
   ASSERT_TRUE(status.at("black_room").is_array());
   std::vector<std::string> black_roomed;
   for (const Json& room : status.at("black_room").as_array()) {
@@ -267,6 +272,19 @@ TEST_F(ValidatorApiTest, DaemonServesStatusMetricsAndOrganicRequestsThenDrainsOn
     }
   }
   EXPECT_EQ(score.at("dimensions").at("hash_verification").at("score").to_number<double>(), 1.0);
+
+  // Only the answered request is counted as an organic success.
+  auto counted = Get(port, "/metrics");
+  ASSERT_TRUE(counted.ok()) << counted.error().ToString();
+  EXPECT_EQ(SampleValue(counted->body, R"(orchestra_validator_organic_total{outcome="ok"})"), 1)
+      << counted->body;
+  // The API's other answers: a wrong method, an unknown path.
+  auto get_organic = Get(port, "/v1/orchestrate");
+  ASSERT_TRUE(get_organic.ok()) << get_organic.error().ToString();
+  EXPECT_EQ(get_organic->status, 405);
+  auto unknown = Get(port, "/v1/nothing");
+  ASSERT_TRUE(unknown.ok()) << unknown.error().ToString();
+  EXPECT_EQ(unknown->status, 404);
 
   // A second validator cannot take the port in use: it says so and exits 1.
   TempDir other;
