@@ -9,15 +9,16 @@
 
 namespace orchestra::testing {
 
-Result<net::HttpResponse> SendLoopback(uint16_t port, net::HttpRequest request) {
+Result<net::HttpResponse> SendLoopback(uint16_t port, net::HttpRequest request,
+                                       std::chrono::milliseconds timeout) {
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
   std::optional<Result<net::HttpResponse>> out;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        out.emplace(co_await client.Send("127.0.0.1", port, std::move(request),
-                                         Deadline::After(std::chrono::seconds(10))));
+        out.emplace(
+            co_await client.Send("127.0.0.1", port, std::move(request), Deadline::After(timeout)));
       },
       boost::asio::detached);
   io.run();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 #include "orchestra/core/result.h"
@@ -8,7 +9,9 @@
 namespace orchestra::testing {
 
 // Sends `request` to 127.0.0.1:`port` on an io_context of its own and waits for the answer
-// (at most 10 s).
-Result<net::HttpResponse> SendLoopback(uint16_t port, net::HttpRequest request);
+// (at most `timeout`).
+Result<net::HttpResponse> SendLoopback(
+    uint16_t port, net::HttpRequest request,
+    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace orchestra::testing

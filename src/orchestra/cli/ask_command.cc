@@ -37,7 +37,9 @@ Result<validator::GeneratedChallenge> ReadChallenge(const AskFlags& f, bool* has
       auto generated = validator::GeneratedChallengeFromJson(*json);
       if (!generated)
         return Error(generated.error().code, "--challenge: " + generated.error().message);
-      *has_reference = !json->as_object().at("reference").is_null();
+      // A challenge file may leave the reference out (GeneratedChallengeFromJson allows it).
+      const Json* reference = JsonFind(*json, "reference");
+      *has_reference = reference && !reference->is_null();
       out = std::move(*generated);
     } else {
       auto challenge = protocol::ChallengeFromJson(*json);

@@ -92,6 +92,10 @@ int ValidatorCommand(const ValidatorFlags& f) {
   if (f.sample_size < 1) return Fail(kCommand, kExitBadInput, "--sample-size: must be at least 1");
   if (!(f.interval_s > 0)) return Fail(kCommand, kExitBadInput, "--interval-s: must be positive");
   if (f.rounds < 0) return Fail(kCommand, kExitBadInput, "--rounds: must not be negative");
+  // Also refuses NaN, whose conversion to milliseconds below is undefined.
+  if (!(f.drain_timeout_s >= 0 && f.drain_timeout_s <= 86400)) {
+    return Fail(kCommand, kExitBadInput, "--drain-timeout: must lie in [0, 86400] seconds");
+  }
   for (double rate : {f.schema_trap_rate, f.logic_trap_rate, f.log_check_rate}) {
     if (!(rate >= 0 && rate <= 1))
       return Fail(kCommand, kExitBadInput, "trap and log-check rates must lie in [0, 1]");

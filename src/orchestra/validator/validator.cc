@@ -497,6 +497,10 @@ boost::asio::awaitable<Result<MinerResult>> Validator::Organic(protocol::Challen
 }
 
 boost::asio::awaitable<Json> Validator::StatusJson() const {
+  // Taken before the store is read: a round that ends while it is read would otherwise show as
+  // the last round next to averages, black room and weights from before it.
+  const uint64_t rounds = rounds_;
+  const Json last_round = last_round_;
   struct Stored {
     std::vector<MinerAverage> averages[ValidatorStore::kMechanisms];
     std::vector<BlackRoomEntry> black_room;
@@ -527,7 +531,7 @@ boost::asio::awaitable<Json> Validator::StatusJson() const {
     return out;
   };
   Stored stored = co_await net::RunOnPool(deps_.blocking, std::move(work));
-  JsonObject status{{"hotkey", options_.hotkey}, {"rounds", rounds_}};
+  JsonObject status{{"hotkey", options_.hotkey}, {"rounds", rounds}};
   if (!stored.error.empty()) status["store_error"] = stored.error;
   std::map<std::string, JsonObject> by_hotkey;
   for (int m = 0; m < ValidatorStore::kMechanisms; ++m) {
@@ -561,7 +565,7 @@ boost::asio::awaitable<Json> Validator::StatusJson() const {
   status["weights"] = std::move(weights);
   status["known_hashes"] = stored.known_hashes;
   status["experts"] = prober_.view().ToJson();
-  status["last_round"] = last_round_;
+  status["last_round"] = last_round;
   co_return status;
 }
 
