@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "orchestra/core/utf8.h"
 #include "orchestra/crypto/test_util.h"
 #include "orchestra/experts/transport.h"
 #include "orchestra/miner/miner_test_util.h"
@@ -345,6 +346,19 @@ TEST_F(HostileMinerTest, A500WithAMessageIsTheMinersErrorAndEarnsNothing) {
   EXPECT_EQ(v.reply.status_code, 500) << v.reply.status_message;
   EXPECT_EQ(v.reply.status_message, "Internal Server Error #1");
   ExpectRejected(v.card, "no answer: 500 Internal Server Error #1");
+}
+
+TEST_F(HostileMinerTest, AHugeErrorMessageIsCutShortBeforeItReachesTheReason) {
+  const std::string message = "caf\u00e9 " + std::string(1 << 19, 'x');
+  HostileMiner miner(Answers(CompactJson(JsonObject{{"message", message}}), 500));
+  const Verdict v = Ask(miner.Target());
+  EXPECT_EQ(v.reply.status_code, 500);
+  EXPECT_LE(v.reply.status_message.size(), kMaxMinerMessageBytes);
+  EXPECT_THAT(v.reply.status_message, StartsWith("caf\u00e9 xxx"));
+  EXPECT_THAT(v.reply.status_message, ::testing::EndsWith("(cut)"));
+  EXPECT_TRUE(IsValidUtf8(v.reply.status_message));
+  ExpectRejected(v.card, "no answer: 500 caf\u00e9 xxx");
+  EXPECT_LT(v.card.reject_reason.size(), 2 * kMaxMinerMessageBytes);
 }
 
 TEST_F(HostileMinerTest, HostileMinersInTheSampleDoNotSpoilTheHonestAnswer) {

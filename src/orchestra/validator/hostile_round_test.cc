@@ -88,6 +88,14 @@ TEST(HostileRoundTest, ARoundOfHostileMinersCompletesScoresThemZeroAndKeepsTheSt
   serve(6, EchoesTheChallenge);
   serve(7, NeverAnswers);
   serve(8, Answers("\x01 panic \xff", 500));
+  serve(10, [](net::HttpRequest) -> asio::awaitable<net::HttpResponse> {
+    // An error whose message (the header; the body has none) is not text.
+    net::HttpResponse error = net::JsonResponse(500, JsonObject{});
+    error.headers.Add("bt_header_axon_status_code", "500");
+    error.headers.Add("bt_header_axon_status_message", "caf\xe9 \xff\xfe");
+    co_return error;
+  });
+  serve(11, Answers(CompactJson(JsonObject{{"message", std::string(1 << 19, 'x')}}), 500));
   net::testing::RawServer closer([](tcp::socket socket, int) -> asio::awaitable<void> {
     co_await net::testing::ReadToEnd(socket, 1);  // the first bytes, then hang up
   });
@@ -136,7 +144,9 @@ TEST(HostileRoundTest, ARoundOfHostileMinersCompletesScoresThemZeroAndKeepsTheSt
                                              {6, 200},
                                              {7, 408},
                                              {8, 422},
-                                             {9, 503}}));
+                                             {9, 503},
+                                             {10, 422},
+                                             {11, 500}}));
   }
 
   auto reopened = ValidatorStore::Open(dir / "validator.db");
@@ -146,6 +156,8 @@ TEST(HostileRoundTest, ARoundOfHostileMinersCompletesScoresThemZeroAndKeepsTheSt
   EXPECT_EQ(rows->size(), miners.size());
   for (const ScoreLogRow& row : *rows) {
     EXPECT_EQ(row.total, 0.0);
+    // The miner's half-megabyte error message is not copied into every row.
+    EXPECT_LT(row.score_card_json.size(), 64u << 10);
     auto card = ParseJson(row.score_card_json, "stored score card");
     ASSERT_TRUE(card.ok()) << card.error().ToString();
     EXPECT_THAT(JsonString(*card, "reject_reason"), ::testing::Not(::testing::IsEmpty()));
