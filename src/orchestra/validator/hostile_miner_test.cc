@@ -187,7 +187,7 @@ void ExpectUnparsable(const Verdict& v, std::string_view problem) {
 
 TEST_F(HostileMinerTest, ABodyThatIsNotJsonIsUnparsableAndEarnsNothing) {
   HostileMiner miner(Answers("<html>miner busy</html>"));
-  ExpectUnparsable(Ask(miner.Target()), "body");
+  ExpectUnparsable(Ask(miner.Target()), "body: syntax error at line 1, column 1");
 }
 
 TEST_F(HostileMinerTest, AJsonArrayInsteadOfTheSynapseIsUnparsable) {
@@ -238,7 +238,7 @@ TEST_F(HostileMinerTest, StepsOfTheWrongShapeAreRejectedByTheJudge) {
 TEST_F(HostileMinerTest, NestingDeeperThanTheJsonLimitIsUnparsable) {
   HostileMiner miner(Answers(fmt::format(
       R"({{"challenge_id": "x", "standardized_data": {{"a": {}}}}})", Nested(kMaxJsonDepth + 10))));
-  ExpectUnparsable(Ask(miner.Target()), "body");
+  ExpectUnparsable(Ask(miner.Target()), "body: too deep");
 }
 
 TEST_F(HostileMinerTest, NestingJustWithinTheLimitIsJudgedAndEarnsNothingWithoutProofs) {
@@ -264,13 +264,13 @@ TEST_F(HostileMinerTest, ANonUtf8ByteInAStringIsUnparsable) {
     if (at != std::string::npos) body[at] = '\xe9';
     co_return AxonAnswer(std::move(body));
   });
-  ExpectUnparsable(Ask(miner.Target()), "body");
+  ExpectUnparsable(Ask(miner.Target()), "body: syntax error");
 }
 
 TEST_F(HostileMinerTest, ALoneSurrogateEscapeIsUnparsable) {
   // Valid ASCII on the wire, but no Unicode text: Python's json would keep it, we refuse it.
   HostileMiner miner(Answers(R"({"challenge_id": "x", "final_synthesis": "caf\ud800"})"));
-  ExpectUnparsable(Ask(miner.Target()), "body");
+  ExpectUnparsable(Ask(miner.Target()), "body: syntax error");
 }
 
 TEST_F(HostileMinerTest, AnAnswerLargerThanTheLimitIsRefusedUnread) {
