@@ -1,9 +1,20 @@
 #include "orchestra/validator/miner_client.h"
 
+#include <string_view>
+
+#include "orchestra/core/utf8.h"
 #include "orchestra/protocol/bittensor_synapse.h"
 
 namespace orchestra::validator {
 namespace {
+
+std::string CutMessage(std::string message) {
+  if (message.size() <= kMaxMinerMessageBytes) return message;
+  static constexpr std::string_view kCut = "... (cut)";
+  std::string out(Utf8Prefix(message, kMaxMinerMessageBytes - kCut.size()));
+  out += kCut;
+  return out;
+}
 
 boost::asio::awaitable<std::vector<MinerReply>> Fan(net::Dendrite& dendrite,
                                                     const std::vector<MinerTarget>& miners,
@@ -22,7 +33,7 @@ boost::asio::awaitable<std::vector<MinerReply>> Fan(net::Dendrite& dendrite,
     MinerReply reply;
     reply.miner = miners[i];
     reply.status_code = static_cast<int>(answer.dendrite.status_code.value_or(0));
-    reply.status_message = answer.dendrite.status_message.value_or("");
+    reply.status_message = CutMessage(answer.dendrite.status_message.value_or(""));
     if (reply.status_code == 200) {
       reply.fields = std::move(answer.fields);
       reply.seconds = answer.dendrite.process_time.value_or(0.0);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct MinerReply {
   // The dendrite's outcome (net::Dendrite): 200, the axon's error status, 408 no answer in
   // time, 503 unreachable, 422 an answer that is not the synapse.
   int status_code = 0;
+  // The dendrite's message, at most kMaxMinerMessageBytes (a longer one keeps its first whole
+  // UTF-8 characters, then "... (cut)"): an axon error's message is whatever the miner wrote,
+  // and it goes into score reasons, log lines and the store once per miner per round.
   std::string status_message;
   // The synapse's subclass fields as answered (an object) when status_code is 200, else null.
   // For OrchestraSynapse the response half (task_pipeline, standardized_data, ...) is there,
@@ -26,6 +30,8 @@ struct MinerReply {
   Json fields;
   double seconds = 0.0;  // the whole exchange as the dendrite timed it (0 when it failed)
 };
+
+inline constexpr size_t kMaxMinerMessageBytes = 1024;
 
 // Time given to a miner beyond the challenge's deadline_ms to carry its answer back: the
 // synapse timeout is deadline_ms + this.

@@ -6,62 +6,17 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <thread>
 
 #include "orchestra/crypto/test_util.h"
-#include "orchestra/miner/daemon.h"
 #include "orchestra/miner/miner_test_util.h"
+#include "orchestra/validator/local_miner_test_util.h"
 
 namespace orchestra::validator {
 namespace {
 
-using crypto::testing::AddressOf;
 using crypto::testing::KeyFromByte;
 using ::testing::HasSubstr;
-
-const crypto::Keypair kMinerKey = KeyFromByte(4);
-const crypto::Keypair kValidatorKey = KeyFromByte(2);
-
-// A real miner (its service and daemon, experts played in-process) on a loopback port.
-class LocalMiner {
- public:
-  LocalMiner()
-      : service_(std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot()),
-                 experts_.transport(), Options()) {
-    miner::DaemonOptions options;
-    options.axon.hotkey = AddressOf(kMinerKey);
-    options.handle_signals = false;
-    auto metagraph = std::make_shared<net::StaticMetagraphSource>(std::vector<net::NeuronRecord>{
-        {.hotkey = AddressOf(kValidatorKey), .uid = 0, .validator_permit = true, .stake = 100}});
-    daemon_.emplace(io_, options, metagraph, service_);
-    auto port = daemon_->Start();
-    EXPECT_TRUE(port.ok()) << port.error().ToString();
-    port_ = port.ok() ? *port : 0;
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~LocalMiner() {
-    boost::asio::post(io_, [this] { daemon_->Stop(); });
-    thread_.join();
-  }
-  MinerTarget Target() const {
-    return MinerTarget{
-        .uid = 1, .axon = {"127.0.0.1", port_, AddressOf(kMinerKey)}, .serving = true};
-  }
-
- private:
-  static miner::OrchestratorOptions Options() {
-    miner::OrchestratorOptions options;
-    options.miner_hotkey = AddressOf(kMinerKey);
-    return options;
-  }
-
-  miner::testing::SimulatedExperts experts_;
-  miner::MinerService service_;
-  boost::asio::io_context io_;
-  std::optional<miner::MinerDaemon> daemon_;
-  uint16_t port_ = 0;
-  std::thread thread_;
-};
+using testing::LocalMiner;
 
 template <typename T>
 T RunOn(boost::asio::io_context& io, boost::asio::awaitable<T> task) {

@@ -96,6 +96,8 @@ class SimWorld {
   sim::Simulator& sim() { return *sim_; }
   const std::vector<ledger::LedgerEntry>& ledger() const { return ledger_; }
   net::HttpClient& client() { return *client_; }
+  // Expert calls signed with ValidatorKey(), on io().
+  experts::Transport& transport() { return *transport_; }
   boost::asio::io_context& io() { return io_; }
 
  private:
