@@ -10,6 +10,7 @@
 #include <fstream>
 #include <regex>
 
+#include "e2e/generated_challenge.h"
 #include "e2e/subprocess.h"
 #include "orchestra/core/json.h"
 #include "orchestra/crypto/sr25519.h"
@@ -37,28 +38,7 @@ std::string WriteFile(const TempDir& dir, const std::string& name, const std::st
   return path;
 }
 
-constexpr const char* kChallenge = R"({
-  "challenge": {
-    "challenge_id": "0x2b7c9e1d3f5a8c0e2d4f6b8a1c3e5d7f9b0a2c4e6d8f1b3a5c7e9d0f2b4a6c8e",
-    "objective": "Research cloud GPU pricing from RunPod, Vast.ai, and Lambda. Recommend a price point for our new inference API.",
-    "target_schema": {
-      "competitors": [{"name": "str", "pricing": "dict", "strengths": "list"}],
-      "recommendation": {"price_point": "float", "rationale": "str"}
-    },
-    "deadline_ms": 30000
-  },
-  "reference": {
-    "template": "market_pricing", "topic": "cloud GPU pricing",
-    "capabilities": ["web_search", "web_scraping", "synthesis"],
-    "key": {"entities": ["RunPod", "Lambda", "Vast.ai"], "facts": ["H100"],
-            "topic_terms": ["GPU", "pricing"], "source_urls": []},
-    "route": {"steps": [
-        {"capability": "web_search", "subnet_id": "SN22", "cost": 0.002, "latency_ms": 300, "depends_on": []},
-        {"capability": "web_scraping", "subnet_id": "SN33", "cost": 0.002, "latency_ms": 1500, "depends_on": [0]},
-        {"capability": "synthesis", "subnet_id": "SN1", "cost": 0.001, "latency_ms": 500, "depends_on": [1]}],
-      "cost": 0.005, "critical_path_ms": 2300}
-  }
-})";
+constexpr const char* kChallenge = testing::kGpuPricingGeneratedChallenge;
 
 class ScoreCommandTest : public ::testing::Test {
  protected:

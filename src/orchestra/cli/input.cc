@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <sstream>
 
 #include "orchestra/core/embedded.h"
@@ -58,6 +60,20 @@ std::filesystem::path DataDir(const std::string& flag) {
 int Fail(std::string_view command, int code, std::string_view message) {
   fmt::print(stderr, "orchestra {}: {}\n", command, message);
   return code;
+}
+
+Result<std::string> ReadFileOrStdin(const std::string& path, std::string_view what) {
+  if (path.empty() || path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}: cannot read file \"{}\"", what, path));
+  }
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
 }
 
 }  // namespace orchestra::cli

@@ -19,6 +19,10 @@ Result<protocol::Challenge> ExampleChallenge(std::string_view name);
 // `what` names the flag in errors ("--schema: line 2, column 5: ...").
 Result<Json> JsonArgument(std::string_view arg, std::string_view what);
 
+// The bytes of the file at `path`, or of standard input when `path` is "" or "-". `what` names
+// the flag or argument in the error ("--challenge: cannot read file \"x.json\"").
+Result<std::string> ReadFileOrStdin(const std::string& path, std::string_view what);
+
 // The data directory: `flag` if set, else $ORCHESTRA_DATA_DIR, else ~/.orchestra.
 std::filesystem::path DataDir(const std::string& flag);
 

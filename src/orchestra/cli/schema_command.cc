@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
+#include "orchestra/cli/input.h"
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
 #include "orchestra/schema/schema.h"
@@ -17,20 +15,6 @@
 namespace orchestra::cli {
 namespace {
 
-Result<std::string> ReadAll(const std::string& path, std::string_view what) {
-  if (path.empty() || path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{}: cannot read file \"{}\"", what, path));
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 // `arg` is inline JSON when it starts with '{', '[' or '"' (after spaces), else a file path.
 Result<Json> SchemaArgument(const std::string& arg) {
   const size_t first = arg.find_first_not_of(" \t\r\n");
@@ -38,7 +22,7 @@ Result<Json> SchemaArgument(const std::string& arg) {
     return ParseJson(arg, "--schema");
   }
   if (arg.empty()) return Error(ErrorCode::kInvalidArgument, "--schema: missing");
-  auto text = ReadAll(arg, "--schema");
+  auto text = ReadFileOrStdin(arg, "--schema");
   if (!text.ok()) return text.error();
   return ParseJson(*text, fmt::format("--schema ({})", arg));
 }
@@ -96,7 +80,7 @@ int SchemaCommand(const SchemaFlags& flags) {
     return 2;
   }
   const std::string what = flags.input.empty() ? "stdin" : flags.input;
-  auto text = ReadAll(flags.input, "input");
+  auto text = ReadFileOrStdin(flags.input, "input");
   if (!text.ok()) {
     std::fprintf(stderr, "error: %s\n", text.error().message.c_str());
     return 2;

@@ -14,10 +14,12 @@
 #include <sstream>
 
 #include "orchestra/cli/input.h"
+#include "orchestra/cli/wiring.h"
 #include "orchestra/core/json.h"
 #include "orchestra/crypto/derive.h"
 #include "orchestra/crypto/ss58.h"
 #include "orchestra/experts/directory.h"
+#include "orchestra/ledger/snapshot.h"
 #include "orchestra/net/http_client.h"
 #include "orchestra/protocol/orchestra_synapse.h"
 #include "orchestra/validator/llm_judge.h"
@@ -30,22 +32,8 @@ namespace {
 
 constexpr int kExitStrict = 3;
 
-Result<std::string> ReadAll(const std::string& path, std::string_view what) {
-  if (path.empty() || path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{}: cannot read file \"{}\"", what, path));
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
 Result<validator::LedgerJudgement> ReadJudgement(const std::string& path) {
-  auto text = ReadAll(path, "--ledger");
+  auto text = ReadFileOrStdin(path, "--ledger");
   if (!text) return text.error();
   auto json = ParseJson(*text, "--ledger");
   if (!json) return json.error();
@@ -68,73 +56,16 @@ Result<validator::LedgerJudgement> ReadJudgement(const std::string& path) {
   return j;
 }
 
-// The UIDs of the subnets the response names, from the metagraphs `orchestra experts` serves
-// at `address` (GET /metagraph/{netuid} on its control port).
-Result<experts::Directory> FetchDirectory(const std::string& address,
-                                          const protocol::Response& response) {
-  const size_t colon = address.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos ||
-      std::from_chars(address.data() + colon + 1, address.data() + address.size(), port).ec !=
-          std::errc() ||
-      port < 1 || port > 65535) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("--experts {}: expected HOST:PORT of `orchestra experts`", address));
-  }
-  std::set<std::string> subnets;
-  for (const auto& s : response.task_pipeline) subnets.insert(s.subnet);
-  const std::string host = address.substr(0, colon);
-  boost::asio::io_context io;
-  net::HttpClient client(io.get_executor());
-  experts::Directory directory;
-  std::optional<Error> failure;
-  boost::asio::co_spawn(
-      io,
-      [&]() -> boost::asio::awaitable<void> {
-        for (const std::string& id : subnets) {
-          int netuid = 0;
-          if (!id.starts_with("SN") ||
-              std::from_chars(id.data() + 2, id.data() + id.size(), netuid).ec != std::errc()) {
-            continue;  // not a subnet id: its steps fail the registry check
-          }
-          net::HttpRequest request{"GET", fmt::format("/metagraph/{}", netuid), {}, ""};
-          auto answer = co_await client.Send(host, static_cast<uint16_t>(port), std::move(request),
-                                             Deadline::After(std::chrono::seconds(5)));
-          if (!answer) {
-            failure = Error(answer.error().code,
-                            fmt::format("--experts {}: {}", address, answer.error().message));
-            co_return;
-          }
-          if (answer->status == 404) continue;
-          auto json = ParseJson(answer->body, fmt::format("metagraph {}", netuid));
-          auto endpoints = json ? experts::EndpointsFromMetagraph(*json)
-                                : Result<std::vector<experts::Endpoint>>(json.error());
-          if (answer->status != 200 || !endpoints) {
-            failure =
-                Error(ErrorCode::kMalformedAnswer,
-                      fmt::format("--experts {}: metagraph {}: HTTP {} {}", address, netuid,
-                                  answer->status, endpoints ? "" : endpoints.error().message));
-            co_return;
-          }
-          for (auto& e : *endpoints) directory.Add(id, std::move(e));
-        }
-      },
-      boost::asio::detached);
-  io.run();
-  if (failure) return *failure;
-  return directory;
-}
-
 }  // namespace
 
 int ScoreCommand(const ScoreFlags& f) {
-  auto challenge_text = ReadAll(f.challenge, "--challenge");
+  auto challenge_text = ReadFileOrStdin(f.challenge, "--challenge");
   if (!challenge_text) return Fail("score", kExitBadInput, challenge_text.error().message);
   auto challenge_json = ParseJson(*challenge_text, "--challenge");
   if (!challenge_json) return Fail("score", kExitBadInput, challenge_json.error().message);
   auto generated = validator::GeneratedChallengeFromJson(*challenge_json);
   if (!generated) return Fail("score", kExitBadInput, "--challenge: " + generated.error().message);
-  auto response_text = ReadAll(f.response, "RESPONSE");
+  auto response_text = ReadFileOrStdin(f.response, "RESPONSE");
   if (!response_text) return Fail("score", kExitBadInput, response_text.error().message);
 
   validator::ScoringInput input;
@@ -175,7 +106,9 @@ int ScoreCommand(const ScoreFlags& f) {
   std::optional<experts::Directory> directory;
   validator::ExpertRegistry registry;
   if (!f.experts.empty() && response) {
-    auto fetched = FetchDirectory(f.experts, *response);
+    auto seed_ledger = ledger::SeedSnapshot();
+    if (!seed_ledger) return Fail("score", kExitBadInput, seed_ledger.error().ToString());
+    auto fetched = FetchDirectory(f.experts, *seed_ledger, "score");
     if (!fetched) return Fail("score", kExitBadInput, fetched.error().message);
     directory = std::move(*fetched);
     registry = validator::RegistryFromDirectory(*directory);
