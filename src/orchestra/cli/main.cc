@@ -144,19 +144,24 @@ int main(int argc, char** argv) {
     sub->callback([&wallet, action] { wallet.action = action; });
   }
 
+  // The wallet flags of a subcommand, named as Bittensor's neurons name them.
+  auto add_wallet = [](CLI::App* cmd, orchestra::cli::HotkeyFlags& w, const char* role) {
+    cmd->add_option(
+        "--wallet.name", w.name,
+        fmt::format("Wallet name (default: a development {} wallet under the data dir)", role));
+    cmd->add_option("--wallet.hotkey", w.hotkey, "Hotkey name");
+    cmd->add_option("--wallet.hotkey_password", w.password,
+                    "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
+                    "variable)");
+    cmd->add_option("--wallet.path", w.path, "Wallets folder (default ~/.bittensor/wallets)");
+  };
+
   orchestra::cli::MinerFlags miner;
   CLI::App* miner_cmd = app.add_subcommand(
       "miner",
       "Serve OrchestraSynapse and LedgerSynapse on a Bittensor axon until SIGINT/SIGTERM, then "
       "drain");
-  miner_cmd->add_option("--wallet.name", miner.wallet.name,
-                        "Wallet name (default: a development wallet under the data dir)");
-  miner_cmd->add_option("--wallet.hotkey", miner.wallet.hotkey, "Hotkey name");
-  miner_cmd->add_option("--wallet.hotkey_password", miner.wallet.password,
-                        "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
-                        "variable)");
-  miner_cmd->add_option("--wallet.path", miner.wallet.path,
-                        "Wallets folder (default ~/.bittensor/wallets)");
+  add_wallet(miner_cmd, miner.wallet, "miner");
   miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();
   miner_cmd->add_option("--axon.port", miner.axon_port, "Port to listen on (0: any free port)")
       ->capture_default_str();
@@ -188,18 +193,6 @@ int main(int argc, char** argv) {
                    "Scale of simulated expert latency (0: instant, 1: ledger figures)")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
-
-  // The wallet flags of a subcommand, named as Bittensor's neurons name them.
-  auto add_wallet = [](CLI::App* cmd, orchestra::cli::HotkeyFlags& w, const char* role) {
-    cmd->add_option(
-        "--wallet.name", w.name,
-        fmt::format("Wallet name (default: a development {} wallet under the data dir)", role));
-    cmd->add_option("--wallet.hotkey", w.hotkey, "Hotkey name");
-    cmd->add_option("--wallet.hotkey_password", w.password,
-                    "Password of a hotkey btwallet encrypted (else btcli's BT_PW_<path> "
-                    "variable)");
-    cmd->add_option("--wallet.path", w.path, "Wallets folder (default ~/.bittensor/wallets)");
-  };
 
   orchestra::cli::ValidatorFlags validator;
   CLI::App* validator_cmd = app.add_subcommand(

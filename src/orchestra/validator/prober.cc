@@ -178,8 +178,10 @@ std::vector<ledger::LedgerEntry> MeasuredEntries(const ExpertView& view,
   std::vector<ledger::LedgerEntry> out;
   for (const auto& [id, probe] : view.subnets) {
     if (!probe.alive) continue;
+    // A named copy: clang 14 cannot capture a structured binding.
+    const std::string& subnet_id = id;
     auto it = std::find_if(base.begin(), base.end(),
-                           [&](const ledger::LedgerEntry& e) { return e.subnet_id == id; });
+                           [&](const ledger::LedgerEntry& e) { return e.subnet_id == subnet_id; });
     if (it == base.end()) continue;
     ledger::LedgerEntry entry = *it;
     entry.cost_per_query = probe.cost;
