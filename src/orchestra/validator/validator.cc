@@ -160,7 +160,10 @@ boost::asio::awaitable<Result<RoundReport>> Validator::RunRound() {
       report.trap_error = planted.error().message;
       spdlog::warn("validator: challenge {}: trap not planted: {}", challenge.challenge_id,
                    report.trap_error);
-      co_await planter_->Remove(reference, Deadline::After(std::chrono::seconds(5)));
+      // Whatever half of it did get planted must not outlive this round.
+      Status removed =
+          co_await planter_->Remove(reference, Deadline::After(std::chrono::seconds(5)));
+      if (!removed) spdlog::warn("validator: trap not removed: {}", removed.error().message);
       report.challenge.reference.schema_trap.reset();
       report.challenge.reference.logic_trap.reset();
     }
