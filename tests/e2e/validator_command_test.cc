@@ -168,12 +168,16 @@ TEST_F(ValidatorCommandTest, JudgesEveryAdversaryByTheSubnetsRulesAndRemembersAc
 
   // The lazy miner loses mechanism 1: its raw expert output is not the requested shape.
   EXPECT_LT(average[1][Miner("lazy").axon.hotkey], 0.5 * average[1][honest.axon.hotkey]);
-  // The copier is flagged as copying the honest miner.
+  // The copier is flagged (as copying whichever identical answer came first: under a slow
+  // build another miner running the honest pipeline may beat the honest one), and the honest
+  // miner, who does its own work, never is.
   const int copier_uid = Miner("copier").uid;
   int copies = 0;
   for (const ScoreLine& line : lines) {
-    if (std::stoi(line.at("uid")) == copier_uid && line.at("copy_of") == honest.axon.hotkey) {
-      ++copies;
+    const int uid = std::stoi(line.at("uid"));
+    if (uid == copier_uid && !line.at("copy_of").empty()) ++copies;
+    if (uid == honest.uid) {
+      EXPECT_EQ(line.at("copy_of"), "") << run.err;
     }
   }
   EXPECT_GE(copies, 1) << run.err;
