@@ -31,9 +31,9 @@ Result<Json> Simulate(const sim::Corpus& corpus, const ledger::LedgerEntry& e, c
   return sim::Complete(q);
 }
 
-// Each subnet is asked once per challenge, except search (market and analysis queries).
+// A reply is replayed for the same query to the same subnet.
 std::string ReplayKey(const ledger::LedgerEntry& e, const Json& q) {
-  return e.subnet_id + "|" + JsonString(q, "query");
+  return e.subnet_id + "|" + CanonicalJson(q);
 }
 
 protocol::Challenge Example(std::string objective, std::string schema) {
@@ -51,7 +51,11 @@ void RunOnce(const protocol::Challenge& challenge, const ledger::SnapshotPtr& le
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        auto response = co_await miner::Orchestrate(challenge, ledger, transport, options);
+        auto target = schema::Schema::FromTarget(challenge.target_schema);
+        if (!target) std::abort();
+        const Deadline deadline = Deadline::After(std::chrono::milliseconds(challenge.deadline_ms));
+        auto response =
+            co_await miner::Orchestrate(challenge, *target, deadline, ledger, transport, options);
         // Every step must have been proven, or the figure would measure a failure path.
         ok = response.ok() &&
              std::none_of(response->task_pipeline.begin(), response->task_pipeline.end(),

@@ -92,7 +92,10 @@ int RunCommand(const RunFlags& flags) {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        outcome.emplace(co_await miner::Orchestrate(*challenge, *ledger, transport, options));
+        const Deadline deadline =
+            Deadline::After(std::chrono::milliseconds(challenge->deadline_ms));
+        outcome.emplace(
+            co_await miner::Orchestrate(*challenge, *target, deadline, *ledger, transport, options));
       },
       [&](std::exception_ptr e) {
         if (e) outcome.emplace(Error(ErrorCode::kInternal, "orchestration raised an exception"));

@@ -14,7 +14,6 @@
 #include <optional>
 
 #include "orchestra/core/hash.h"
-#include "orchestra/plan/decompose.h"
 #include "orchestra/protocol/receipt.h"
 #include "orchestra/schema/schema.h"
 
@@ -97,7 +96,7 @@ struct StepEnvironment {
 };
 
 asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRoute& route,
-                                    std::map<int, Json> inputs, milliseconds reserve,
+                                    milliseconds reserve, std::optional<Error> skip,
                                     StepEnvironment env) {
   const auto start = Deadline::Clock::now();
   StepResult result;
@@ -108,11 +107,11 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
   rec.subnet = route.candidates.front()->subnet_id;
   rec.started_ms = Since(env.context.received_at).count();
 
-  auto query = plan::BuildQuery(task, inputs, env.context.objective);
-  if (!query) {
-    rec.error = query.error().ToString();
+  if (skip) {
+    rec.error = skip->ToString();
     co_return result;
   }
+  const Json* query = &task.query;
   rec.query = *query;
   const std::string request_hash = CanonicalHash(*query);
   const std::string lock = protocol::LockFor(env.context.challenge_id, env.context.miner_hotkey,
@@ -226,6 +225,7 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
     co_return execution;
   }
   const auto reserve = DownstreamReserve(dag, routing);
+  const int first_step = n == 0 ? 1 : dag.tasks.front().step;
   Auditor auditor;
   enum class State { kPending, kRunning, kDone };
   std::vector<State> state(n, State::kPending);
@@ -251,17 +251,24 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
     for (size_t i = 0; i < n; ++i) {
       if (state[i] != State::kPending) continue;
       const plan::Task& task = dag.tasks[i];
-      std::map<int, Json> inputs;
-      bool ready = true;
-      for (int d : task.depends_on) {
-        if (state[static_cast<size_t>(d - 1)] != State::kDone) ready = false;
-        auto out = execution.outputs.find(d);
-        if (out != execution.outputs.end()) inputs.emplace(d, out->second);
-      }
+      // Steps before this wave's first are done (earlier waves).
+      const bool ready = std::all_of(task.depends_on.begin(), task.depends_on.end(), [&](int d) {
+        const int index = d - first_step;
+        return index < 0 || state[static_cast<size_t>(index)] == State::kDone;
+      });
       if (!ready) continue;
+      // A task of this wave whose input failed is not worth calling for.
+      std::optional<Error> skip;
+      for (int d : task.depends_on) {
+        if (d >= first_step && !execution.outputs.contains(d)) {
+          skip = Error(ErrorCode::kDependencyFailed,
+                       fmt::format("{}: step {} it depends on failed", task.name, d));
+          break;
+        }
+      }
       state[i] = State::kRunning;
       asio::co_spawn(executor,
-                     RunStep(task, routing.routes[i], std::move(inputs), reserve[i],
+                     RunStep(task, routing.routes[i], reserve[i], std::move(skip),
                              StepEnvironment{transport, context, deadline, options, auditor}),
                      asio::bind_cancellation_slot(cancel[i].slot(), [&, i](std::exception_ptr error,
                                                                            StepResult result) {

@@ -35,20 +35,21 @@ struct PipelineContext {
 };
 
 struct Execution {
-  std::vector<protocol::TaskStep> steps;  // one per task, in step order
+  std::vector<protocol::TaskStep> steps;  // one per task of the wave, in step order
   std::map<int, Json> outputs;            // audited outputs of the steps that succeeded
 };
 
-// Runs `dag` on `transport`: a task starts as soon as every task it depends on has finished
-// (tasks with no path between them run concurrently), each expert call carries a deadline
-// derived from `deadline` (keeping back the p95 latency its dependents will need), failures are
-// retried with backoff and then routed to the next candidate subnet, and every answer is
-// audited against the subnet's ledger output_schema and must carry a receipt signed by the
-// answering UID's hotkey over the lock committed for this call (protocol/receipt.h); a bad
-// answer or receipt is re-routed to another UID. TaskStep.hash is the receipt's hash.
-// A task whose query cannot be built because an input failed is recorded as skipped with the
-// reason. Never throws and always returns one TaskStep per task: failures are in its `error`.
-// Runs on the calling coroutine's executor (single-threaded use).
+// Runs one wave of the plan, `dag`, on `transport`: a task starts as soon as every task it
+// depends on has finished (steps before the wave's first are earlier waves, already done;
+// tasks with no path between them run concurrently). Every query is complete (plan tasks are
+// built by the experts adapters); dependencies order the calls. Each expert call carries a
+// deadline derived from `deadline` (keeping back the p95 latency its dependents in the wave
+// will need), failures are retried with backoff and then routed to the next candidate subnet,
+// and every answer is audited against the subnet's ledger output_schema and must carry a
+// receipt signed by the answering UID's hotkey over the lock committed for this call
+// (protocol/receipt.h); a bad answer or receipt is re-routed to another UID. TaskStep.hash is
+// the receipt's hash. Never throws and always returns one TaskStep per task: failures are in
+// its `error`. Runs on the calling coroutine's executor (single-threaded use).
 boost::asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing& routing,
                                           experts::Transport& transport,
                                           const PipelineContext& context, Deadline deadline,

@@ -14,7 +14,6 @@
 #include <boost/asio/use_future.hpp>
 
 #include "orchestra/core/hash.h"
-#include "orchestra/plan/decompose.h"
 #include "orchestra/protocol/receipt.h"
 
 namespace orchestra::exec {
@@ -36,19 +35,25 @@ ledger::LedgerEntry Entry(std::string id, std::string capability, Json output_sc
 
 const Json kSearchOut = *ParseJson(R"({"results": "list[dict]", "total_found": "int"})");
 
+plan::Task MakeTask(int step, std::string name, std::string capability, std::vector<int> deps,
+                    Json query) {
+  plan::Task t;
+  t.step = step;
+  t.name = std::move(name);
+  t.capability = std::move(capability);
+  t.depends_on = std::move(deps);
+  t.query = std::move(query);
+  return t;
+}
+
 // search(1) → scrape(2) ; search(1) → analysis(3) ; 2,3 → nothing else: a small research DAG.
 plan::TaskDag Dag() {
   plan::TaskDag dag;
-  dag.tasks.push_back(plan::Task{
-      1, "search", "web_search", {}, plan::QueryKind::kFixed, JsonObject{{"query", "q"}}});
-  dag.tasks.push_back(plan::Task{2,
-                                 "scrape",
-                                 "web_scraping",
-                                 {1},
-                                 plan::QueryKind::kScrapeResults,
-                                 JsonObject{{"extract_fields", JsonArray{"name"}}}});
-  dag.tasks.push_back(plan::Task{
-      3, "analysis", "web_search", {1}, plan::QueryKind::kFixed, JsonObject{{"query", "a"}}});
+  dag.tasks.push_back(MakeTask(1, "search", "web_search", {}, JsonObject{{"query", "q"}}));
+  dag.tasks.push_back(MakeTask(2, "scrape", "web_scraping", {1},
+                               JsonObject{{"urls", JsonArray{"https://akash.network"}},
+                                          {"extract_fields", JsonArray{"name"}}}));
+  dag.tasks.push_back(MakeTask(3, "analysis", "web_search", {1}, JsonObject{{"query", "a"}}));
   return dag;
 }
 
@@ -157,13 +162,43 @@ TEST(ExecuteTest, FailedInputSkipsDependentStepWithTheReason) {
         return Error(ErrorCode::kInternal, "unexpected");
       },
       Key());
-  Execution ex = f.Run(transport, Dag(), Deadline::After(std::chrono::seconds(5)));
+  plan::TaskDag dag = Dag();
+  dag.tasks.push_back(MakeTask(4, "other", "web_search", {}, JsonObject{{"query", "b"}}));
+  Execution ex = f.Run(transport, dag, Deadline::After(std::chrono::seconds(5)));
   ASSERT_TRUE(ex.steps[0].error);
   EXPECT_NE(ex.steps[0].error->find("deadline_exceeded"), std::string::npos);
   ASSERT_TRUE(ex.steps[1].error);
   EXPECT_NE(ex.steps[1].error->find("dependency_failed"), std::string::npos) << *ex.steps[1].error;
   EXPECT_EQ(ex.steps[1].attempts, 0);
-  EXPECT_FALSE(ex.steps[2].error);  // the independent branch still answers
+  ASSERT_TRUE(ex.steps[2].error);  // analysis depends on the failed search too
+  EXPECT_NE(ex.steps[2].error->find("dependency_failed"), std::string::npos);
+  EXPECT_FALSE(ex.steps[3].error);  // the independent task still answers
+}
+
+TEST(ExecuteTest, AWaveMayDependOnStepsOfEarlierWaves) {
+  Fixture f;
+  int calls = 0;
+  experts::InProcessTransport transport(
+      [&](const ledger::LedgerEntry&, const Json&) -> Result<Json> {
+        ++calls;
+        return *ParseJson(R"({"data": [{"url": "https://akash.network", "name": "Akash"}],
+                              "errors": []})");
+      },
+      Key());
+  plan::TaskDag wave;
+  wave.tasks.push_back(MakeTask(4, "read_4", "web_scraping", {1},
+                                JsonObject{{"urls", JsonArray{"https://akash.network"}}}));
+  wave.tasks.push_back(MakeTask(5, "read_5", "web_scraping", {2, 4},
+                                JsonObject{{"urls", JsonArray{"https://golem.network"}}}));
+  ASSERT_TRUE(wave.Validate().ok());
+  Execution ex = f.Run(transport, wave, Deadline::After(std::chrono::seconds(5)));
+  ASSERT_EQ(ex.steps.size(), 2u);
+  EXPECT_EQ(ex.steps[0].step, 4);
+  EXPECT_FALSE(ex.steps[0].error);
+  EXPECT_FALSE(ex.steps[1].error);
+  EXPECT_GE(ex.steps[1].started_ms, ex.steps[0].started_ms + ex.steps[0].latency_ms);
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(ex.outputs.contains(5));
 }
 
 TEST(ExecuteTest, ExpiredDeadlineFailsEveryStepWithoutCalling) {

@@ -4,16 +4,370 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <boost/asio/this_coro.hpp>
+#include <set>
 #include <utility>
 
 #include "orchestra/core/memory.h"
+#include "orchestra/core/text.h"
+#include "orchestra/experts/adapters.h"
 #include "orchestra/net/run_on_pool.h"
-#include "orchestra/plan/decompose.h"
-#include "orchestra/schema/schema.h"
+#include "orchestra/plan/architect.h"
 #include "orchestra/synth/assemble.h"
 
 namespace orchestra::miner {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Context items the synthesis expert sees, at most.
+constexpr size_t kMaxContextItems = 40;
+// Pages kept about the objective's subject (root fields).
+constexpr size_t kSubjectItems = 2;
+// A kept search result scores at least this share of the best one of its search.
+constexpr double kShareOfBest = 0.5;
+
+bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return false;
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                     [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a)) ==
+                              std::tolower(static_cast<unsigned char>(b));
+                     }) != haystack.end();
+}
+
+// Everything one challenge's waves share.
+struct Pipeline {
+  Pipeline(const protocol::Challenge& challenge, const schema::Schema& target, Deadline deadline,
+           const ledger::Snapshot& ledger, experts::Transport& transport,
+           const OrchestratorOptions& options, exec::PipelineContext context, plan::Brief brief)
+      : challenge(challenge),
+        target(target),
+        deadline(deadline),
+        ledger(ledger),
+        transport(transport),
+        options(options),
+        context(std::move(context)),
+        brief(std::move(brief)) {}
+
+  const protocol::Challenge& challenge;
+  const schema::Schema& target;
+  Deadline deadline;
+  const ledger::Snapshot& ledger;
+  experts::Transport& transport;
+  const OrchestratorOptions& options;
+  exec::PipelineContext context;
+  plan::Brief brief;
+
+  std::vector<protocol::TaskStep> steps;
+  std::map<int, Json> outputs;
+  std::map<int, plan::Task> tasks;
+  synth::Material material;
+  std::set<std::string> followed_up;  // "<kind>\n<item>" already chased
+  std::set<std::string> asked;        // "<capability>\n<canonical query>" of every call
+  double spent = 0;
+  int next_step = 1;
+
+  // The p95 latency of the subnet a task of `capability` would go to first; 0 when none.
+  milliseconds P95(std::string_view capability) const {
+    const ledger::LedgerEntry* best = nullptr;
+    for (const auto* e : ledger.WithCapability(capability)) {
+      if (!best || plan::ExpectedPrice(*e, options.routing) <
+                       plan::ExpectedPrice(*best, options.routing)) {
+        best = e;
+      }
+    }
+    return milliseconds(best ? static_cast<int64_t>(best->p95_latency_ms) : 0);
+  }
+  double Price(std::string_view capability) const {
+    double price = 0;
+    for (const auto* e : ledger.WithCapability(capability)) {
+      price = price == 0 ? e->cost_per_query : std::min(price, e->cost_per_query);
+    }
+    return price;
+  }
+};
+
+// Runs `tasks` as one wave, keeping back `reserve` of the deadline for later waves (unless
+// that leaves less than the wave's own p95). Records every step and output.
+boost::asio::awaitable<Status> RunWave(Pipeline& p, std::vector<plan::Task> tasks,
+                                       milliseconds reserve) {
+  // A call already made (same capability, same query) would only repeat its answer.
+  std::erase_if(tasks, [&p](const plan::Task& t) {
+    return !p.asked.insert(t.capability + "\n" + CanonicalJson(t.query)).second;
+  });
+  if (tasks.empty()) co_return Status();
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    const int step = tasks.front().step + static_cast<int>(i);
+    if (tasks[i].step != step) {
+      // Renumbered after a repeat was dropped; names carry their step in follow-up waves.
+      const std::string suffix = fmt::format("_{}", tasks[i].step);
+      if (tasks[i].name.ends_with(suffix)) {
+        tasks[i].name = tasks[i].name.substr(0, tasks[i].name.size() - suffix.size()) +
+                        fmt::format("_{}", step);
+      }
+      tasks[i].step = step;
+    }
+  }
+  plan::TaskDag dag{std::move(tasks)};
+  if (auto valid = dag.Validate(); !valid) co_return valid.error();
+  const milliseconds remaining = p.deadline.Remaining();
+  auto routing = plan::Route(dag, p.ledger, p.options.routing, remaining);
+  if (!routing) co_return routing.error();
+  p.next_step = dag.tasks.back().step + 1;
+  milliseconds own{0};
+  for (const auto& route : routing->routes) {
+    own = std::max(own, milliseconds(static_cast<int64_t>(
+                            route.candidates.front()->p95_latency_ms)));
+  }
+  const Deadline wave_deadline =
+      remaining - reserve >= own ? p.deadline.Within(remaining - reserve) : p.deadline;
+  exec::Execution execution = co_await exec::Execute(dag, *routing, p.transport, p.context,
+                                                     wave_deadline, p.options.exec);
+  for (auto& step : execution.steps) {
+    p.spent += step.cost;
+    p.steps.push_back(std::move(step));
+  }
+  for (auto& [step, output] : execution.outputs) p.outputs[step] = std::move(output);
+  for (auto& task : dag.tasks) p.tasks[task.step] = std::move(task);
+  co_return Status();
+}
+
+size_t ListCap(const plan::Brief& brief, const std::string& target) {
+  for (const auto& list : brief.needs.lists) {
+    if (list.field != target) continue;
+    if (list.single) return 1;
+    size_t cap = &list == brief.needs.primary() ? plan::kPrimaryItems : plan::kSecondaryItems;
+    if (list.max_items) cap = std::min<size_t>(cap, *list.max_items);
+    return cap;
+  }
+  return kSubjectItems;
+}
+
+// The relevance audit of one search answer: results off the objective's topic, far below the
+// best one, already kept (same page or same name) or empty are dropped; the rest become items
+// of the task's target and passages for summaries. Returns how many were kept.
+size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
+  auto output = p.outputs.find(task.step);
+  if (output == p.outputs.end()) return 0;
+  auto hits = experts::ReadSearch(output->second);
+  if (!hits) return 0;
+  const plan::Topic& topic = p.brief.topic;
+  std::vector<std::pair<double, const experts::SearchHit*>> admitted;
+  double best = 0;
+  for (const auto& hit : *hits) {
+    const std::string text = hit.title + " " + hit.snippet;
+    if (!topic.Admits(text)) continue;
+    const double score = topic.Score(text);
+    best = std::max(best, score);
+    admitted.emplace_back(score, &hit);
+  }
+  std::vector<synth::Item>& items =
+      task.target.empty() ? p.material.subject : p.material.lists[task.target];
+  const size_t cap = ListCap(p.brief, task.target);
+  size_t kept = 0;
+  for (const auto& [score, hit] : admitted) {
+    if (score < kShareOfBest * best) continue;
+    const std::string key = NormalizeUrl(hit->url);
+    const std::string name = synth::NameFromTitle(hit->title);
+    const bool seen = std::any_of(items.begin(), items.end(), [&](const synth::Item& item) {
+      return (!key.empty() && NormalizeUrl(item.url) == key) ||
+             (!name.empty() && Words(item.name) == Words(name));
+    });
+    if (seen) continue;
+    ++kept;
+    p.material.passages.emplace_back(task.step, hit->snippet);
+    if (items.size() >= cap) continue;
+    items.push_back(synth::Item{hit->url, name, hit->snippet, hit->published_date, task.step,
+                                {}, 0});
+  }
+  return kept;
+}
+
+// The records of a read, added to the item it was about (task.item) when they are on topic:
+// a record naming neither the item nor any specific term of the topic is dropped. A read that
+// failed marks the item for a re-read.
+void AbsorbRead(Pipeline& p, const plan::Task& task) {
+  auto output = p.outputs.find(task.step);
+  synth::Item* item = p.material.FindItem(task.target, task.item);
+  if (output == p.outputs.end()) {
+    if (item) item->failed_read = task.step;
+    return;
+  }
+  auto records = experts::ReadScrape(output->second);
+  if (!records) return;
+  for (auto& record : *records) {
+    const std::string text = plan::TextOf(Json(record.fields));
+    if (text.empty()) continue;
+    synth::Item* owner = item;
+    if (!owner && task.depends_on.empty()) {
+      // A read of URLs the objective named: each page is an item of the target.
+      std::vector<synth::Item>& items =
+          task.target.empty() ? p.material.subject : p.material.lists[task.target];
+      items.push_back(synth::Item{
+          record.url, synth::NameFromTitle(JsonString(Json(record.fields), "title")), "", "", 0,
+          {}, 0});
+      owner = &items.back();
+    }
+    const bool about_item = owner && !owner->name.empty() && ContainsIgnoringCase(text, owner->name);
+    if (!about_item && !p.brief.topic.MentionsSpecific(text)) continue;
+    if (owner) {
+      owner->records.emplace_back(task.step, std::move(record.fields));
+      owner->failed_read = 0;
+    }
+    p.material.passages.emplace_back(task.step, text);
+  }
+}
+
+// The detail wave: every kept item of a list whose fields need its page, and the subject's
+// pages when root fields need them.
+// Each item's page is read once here; re-reads of failed reads are follow-ups.
+std::vector<plan::Task> PlanDetail(Pipeline& p) {
+  auto unread = [&p](const std::vector<synth::Item>& items) {
+    std::vector<plan::Candidate> candidates;
+    for (const auto& item : items) {
+      if (item.records.empty() && !item.url.empty() &&
+          p.followed_up.insert("read\n" + NormalizeUrl(item.url)).second) {
+        candidates.push_back(plan::Candidate{item.url, item.name, item.found_by});
+      }
+    }
+    return candidates;
+  };
+  std::vector<plan::Task> wave;
+  for (const auto& list : p.brief.needs.lists) {
+    if (!list.NeedsDetail()) continue;
+    auto tasks = plan::DetailTasks(p.brief, list, unread(p.material.lists[list.field]),
+                                   p.next_step + static_cast<int>(wave.size()));
+    for (auto& t : tasks) wave.push_back(std::move(t));
+  }
+  if (!p.brief.needs.RootDetailFields().empty()) {
+    auto tasks = plan::SubjectTasks(p.brief, unread(p.material.subject),
+                                    p.next_step + static_cast<int>(wave.size()));
+    for (auto& t : tasks) wave.push_back(std::move(t));
+  }
+  return wave;
+}
+
+// Items of a list whose page was read but held none of the detail fields its peers' pages
+// held are pages of another kind (an article among products): dropped, while some item has
+// them.
+void PruneNonInstances(Pipeline& p) {
+  for (const auto& list : p.brief.needs.lists) {
+    auto& items = p.material.lists[list.field];
+    const bool some = std::any_of(items.begin(), items.end(), [&](const synth::Item& item) {
+      return synth::DetailFieldsFound(item, list) > 0;
+    });
+    if (!some) continue;
+    auto other_kind = [&](const synth::Item& item) {
+      return !item.records.empty() && synth::DetailFieldsFound(item, list) == 0;
+    };
+    for (auto& item : items) {
+      if (other_kind(item)) p.material.background.push_back(item);
+    }
+    std::erase_if(items, other_kind);
+  }
+}
+
+// The gaps worth a follow-up: not judgement (synthesis fills it), not chased before.
+std::vector<plan::Gap> OpenGaps(Pipeline& p) {
+  synth::Draft draft = synth::MakeDraft(p.brief.needs, p.brief.topic, p.material);
+  std::vector<plan::Gap> reread, search;
+  for (plan::Gap& gap : draft.gaps) {
+    if (gap.target.empty()) {
+      std::erase_if(gap.fields, [&](const std::string& f) {
+        return plan::RoleOf(f, true) == plan::FieldRole::kJudgement;
+      });
+      if (gap.fields.empty()) continue;
+    }
+    const bool rereading = gap.failed_read > 0 && !gap.item_url.empty();
+    const std::string key =
+        fmt::format("{}\n{}\n{}", rereading ? "reread" : "search", gap.target,
+                    gap.item_url.empty() ? gap.item_name : gap.item_url);
+    if (!p.followed_up.insert(key).second) continue;
+    (rereading ? reread : search).push_back(std::move(gap));
+  }
+  for (auto& g : search) reread.push_back(std::move(g));
+  return reread;
+}
+
+// Pages a targeted search found about the item it looked for, to read next.
+std::vector<plan::Task> AbsorbFollowUpSearch(Pipeline& p, const plan::Task& task) {
+  std::vector<plan::Task> reads;
+  auto output = p.outputs.find(task.step);
+  if (output == p.outputs.end()) return reads;
+  auto hits = experts::ReadSearch(output->second);
+  if (!hits) return reads;
+  if (task.item.empty()) {
+    // A search for a list or root fields: treat it as discovery.
+    AbsorbSearch(p, task);
+    return reads;
+  }
+  std::vector<synth::Item>& items =
+      task.target.empty() ? p.material.subject : p.material.lists[task.target];
+  auto item = std::find_if(items.begin(), items.end(),
+                           [&](const synth::Item& i) { return i.name == task.item; });
+  if (item == items.end()) {
+    // A search for a thing the objective names: its best result that names it is the item.
+    for (const auto& hit : *hits) {
+      if (!ContainsIgnoringCase(hit.title + " " + hit.snippet, task.item)) continue;
+      if (p.material.FindItem(task.target, hit.url)) break;
+      items.push_back(synth::Item{hit.url, synth::NameFromTitle(hit.title), hit.snippet,
+                                  hit.published_date, task.step, {}, 0});
+      p.material.passages.emplace_back(task.step, hit.snippet);
+      break;
+    }
+    return reads;
+  }
+  for (const auto& hit : *hits) {
+    const std::string text = hit.title + " " + hit.snippet;
+    if (!ContainsIgnoringCase(text, item->name) || NormalizeUrl(hit.url) == NormalizeUrl(item->url))
+      continue;
+    if (!p.followed_up.insert("read\n" + NormalizeUrl(hit.url)).second) continue;
+    p.material.passages.emplace_back(task.step, hit.snippet);
+    for (const auto& list : p.brief.needs.lists) {
+      if (list.field != task.target) continue;
+      auto tasks = plan::DetailTasks(p.brief, list,
+                                     {plan::Candidate{hit.url, item->name, task.step}}, 0);
+      for (auto& t : tasks) {
+        t.item = item->url;
+        t.purpose = plan::Purpose::kFollowUp;
+        reads.push_back(std::move(t));
+      }
+    }
+    break;  // one more page per item
+  }
+  return reads;
+}
+
+// The audited material as the synthesis expert's context (experts::ContextPrompt).
+JsonArray SynthesisContext(const synth::Material& material) {
+  JsonArray context;
+  auto add_item = [&](const synth::Item& item) {
+    if (context.size() >= kMaxContextItems) return;
+    if (item.found_by > 0) {
+      context.push_back(JsonObject{{"step", item.found_by},
+                                   {"kind", "search_result"},
+                                   {"data", JsonObject{{"title", item.name},
+                                                       {"link", item.url},
+                                                       {"snippet", item.snippet}}}});
+    }
+    for (const auto& [step, fields] : item.records) {
+      if (context.size() >= kMaxContextItems) return;
+      JsonObject data = fields;
+      data["url"] = item.url;
+      context.push_back(JsonObject{{"step", step}, {"kind", "record"}, {"data", std::move(data)}});
+    }
+  };
+  for (const auto& [field, items] : material.lists) {
+    for (const auto& item : items) add_item(item);
+  }
+  for (const auto& item : material.subject) add_item(item);
+  for (const auto& item : material.background) add_item(item);
+  return context;
+}
+
+}  // namespace
 
 boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
                                                              boost::asio::thread_pool* pool) {
@@ -34,25 +388,11 @@ boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
 }
 
 boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challenge challenge,
+                                                               schema::Schema target,
+                                                               Deadline deadline,
                                                                ledger::SnapshotPtr ledger,
                                                                experts::Transport& transport,
                                                                OrchestratorOptions options) {
-  const auto received_at = Deadline::Clock::now();
-  auto target = co_await CompileTarget(std::move(challenge.target_schema), options.cpu_pool);
-  if (!target) {
-    co_return Error(ErrorCode::kInvalidArgument, target.error().message);
-  }
-  // The compile's time counts against the challenge's deadline.
-  const auto spent =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - received_at);
-  challenge.deadline_ms = std::max<int64_t>(0, challenge.deadline_ms - spent.count());
-  co_return co_await OrchestrateCompiled(std::move(challenge), std::move(*target),
-                                         std::move(ledger), transport, std::move(options));
-}
-
-boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
-    protocol::Challenge challenge, schema::Schema target, ledger::SnapshotPtr ledger,
-    experts::Transport& transport, OrchestratorOptions options) {
   // A stop (terminal cancellation) that came while the target was compiled on the pool, where
   // nothing can notice it (net/run_on_pool.h): no expert is called for a challenge nobody will
   // read.
@@ -61,48 +401,167 @@ boost::asio::awaitable<Result<protocol::Response>> OrchestrateCompiled(
     co_return Error(ErrorCode::kUnavailable, "cancelled: the miner is stopping");
   }
   const auto received_at = Deadline::Clock::now();
-  const Deadline deadline(received_at + std::chrono::milliseconds(challenge.deadline_ms));
   if (challenge.challenge_id.empty()) {
     challenge.challenge_id = protocol::NewChallengeId(challenge.objective);
   }
-  const plan::TaskDag dag = plan::Decompose(challenge.objective, target.json_schema());
-  if (auto valid = dag.Validate(); !valid) co_return valid.error();
-  auto routing =
-      plan::Route(dag, *ledger, options.routing, std::chrono::milliseconds(challenge.deadline_ms));
-  if (!routing) co_return routing.error();
+  Pipeline p{challenge,
+             target,
+             deadline,
+             *ledger,
+             transport,
+             options,
+             exec::PipelineContext{challenge.challenge_id, challenge.objective,
+                                   options.miner_hotkey, received_at,
+                                   std::chrono::duration_cast<milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()},
+             plan::MakeBrief(challenge.objective, challenge.hints, target, *ledger)};
+  const plan::SchemaNeeds& needs = p.brief.needs;
+  const bool judgement = needs.NeedsJudgement() && !ledger->WithCapability("synthesis").empty();
+  const milliseconds synthesis_reserve = judgement ? p.P95("synthesis") : milliseconds(0);
+  bool detail = !needs.RootDetailFields().empty();
+  for (const auto& list : needs.lists) detail = detail || list.NeedsDetail();
+  const milliseconds detail_reserve = detail ? p.P95("web_scraping") : milliseconds(0);
+  const plan::PlanEstimate estimate = plan::Estimate(p.brief, *ledger, options.routing);
+  spdlog::debug("challenge {}: plan of about {} calls, {:.4f} TAO, {:.0f} ms; topic \"{}\"",
+                challenge.challenge_id, estimate.calls, estimate.cost, estimate.time_ms,
+                p.brief.topic.query());
 
-  const exec::PipelineContext context{challenge.challenge_id, challenge.objective,
-                                      options.miner_hotkey, received_at,
-                                      std::chrono::duration_cast<std::chrono::milliseconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count()};
-  exec::Execution execution =
-      co_await exec::Execute(dag, *routing, transport, context, deadline, options.exec);
-
-  int synthesis_step = 0;
-  for (const auto& task : dag.tasks) {
-    if (task.kind == plan::QueryKind::kSynthesize) synthesis_step = task.step;
+  // 1. Discovery, audited; a search with nothing on topic is tried once more.
+  std::vector<plan::Task> discovery = plan::DiscoveryWave(p.brief, p.next_step);
+  if (auto ran = co_await RunWave(p, std::move(discovery), detail_reserve + synthesis_reserve);
+      !ran) {
+    co_return ran.error();
   }
-  // Standardizing expert output is linear in its size but may be large: off the I/O thread.
-  auto assemble = [target, execution = std::move(execution), synthesis_step]() mutable {
-    synth::Synthesis synthesis = synth::Assemble(target, execution, synthesis_step);
-    return std::pair{std::move(execution), std::move(synthesis)};
-  };
-  auto assembled = co_await net::RunOnPool(options.cpu_pool, std::move(assemble));
-  execution = std::move(assembled.first);
-  synth::Synthesis synthesis = std::move(assembled.second);
+  std::vector<plan::Task> retries;
+  for (auto& [step, task] : p.tasks) {
+    if (task.purpose == plan::Purpose::kDetail) {
+      AbsorbRead(p, task);
+    } else if (AbsorbSearch(p, task) == 0 && p.outputs.contains(step)) {
+      retries.push_back(
+          plan::RetryDiscovery(p.brief, task, p.next_step + static_cast<int>(retries.size())));
+    }
+  }
+  if (const plan::ListTarget* primary = needs.primary()) {
+    for (const std::string& name : p.brief.named) {
+      const auto& items = p.material.lists[primary->field];
+      const bool found = std::any_of(items.begin(), items.end(), [&](const synth::Item& item) {
+        return ContainsIgnoringCase(item.name, name) || ContainsIgnoringCase(name, item.name);
+      });
+      if (found) continue;
+      plan::Task t = plan::FindNamed(p.brief, name, p.next_step + static_cast<int>(retries.size()));
+      t.name = fmt::format("find_named_{}", t.step);
+      for (const auto& [step, task] : p.tasks) {
+        if (task.purpose == plan::Purpose::kDiscover && task.target == primary->field) {
+          t.depends_on.push_back(step);
+        }
+      }
+      retries.push_back(std::move(t));
+    }
+  }
+  if (!retries.empty() &&
+      p.deadline.Remaining() > p.P95(p.brief.search_capability) + detail_reserve + synthesis_reserve) {
+    const int first = retries.front().step;
+    if (auto ran = co_await RunWave(p, std::move(retries), detail_reserve + synthesis_reserve);
+        ran) {
+      for (auto it = p.tasks.lower_bound(first); it != p.tasks.end(); ++it) {
+        if (it->second.item.empty()) {
+          AbsorbSearch(p, it->second);
+        } else {
+          AbsorbFollowUpSearch(p, it->second);
+        }
+      }
+    }
+  }
+
+  // 2. Detail: the kept items' pages, in parallel.
+  {
+    const int first = p.next_step;
+    if (auto ran = co_await RunWave(p, PlanDetail(p), synthesis_reserve); ran) {
+      for (auto it = p.tasks.lower_bound(first); it != p.tasks.end(); ++it) AbsorbRead(p, it->second);
+    }
+    PruneNonInstances(p);
+  }
+
+  // 3. Follow-ups for what is still missing, while time and the spend cap allow.
+  std::vector<plan::Task> pending_reads;
+  for (int round = 0; round < options.follow_up_rounds; ++round) {
+    // Pages of items found since the detail wave, and pages the targeted searches found.
+    std::vector<plan::Task> wave = PlanDetail(p);
+    for (auto& t : pending_reads) wave.push_back(std::move(t));
+    pending_reads.clear();
+    const std::vector<plan::Gap> gaps = OpenGaps(p);
+    const size_t room = plan::kMaxFollowUps > wave.size() ? plan::kMaxFollowUps - wave.size() : 0;
+    std::vector<int> deps;
+    if (!p.steps.empty()) deps.push_back(p.steps.back().step);
+    for (auto& t : plan::FollowUpTasks(p.brief, gaps, deps, 0, room)) wave.push_back(std::move(t));
+    for (size_t i = 0; i < wave.size(); ++i) {
+      // Numbered (and named) where the wave sits in the pipeline.
+      wave[i].step = p.next_step + static_cast<int>(i);
+      wave[i].name =
+          fmt::format("{}_{}", wave[i].name.substr(0, wave[i].name.rfind('_')), wave[i].step);
+    }
+    if (wave.empty()) break;
+    double cost = 0;
+    milliseconds need{0};
+    for (const auto& t : wave) {
+      cost += p.Price(t.capability);
+      need = std::max(need, p.P95(t.capability));
+    }
+    if (options.max_spend && p.spent + cost > *options.max_spend) {
+      spdlog::debug("challenge {}: follow-ups skipped: {:.4f} + {:.4f} TAO is over the cap",
+                    challenge.challenge_id, p.spent, cost);
+      break;
+    }
+    if (p.deadline.Remaining() < need + synthesis_reserve) break;
+    const int first = wave.front().step;
+    if (auto ran = co_await RunWave(p, std::move(wave), synthesis_reserve); !ran) break;
+    for (auto it = p.tasks.lower_bound(first); it != p.tasks.end(); ++it) {
+      const plan::Task& task = it->second;
+      if (experts::FamilyOf(task.capability) == experts::Family::kScrape) {
+        AbsorbRead(p, task);
+      } else {
+        for (auto& read : AbsorbFollowUpSearch(p, task)) pending_reads.push_back(std::move(read));
+      }
+    }
+    PruneNonInstances(p);
+  }
+
+  // 4. Synthesis by an inference subnet, for judgement only, over material on topic (none: no
+  // call, and the judgement is reported as not found).
+  const JsonArray context = SynthesisContext(p.material);
+  if (judgement && !context.empty() && p.deadline.Remaining() > milliseconds(0)) {
+    std::vector<int> deps;
+    for (const auto& s : p.steps) {
+      if (!s.error) deps.push_back(s.step);
+    }
+    plan::Task task = plan::SynthesisTask(p.brief, target, context, std::move(deps), p.next_step);
+    const int step = task.step;
+    std::vector<plan::Task> wave;
+    wave.push_back(std::move(task));
+    if (auto ran = co_await RunWave(p, std::move(wave), milliseconds(0)); ran) {
+      if (auto output = p.outputs.find(step); output != p.outputs.end()) {
+        if (auto doc = experts::ReadChatJson(output->second)) p.material.judgement = std::move(*doc);
+      }
+    }
+  }
+
+  // Assembling is linear in the material but may be large: off the I/O thread.
+  auto assemble = [&p] { return synth::Assemble(p.target, p.brief, p.material, p.outputs); };
+  synth::Synthesis synthesis = co_await net::RunOnPool(options.cpu_pool, std::move(assemble));
 
   protocol::Response response;
   response.challenge_id = challenge.challenge_id;
-  for (const auto& step : execution.steps) response.total_cost += step.cost;
-  response.task_pipeline = std::move(execution.steps);
+  std::sort(p.steps.begin(), p.steps.end(),
+            [](const auto& a, const auto& b) { return a.step < b.step; });
+  for (const auto& step : p.steps) response.total_cost += step.cost;
+  response.task_pipeline = std::move(p.steps);
   response.standardized_data = std::move(synthesis.standardized_data);
   response.final_synthesis = std::move(synthesis.final_synthesis);
   response.provenance = std::move(synthesis.provenance);
   response.ledger_version = ledger->version();
   response.total_latency_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Deadline::Clock::now() - received_at)
-          .count();
+      std::chrono::duration_cast<milliseconds>(Deadline::Clock::now() - received_at).count();
   co_return response;
 }
 

@@ -147,19 +147,23 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
     Reject(request, error, "invalid");
     co_return error;
   }
-  const auto budget = deadline.Remaining() - kAnswerReserve;
+  // One deadline from here on: the caller's (the axon's timeout), less the time to send the
+  // answer, and no later than the challenge's own deadline_ms.
+  const auto budget = std::min(deadline.Remaining() - kAnswerReserve,
+                               std::chrono::milliseconds(challenge->deadline_ms));
   if (budget <= std::chrono::milliseconds::zero()) {
     const Error error(ErrorCode::kDeadline, "no time left to work on the challenge");
     Reject(request, error, "deadline");
     co_return error;
   }
-  challenge->deadline_ms = std::min<int64_t>(challenge->deadline_ms, budget.count());
-  spdlog::debug("challenge id={} validator={} received deadline_ms={}",
+  const Deadline work_deadline = Deadline::After(budget);
+  spdlog::debug("challenge id={} validator={} received budget_ms={}",
                 LogfmtValue(challenge->challenge_id), LogfmtValue(CallerOf(request)),
-                challenge->deadline_ms);
+                budget.count());
 
   const ledger::SnapshotPtr ledger = ledger_.load();
-  auto response = co_await OrchestrateCompiled(*challenge, *target, ledger, transport_, options_);
+  auto response =
+      co_await Orchestrate(*challenge, *target, work_deadline, ledger, transport_, options_);
   if (!response) {
     Reject(request, response.error(), "error");
     co_return response.error();

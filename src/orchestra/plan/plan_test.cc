@@ -1,92 +1,216 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "orchestra/experts/adapters.h"
 #include "orchestra/ledger/snapshot.h"
-#include "orchestra/plan/decompose.h"
+#include "orchestra/plan/architect.h"
 #include "orchestra/plan/route.h"
 
 namespace orchestra::plan {
 namespace {
 
-// The seed's worked example schema as JSON Schema (what the schema module compiles it to).
-Json WorkedExampleSchema() {
-  return *ParseJson(R"({"type": "object", "properties": {
-      "competitors": {"type": "array", "items": {"type": "object", "properties": {
-          "name": {"type": "string"}, "description": {"type": "string"},
-          "strengths": {"type": "array", "items": {}}, "weaknesses": {"type": "array", "items": {}}},
-          "required": ["name", "description", "strengths", "weaknesses"]}},
-      "recommendation": {"type": "string"}}, "required": ["competitors", "recommendation"]})");
+schema::Schema Compile(std::string_view target) {
+  auto s = schema::Schema::FromTarget(*ParseJson(target));
+  EXPECT_TRUE(s.ok()) << target;
+  return std::move(*s);
 }
 
-TEST(TopicQueryTest, KeepsTopicWordsAndDropsInstructions) {
-  EXPECT_EQ(TopicQuery("Find recent AI funding rounds and summarize trends"),
-            "recent AI funding rounds trends");
-  EXPECT_EQ(TopicQuery("Research cloud GPU pricing from RunPod, Vast.ai, and Lambda. Recommend a "
-                       "price point for our new inference API."),
-            "cloud GPU pricing RunPod Vast.ai Lambda price point inference API");
+constexpr std::string_view kWorkedExample = R"({
+    "competitors": [{"name": "str", "description": "str", "strengths": "list", "weaknesses": "list"}],
+    "market_gaps": [{"gap": "str", "opportunity": "str", "difficulty": "str"}],
+    "recommendation": "str"})";
+
+ledger::Snapshot SearchScrapeChat() {
+  auto entry = [](std::string id, std::vector<std::string> caps) {
+    ledger::LedgerEntry e;
+    e.subnet_id = std::move(id);
+    e.capabilities = std::move(caps);
+    e.cost_per_query = 0.002;
+    e.reliability = 0.95;
+    e.avg_latency_ms = 300;
+    e.p95_latency_ms = 600;
+    return e;
+  };
+  return ledger::Snapshot({{"SN22", entry("SN22", {"web_search", "news_search"})},
+                           {"SN13", entry("SN13", {"web_scraping"})},
+                           {"SN1", entry("SN1", {"synthesis"})}});
 }
 
-TEST(DecomposeTest, BuildsTheSeedDagWithScrapeAndAnalysisInParallel) {
-  TaskDag dag = Decompose("Research decentralized compute marketplaces", WorkedExampleSchema());
-  ASSERT_TRUE(dag.Validate().ok());
-  ASSERT_EQ(dag.tasks.size(), 4u);
-  EXPECT_EQ(dag.tasks[0].capability, "web_search");
-  EXPECT_TRUE(dag.tasks[0].depends_on.empty());
-  EXPECT_EQ(dag.tasks[1].depends_on, std::vector<int>{1});
-  EXPECT_EQ(dag.tasks[2].depends_on, std::vector<int>{1});
-  EXPECT_EQ(dag.tasks[3].depends_on, (std::vector<int>{1, 2, 3}));
-  EXPECT_EQ(CanonicalJson(dag.tasks[1].query),
-            R"({"extract_fields":["name","description","strengths","weaknesses"]})");
+Brief BriefFor(std::string_view objective, std::string_view target, const Json& hints = {}) {
+  const ledger::Snapshot ledger = SearchScrapeChat();
+  return MakeBrief(objective, hints, Compile(target), ledger);
 }
 
-TEST(EntityFieldsTest, FollowsRefsIntoDefs) {
-  auto schema = ParseJson(R"({"$defs": {"Round": {"type": "object", "properties": {
-      "company": {"type": "string"}, "amount": {"type": "number"}}}},
-      "type": "object", "properties": {"rounds": {"type": "array", "items": {"$ref": "#/$defs/Round"}}}})");
-  EXPECT_EQ(EntityFields(*schema), (std::vector<std::string>{"company", "amount"}));
+TEST(TopicTest, GenericWordsDoNotAdmitAnotherTopic) {
+  const Topic topic = Topic::FromObjective("Compare open-source message brokers for IoT telemetry");
+  EXPECT_EQ(topic.query(), "open source message brokers iot telemetry");
+  EXPECT_TRUE(topic.Admits("mosquitto: MQTT version 5.0 compatible message broker for IoT"));
+  EXPECT_TRUE(topic.Admits("RabbitMQ is an AMQP broker for enterprise messaging"));
+  EXPECT_FALSE(topic.Admits("Kubernetes: open-source container orchestration system"));
+  EXPECT_FALSE(topic.Admits("Akash Network - open-source decentralized compute marketplace"));
+  EXPECT_GT(topic.Score("message broker"), topic.Score("open source"));
 }
 
-TEST(BuildQueryTest, ScrapesTheFirstFiveDistinctLinksOfTheSearch) {
-  TaskDag dag = Decompose("x", WorkedExampleSchema());
-  JsonArray results;
-  for (int i = 0; i < 8; ++i) {
-    results.push_back(JsonObject{{"title", "t"}, {"link", fmt::format("https://e{}.org", i % 7)}});
-  }
-  std::map<int, Json> outputs{{1, JsonObject{{"results", results}, {"total_found", 8}}}};
-  auto q = BuildQuery(dag.tasks[1], outputs, "x");
-  ASSERT_TRUE(q.ok());
-  EXPECT_EQ(q->at("urls").as_array().size(), 5u);
-  EXPECT_EQ(q->at("urls").as_array()[4], "https://e4.org");
+TEST(TopicTest, MatchesInflectionsButNotShortPrefixes) {
+  EXPECT_TRUE(WordsMatch("message", "messaging"));
+  EXPECT_TRUE(WordsMatch("compression", "compressed"));
+  EXPECT_FALSE(WordsMatch("server", "service"));
+  EXPECT_FALSE(WordsMatch("broker", "broken"));
 }
 
-TEST(BuildQueryTest, ScrapeWithoutLinksIsADependencyFailure) {
-  TaskDag dag = Decompose("x", WorkedExampleSchema());
-  std::map<int, Json> outputs{{1, JsonObject{{"results", JsonArray{}}, {"total_found", 0}}}};
-  auto q = BuildQuery(dag.tasks[1], outputs, "x");
-  ASSERT_FALSE(q.ok());
-  EXPECT_EQ(q.error().code, ErrorCode::kDependencyFailed);
+TEST(TopicTest, AnObjectiveOfOnlyGenericWordsAdmitsNothing) {
+  const Topic topic = Topic::FromObjective("Compare the best open-source tools");
+  EXPECT_FALSE(topic.Admits("The best open-source tools of 2025"));
 }
 
-TEST(BuildQueryTest, WidensAnalysisSearchWhenMarketSearchIsThin) {
-  TaskDag dag = Decompose("x", WorkedExampleSchema());
-  std::map<int, Json> thin{{1, JsonObject{{"results", JsonArray{}}, {"total_found", 2}}}};
-  std::map<int, Json> rich{{1, JsonObject{{"results", JsonArray{}}, {"total_found", 40}}}};
-  EXPECT_EQ(BuildQuery(dag.tasks[2], thin, "x")->at("max_results"), kMarketSearchResults);
-  EXPECT_EQ(BuildQuery(dag.tasks[2], rich, "x")->at("max_results"), kAnalysisSearchResults);
+TEST(NeedsTest, ReadsRolesOfTheWorkedExample) {
+  const SchemaNeeds needs = AnalyzeSchema(Compile(kWorkedExample));
+  ASSERT_EQ(needs.lists.size(), 2u);
+  EXPECT_EQ(needs.primary()->field, "competitors");
+  EXPECT_TRUE(needs.primary()->NeedsDetail());
+  EXPECT_EQ(needs.primary()->NameField(), "name");
+  EXPECT_EQ(needs.lists[1].field, "market_gaps");
+  ASSERT_EQ(needs.root_fields.size(), 1u);
+  EXPECT_EQ(needs.root_fields[0].role, FieldRole::kJudgement);
+  EXPECT_TRUE(needs.NeedsJudgement());
 }
 
-TEST(BuildQueryTest, SynthesisPromptCarriesObjectiveContextAndSchema) {
-  TaskDag dag = Decompose("Find X", WorkedExampleSchema());
-  std::map<int, Json> outputs{
-      {1, JsonObject{{"results", JsonArray{JsonObject{{"title", "A"}, {"link", "https://a"}}}}}},
-      {2, JsonObject{{"data", JsonArray{JsonObject{{"name", "Akash"}}}}, {"errors", JsonArray{}}}}};
-  auto q = BuildQuery(dag.tasks[3], outputs, "Find X");
-  ASSERT_TRUE(q.ok());
-  const std::string prompt(q->at("messages").as_array()[1].at("content").as_string());
-  EXPECT_EQ(prompt.rfind("Objective: Find X\n", 0), 0u);
-  EXPECT_NE(prompt.find(R"({"step":2,"kind":"record","data":{"name":"Akash"}})"),
+TEST(NeedsTest, FollowsRefsAndOptionalAndTreatsAJudgementObjectAsJudgement) {
+  const SchemaNeeds needs = AnalyzeSchema(Compile(R"({
+      "type": "object",
+      "$defs": {"Round": {"type": "object", "properties": {
+          "company": {"type": "string"}, "amount_usd": {"type": "number"},
+          "source_url": {"anyOf": [{"type": "string"}, {"type": "null"}]}}}},
+      "properties": {
+          "rounds": {"type": "array", "items": {"$ref": "#/$defs/Round"}},
+          "recommendation": {"type": "object", "properties": {
+              "price_point": {"type": "number"}, "rationale": {"type": "string"}}},
+          "summary": {"anyOf": [{"type": "string"}, {"type": "null"}]}}})"));
+  ASSERT_EQ(needs.lists.size(), 1u);
+  const ListTarget& rounds = *needs.primary();
+  ASSERT_EQ(rounds.item_fields.size(), 3u);
+  EXPECT_EQ(rounds.item_fields[0].role, FieldRole::kName);
+  EXPECT_EQ(rounds.item_fields[1].role, FieldRole::kDetail);
+  EXPECT_EQ(rounds.item_fields[2].role, FieldRole::kUrl);
+  ASSERT_EQ(needs.root_fields.size(), 2u);
+  EXPECT_EQ(needs.root_fields[0].role, FieldRole::kJudgement);
+  EXPECT_EQ(needs.root_fields[1].role, FieldRole::kSummary);
+}
+
+TEST(ArchitectTest, DiscoveryAsksOneSearchPerListAndKeepsOtherListsWordsOutOfThePrimary) {
+  const Brief brief = BriefFor(
+      "Research the competitive landscape for decentralized compute marketplaces and identify "
+      "gaps our product could fill",
+      kWorkedExample);
+  const std::vector<Task> wave = DiscoveryWave(brief, 1);
+  ASSERT_EQ(wave.size(), 2u);
+  EXPECT_EQ(wave[0].name, "discover_competitors");
+  EXPECT_EQ(wave[0].capability, "web_search");
+  EXPECT_EQ(JsonString(wave[0].query, "query"),
+            "competitive landscape decentralized compute marketplaces");
+  EXPECT_EQ(wave[1].name, "discover_market_gaps");
+  EXPECT_NE(JsonString(wave[1].query, "query").find("gaps"), std::string::npos);
+  EXPECT_TRUE(brief.needs.NeedsJudgement());
+}
+
+TEST(ArchitectTest, ASummaryOnlySchemaNeedsOneSearchAndNoRead) {
+  const Brief brief = BriefFor("Explain what the zstd compression format is good for",
+                               R"({"summary": "str"})");
+  const std::vector<Task> wave = DiscoveryWave(brief, 1);
+  ASSERT_EQ(wave.size(), 1u);
+  EXPECT_EQ(wave[0].capability, "web_search");
+  EXPECT_EQ(JsonString(wave[0].query, "query"), "zstd compression format");
+  EXPECT_FALSE(brief.needs.NeedsJudgement());
+  const PlanEstimate estimate = Estimate(brief, SearchScrapeChat(), {});
+  EXPECT_EQ(estimate.calls, 1);
+  EXPECT_DOUBLE_EQ(estimate.cost, 0.002);
+}
+
+TEST(ArchitectTest, ReadsUrlsNamedInTheObjectiveAndHintsDirectly) {
+  const Brief brief =
+      BriefFor("Summarize what https://zstd.example.org/docs says about dictionaries.",
+               R"({"name": "str", "levels": "list", "summary": "str"})",
+               *ParseJson(R"({"sources": ["https://facebook.github.io/zstd/"], "focus": "levels"})"));
+  ASSERT_EQ(brief.urls.size(), 2u);
+  EXPECT_EQ(brief.urls[0], "https://zstd.example.org/docs");
+  const std::vector<Task> wave = DiscoveryWave(brief, 1);
+  const auto read = std::find_if(wave.begin(), wave.end(),
+                                 [](const Task& t) { return t.name == "read_named_urls"; });
+  ASSERT_NE(read, wave.end());
+  EXPECT_EQ(read->capability, "web_scraping");
+  EXPECT_EQ(read->query.at("urls").as_array().size(), 2u);
+  EXPECT_TRUE(read->depends_on.empty());
+  // The hint's words join the topic.
+  EXPECT_NE(brief.topic.query().find("levels"), std::string::npos);
+}
+
+TEST(ArchitectTest, NewsObjectivesUseNewsSearch) {
+  const Brief brief = BriefFor("Find recent AI funding rounds", R"({"rounds": [{"company": "str"}]})");
+  EXPECT_EQ(brief.search_capability, "news_search");
+  EXPECT_EQ(JsonString(DiscoveryWave(brief, 1)[0].query, "search_type"), "news");
+}
+
+TEST(ArchitectTest, DetailFansOutOneReadPerItemAfterItsSearch) {
+  const Brief brief = BriefFor("decentralized compute marketplaces", kWorkedExample);
+  const std::vector<Task> reads = DetailTasks(
+      brief, *brief.needs.primary(),
+      {Candidate{"https://akash.network/", "Akash Network", 1},
+       Candidate{"https://www.golem.network/", "Golem Network", 1}},
+      5);
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[0].step, 5);
+  EXPECT_EQ(reads[1].step, 6);
+  EXPECT_EQ(reads[1].name, "read_competitor_2");
+  EXPECT_EQ(reads[1].depends_on, std::vector<int>{1});
+  EXPECT_EQ(reads[1].item, "https://www.golem.network/");
+  EXPECT_EQ(CompactJson(reads[1].query),
+            R"({"urls":["https://www.golem.network/"],"extract_fields":["name","description","strengths","weaknesses"]})");
+  // Items whose fields a search result already gives need no read.
+  const Brief light = BriefFor("message brokers", R"({"brokers": [{"name": "str", "url": "str"}]})");
+  EXPECT_TRUE(DetailTasks(light, *light.needs.primary(), {Candidate{"https://x.org", "X", 1}}, 2)
+                  .empty());
+}
+
+TEST(ArchitectTest, FollowUpsRereadFailedPagesAndSearchForMissingFields) {
+  const Brief brief = BriefFor("decentralized compute marketplaces", kWorkedExample);
+  const std::vector<Gap> gaps = {
+      Gap{"competitors", "Akash Network", "https://akash.network/", {"strengths"}, 4},
+      Gap{"competitors", "Golem Network", "https://www.golem.network/", {"weaknesses"}, 0},
+      Gap{"", "", "", {"summary"}, 0}};
+  const std::vector<Task> wave = FollowUpTasks(brief, gaps, {7}, 8, 2);
+  ASSERT_EQ(wave.size(), 2u);  // capped
+  EXPECT_EQ(wave[0].capability, "web_scraping");
+  EXPECT_EQ(wave[0].depends_on, std::vector<int>{4});
+  EXPECT_EQ(wave[1].capability, "web_search");
+  EXPECT_EQ(JsonString(wave[1].query, "query"), "Golem Network weakness");
+  EXPECT_EQ(wave[1].item, "Golem Network");
+  EXPECT_EQ(wave[1].purpose, Purpose::kFollowUp);
+}
+
+TEST(ArchitectTest, NamedEntitiesAreEnumerationsOfCapitalisedNames) {
+  EXPECT_EQ(NamedEntities("Research cloud GPU pricing from RunPod, Vast.ai, and Lambda. Recommend "
+                          "a price point for our new inference API."),
+            (std::vector<std::string>{"RunPod", "Vast.ai", "Lambda"}));
+  EXPECT_EQ(NamedEntities("Compare Apache Kafka and RabbitMQ for IoT telemetry"),
+            (std::vector<std::string>{"Apache Kafka", "RabbitMQ"}));
+  EXPECT_TRUE(NamedEntities("Compare open-source message brokers for IoT telemetry").empty());
+  EXPECT_TRUE(NamedEntities("Explain what Zstandard is good for").empty());
+}
+
+TEST(ArchitectTest, SynthesisAsksOnlyForTheJudgementOverTheGivenContext) {
+  const Brief brief = BriefFor("decentralized compute marketplaces", kWorkedExample);
+  const JsonArray context{JsonObject{
+      {"step", 3}, {"kind", "record"}, {"data", JsonObject{{"name", "Akash Network"}}}}};
+  const Task task = SynthesisTask(brief, Compile(kWorkedExample), context, {1, 3}, 9);
+  EXPECT_EQ(task.capability, "synthesis");
+  EXPECT_EQ(task.depends_on, (std::vector<int>{1, 3}));
+  const Json& schema = task.query.at("response_format").at("json_schema").at("schema");
+  EXPECT_EQ(schema.at("properties").as_object().size(), 1u);
+  EXPECT_NE(JsonFind(schema.at("properties"), "recommendation"), nullptr);
+  const std::string prompt(task.query.at("messages").as_array()[1].at("content").as_string());
+  EXPECT_EQ(prompt.rfind("Objective: decentralized compute marketplaces\n", 0), 0u);
+  EXPECT_NE(prompt.find(R"({"step":3,"kind":"record","data":{"name":"Akash Network"}})"),
             std::string::npos);
-  EXPECT_EQ(q->at("response_format").at("json_schema").at("schema"), WorkedExampleSchema());
 }
 
 ledger::LedgerEntry Entry(std::string id, double cost, double reliability, double latency) {
@@ -102,7 +226,11 @@ ledger::LedgerEntry Entry(std::string id, double cost, double reliability, doubl
 
 TaskDag SearchOnly() {
   TaskDag dag;
-  dag.tasks.push_back(Task{1, "search", "web_search", {}, QueryKind::kFixed, JsonObject{}});
+  Task search;
+  search.step = 1;
+  search.name = "search";
+  search.capability = "web_search";
+  dag.tasks.push_back(std::move(search));
   return dag;
 }
 

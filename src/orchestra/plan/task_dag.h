@@ -8,31 +8,36 @@
 
 namespace orchestra::plan {
 
-// How a task's query is completed from the outputs of the tasks it depends on.
-enum class QueryKind {
-  kFixed,          // `query` is sent as is
-  kSizedSearch,    // a search whose max_results is widened when the market search found little
-  kScrapeResults,  // scrape the links found by the dependency search
-  kSynthesize,     // an OpenAI chat request whose context is every dependency's output
+// Why a task is in the plan; the managerial loop reads its answer accordingly.
+enum class Purpose {
+  kDiscover,    // a search for the things a list target (or the subject) is made of
+  kDetail,      // a read of one item's page (or of URLs the objective names)
+  kFollowUp,    // a search or read for what an earlier wave left missing or off topic
+  kSynthesize,  // reasoning over the audited material (an inference subnet)
 };
 
-// One node of the plan: an expert call, identified by its 1-based step number.
+// One node of the plan: an expert call, identified by its step number (1-based over the whole
+// pipeline, in the order the calls were planned).
 struct Task {
   int step = 0;
-  std::string name;        // e.g. "market_search": shows in task_pipeline
+  std::string name;        // e.g. "discover_competitors": shows in task_pipeline
   std::string capability;  // ledger capability the expert must offer, e.g. "web_search"
   std::vector<int> depends_on;
-  QueryKind kind = QueryKind::kFixed;
-  Json query;  // the fixed part of the query; completed by BuildQuery for other kinds
+  Json query;  // the request sent, built by the experts adapters
+  Purpose purpose = Purpose::kDiscover;
+  std::string target;  // the list field the task serves ("" for the root object)
+  std::string item;    // for kDetail and kFollowUp: the URL or name of the item it is about
 };
 
-// A plan: tasks in step order; a task depends only on earlier steps, so step order is a
+// A wave of the plan: tasks in step order, numbered consecutively. A task depends only on
+// earlier steps, of this wave or of earlier waves (already done), so step order is a
 // topological order.
 struct TaskDag {
   std::vector<Task> tasks;
 
   const Task* Find(int step) const;
-  // Steps numbered 1..n in order, dependencies on earlier existing steps only, names unique.
+  // Steps consecutive from the first task's (at least 1), dependencies on earlier steps only,
+  // names unique, a capability on every task.
   Status Validate() const;
 };
 

@@ -5,22 +5,11 @@
 #include <vector>
 
 #include "orchestra/core/json.h"
+#include "orchestra/core/text.h"
 
-// Small text helpers shared by the simulated experts: word splitting, key normalisation,
-// sentence splitting and "Label: value." parsing. All pure and thread-safe.
+// Small text helpers of the simulated experts: key normalisation and "Label: value." parsing
+// (words and sentences are core/text.h's). All pure and thread-safe.
 namespace orchestra::sim {
-
-// Lower-cased words of `text`: runs of ASCII letters and digits, plus non-ASCII letters (UTF-8
-// sequences outside the common punctuation blocks). Everything else separates words.
-std::vector<std::string> Words(std::string_view text);
-
-// The words of `text` that carry meaning, for overlap scoring: Words() without English stop
-// words, lightly stemmed ("gaps" -> "gap", "companies" -> "company"). Splits snake_case and
-// camelCase first, so a field name such as "marketGaps" gives {"market", "gap"}.
-std::vector<std::string> ContentWords(std::string_view text);
-
-// Whether `word` (lower case) is an English stop word ("the", "of", "and", ...).
-bool IsStopWord(std::string_view word);
 
 // A key reduced for matching: lower case, only ASCII letters and digits kept, so
 // "published_date", "publishedDate" and "Published Date" all give "publisheddate".
@@ -31,10 +20,6 @@ std::string NormalizeKey(std::string_view key);
 // -1 no match. Lower is better.
 int KeyMatchRank(std::string_view wanted, std::string_view have);
 
-// Sentences of `text`, split after '.', '!' or '?' followed by whitespace, and at line
-// breaks; trimmed, empty ones dropped. Views into `text`.
-std::vector<std::string_view> SplitSentences(std::string_view text);
-
 // Records parsed from labelled text such as "Gap: X. Opportunity: Y. Difficulty: Medium - Z.".
 // A label is 1-4 words (letters, digits, '-', '&', '/') at the start of the text or of a
 // sentence, followed by ": "; its value runs to the next label (so it may span sentences),
@@ -44,8 +29,5 @@ std::vector<JsonObject> ParseLabelledText(std::string_view text);
 
 // Whether `text` ends like a cut-off excerpt ("..." or U+2026).
 bool LooksTruncated(std::string_view text);
-
-// `text` without leading and trailing ASCII whitespace.
-std::string_view Trim(std::string_view text);
 
 }  // namespace orchestra::sim

@@ -40,14 +40,6 @@ TEST(ParseLabelledTextTest, IgnoresColonsInsideSentencesAndLongLabels) {
   EXPECT_TRUE(ParseLabelledText("See https://akash.network at 10:30 today.").empty());
 }
 
-TEST(SplitSentencesTest, SplitsOnTerminatorsButNotOnDecimals) {
-  const auto sentences = SplitSentences("GPUs cost $1.99 per hour. Vast.ai is cheaper!\nNew line");
-  ASSERT_EQ(sentences.size(), 3u);
-  EXPECT_EQ(sentences[0], "GPUs cost $1.99 per hour.");
-  EXPECT_EQ(sentences[1], "Vast.ai is cheaper!");
-  EXPECT_EQ(sentences[2], "New line");
-}
-
 TEST(NormalizeKeyTest, IgnoresCaseSeparatorsAndCamelCase) {
   EXPECT_EQ(NormalizeKey("published_date"), "publisheddate");
   EXPECT_EQ(NormalizeKey("publishedDate"), "publisheddate");
@@ -62,16 +54,6 @@ TEST(KeyMatchRankTest, PrefersExactThenPluralThenSynonym) {
   EXPECT_EQ(KeyMatchRank("description", "about"), 2);
   EXPECT_EQ(KeyMatchRank("link", "url"), 2);
   EXPECT_EQ(KeyMatchRank("name", "snippet"), -1);
-}
-
-TEST(ContentWordsTest, DropsStopWordsAndStemsPlurals) {
-  EXPECT_EQ(ContentWords("marketGaps of the companies"),
-            (std::vector<std::string>{"market", "gap", "company"}));
-}
-
-TEST(WordsTest, TreatsUnicodePunctuationAsSeparator) {
-  EXPECT_EQ(Words("Akash \xE2\x80\x94 Caf\xC3\xA9"),
-            (std::vector<std::string>{"akash", "caf\xC3\xA9"}));
 }
 
 }  // namespace

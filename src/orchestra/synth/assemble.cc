@@ -3,39 +3,11 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <map>
 #include <set>
 
 namespace orchestra::synth {
 namespace {
-
-// Every scraped or extracted record of the non-synthesis steps.
-JsonArray Records(const exec::Execution& execution, int synthesis_step) {
-  JsonArray records;
-  for (const auto& [step, output] : execution.outputs) {
-    if (step == synthesis_step) continue;
-    if (const Json* data = JsonFind(output, "data"); data && data->is_array()) {
-      for (const Json& r : data->get_array()) records.push_back(r);
-    }
-  }
-  return records;
-}
-
-// When the synthesis expert gave nothing usable, the entity records go to the first list
-// property of the target; standardization does the key matching.
-Json FallbackDocument(const schema::Schema& target, const exec::Execution& execution,
-                      int synthesis_step) {
-  JsonObject doc;
-  const Json& js = target.json_schema();
-  const Json* props = JsonFind(js, "properties");
-  if (!props || !props->is_object()) return doc;
-  for (const auto& kv : props->get_object()) {
-    if (JsonString(kv.value(), "type") == "array") {
-      doc[kv.key()] = Records(execution, synthesis_step);
-      break;
-    }
-  }
-  return doc;
-}
 
 bool Contains(const Json& haystack, const Json& needle) {
   if (haystack == needle) return true;
@@ -57,30 +29,28 @@ bool Contains(const Json& haystack, const Json& needle) {
 }
 
 // For every leaf of `value`, the steps whose output holds it (verbatim or as a substring of a
-// longer text), followed by the synthesis step that placed it.
-void Trace(const Json& value, const std::string& path, const exec::Execution& execution,
-           int synthesis_step, JsonObject& provenance) {
+// longer text). Leaves no output holds (a value the standardizer converted) get no entry.
+void Trace(const Json& value, const std::string& path, const std::map<int, Json>& outputs,
+           JsonObject& provenance) {
   if (value.is_object()) {
     for (const auto& kv : value.get_object()) {
-      Trace(kv.value(), path + "." + std::string(kv.key()), execution, synthesis_step, provenance);
+      Trace(kv.value(), path + "." + std::string(kv.key()), outputs, provenance);
     }
     return;
   }
   if (value.is_array()) {
     const auto& a = value.get_array();
     for (size_t i = 0; i < a.size(); ++i) {
-      Trace(a[i], fmt::format("{}[{}]", path, i), execution, synthesis_step, provenance);
+      Trace(a[i], fmt::format("{}[{}]", path, i), outputs, provenance);
     }
     return;
   }
   if (value.is_null()) return;
   JsonArray steps;
-  for (const auto& [step, output] : execution.outputs) {
-    if (step != synthesis_step && Contains(output, value)) steps.push_back(step);
+  for (const auto& [step, output] : outputs) {
+    if (Contains(output, value)) steps.push_back(step);
   }
-  if (synthesis_step > 0 && execution.outputs.contains(synthesis_step))
-    steps.push_back(synthesis_step);
-  provenance[path] = std::move(steps);
+  if (!steps.empty()) provenance[path] = std::move(steps);
 }
 
 std::string Humanize(std::string_view key) {
@@ -148,47 +118,57 @@ std::string Paragraph(const Json& doc) {
   return out;
 }
 
-}  // namespace
-
-Result<Json> ChatContentJson(const Json& completion) {
-  const Json* choices = JsonFind(completion, "choices");
-  if (!choices || !choices->is_array() || choices->get_array().empty()) {
-    return Error(ErrorCode::kMalformedAnswer, "chat completion has no choices");
+// "competitors: strengths for Mosquitto and RabbitMQ; recommendation" from the draft's gaps.
+std::string NotFound(const std::vector<plan::Gap>& gaps) {
+  std::map<std::string, std::vector<std::string>> by_field;  // "list.field" -> item names
+  std::vector<std::string> order;
+  for (const plan::Gap& gap : gaps) {
+    for (const std::string& field : gap.fields) {
+      const std::string key =
+          gap.item_name.empty() || gap.target.empty() ? field : gap.target + "." + field;
+      if (!by_field.contains(key)) order.push_back(key);
+      auto& names = by_field[key];
+      if (!gap.item_name.empty()) names.push_back(gap.item_name);
+    }
   }
-  const Json* message = JsonFind(choices->get_array().front(), "message");
-  const Json* content = message ? JsonFind(*message, "content") : nullptr;
-  if (!content || !content->is_string()) {
-    return Error(ErrorCode::kMalformedAnswer, "chat completion choice has no text content");
+  std::string out;
+  for (const auto& key : order) {
+    std::string part = key;
+    const auto& names = by_field[key];
+    if (!names.empty()) {
+      part += " (for ";
+      for (size_t i = 0; i < names.size(); ++i) part += (i ? ", " : "") + names[i];
+      part += ")";
+    }
+    out += (out.empty() ? "" : "; ") + part;
   }
-  auto json = ParseJson(content->get_string(), "chat completion content");
-  if (!json) return Error(ErrorCode::kMalformedAnswer, json.error().message);
-  return json;
+  return out;
 }
 
-Synthesis Assemble(const schema::Schema& target, const exec::Execution& execution,
-                   int synthesis_step) {
-  Json dirty;
-  auto synthesized = execution.outputs.find(synthesis_step);
-  if (synthesized != execution.outputs.end()) {
-    if (auto content = ChatContentJson(synthesized->second)) dirty = std::move(*content);
-  }
-  if (dirty.is_null()) dirty = FallbackDocument(target, execution, synthesis_step);
+}  // namespace
 
-  schema::Standardized standardized = schema::Standardize(dirty, target);
+Synthesis Assemble(const schema::Schema& target, const plan::Brief& brief,
+                   const Material& material, const std::map<int, Json>& outputs) {
+  Draft draft = MakeDraft(brief.needs, brief.topic, material);
+  schema::Standardized standardized = schema::Standardize(draft.document, target);
   Synthesis out;
   out.standardized_data = std::move(standardized.clean);
   out.missing = std::move(standardized.missing);
   out.coercions = std::move(standardized.coercions);
   JsonObject provenance;
-  Trace(out.standardized_data, "$", execution, synthesis_step, provenance);
+  Trace(out.standardized_data, "$", outputs, provenance);
   out.provenance = std::move(provenance);
   out.final_synthesis = Paragraph(out.standardized_data);
-  if (!out.missing.empty()) {
-    std::string missing;
-    for (const auto& m : out.missing) missing += (missing.empty() ? "" : ", ") + m;
-    out.final_synthesis += (out.final_synthesis.empty() ? "" : " ") +
-                           fmt::format("Not found by any expert: {}.", missing);
+  if (out.final_synthesis.empty()) {
+    out.final_synthesis = fmt::format(
+        "No expert source on \"{}\" was found; nothing is reported rather than material on "
+        "another topic.",
+        brief.topic.query());
   }
+  if (const std::string gaps = NotFound(draft.gaps); !gaps.empty()) {
+    out.final_synthesis += " Not found: " + gaps + ".";
+  }
+  out.gaps = std::move(draft.gaps);
   return out;
 }
 

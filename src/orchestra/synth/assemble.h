@@ -1,12 +1,14 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "orchestra/core/json.h"
-#include "orchestra/exec/executor.h"
+#include "orchestra/plan/architect.h"
 #include "orchestra/schema/schema.h"
 #include "orchestra/schema/standardize.h"
+#include "orchestra/synth/draft.h"
 
 namespace orchestra::synth {
 
@@ -16,17 +18,15 @@ struct Synthesis {
   Json provenance;                     // JSON path of each leaf → step numbers it came from
   std::vector<std::string> missing;    // required paths nothing could fill
   std::vector<std::string> coercions;  // what the standardization layer changed, and where
+  std::vector<plan::Gap> gaps;         // every field (required or not) nothing supported
 };
 
-// Builds the deliverable from an execution. The synthesis step's answer (an OpenAI chat reply
-// whose content is JSON) is mapped onto `target` through the standardization layer; when that
-// step failed, the records of the other steps are mapped instead, so a partial pipeline still
-// yields what it found. Nothing is invented: a field no expert supplied stays missing and is
-// listed in `missing`. `synthesis_step` is the step number of the synthesis task (0: none).
-Synthesis Assemble(const schema::Schema& target, const exec::Execution& execution,
-                   int synthesis_step);
-
-// The JSON carried in an OpenAI chat completion's first choice, or an error saying why not.
-Result<Json> ChatContentJson(const Json& completion);
+// Builds the deliverable from the gathered material: MakeDraft maps it onto the target's
+// fields, the standardization layer makes it valid, provenance maps each leaf to the steps
+// (keys of `outputs`, every expert answer of the pipeline) whose answer holds it, and
+// final_synthesis reads the document out and says plainly what could not be found. Nothing
+// is invented: material on nothing gives an empty document and says so.
+Synthesis Assemble(const schema::Schema& target, const plan::Brief& brief,
+                   const Material& material, const std::map<int, Json>& outputs);
 
 }  // namespace orchestra::synth

@@ -2,65 +2,121 @@
 
 #include <gtest/gtest.h>
 
+#include "orchestra/synth/draft.h"
+
 namespace orchestra::synth {
 namespace {
 
-schema::Schema Target() {
-  auto s = schema::Schema::FromTarget(*ParseJson(
-      R"({"competitors": [{"name": "str", "strengths": "list[str]"}], "recommendation": "str"})"));
+schema::Schema Target(std::string_view target) {
+  auto s = schema::Schema::FromTarget(*ParseJson(target));
   EXPECT_TRUE(s.ok());
   return std::move(*s);
 }
 
-Json Completion(const Json& content) {
-  return JsonObject{
-      {"choices",
-       JsonArray{JsonObject{
-           {"message", JsonObject{{"role", "assistant"}, {"content", CompactJson(content)}}}}}}};
+constexpr std::string_view kBrokers =
+    R"({"brokers": [{"name": "str", "description": "str", "strengths": "list"}],
+        "summary": "str", "recommendation": "str"})";
+
+plan::Brief Brief(std::string_view objective, const schema::Schema& target) {
+  plan::Brief brief;
+  brief.objective = std::string(objective);
+  brief.topic = plan::Topic::FromObjective(objective);
+  brief.needs = plan::AnalyzeSchema(target);
+  return brief;
 }
 
-exec::Execution ScrapedAkash() {
-  exec::Execution ex;
-  ex.outputs[2] = *ParseJson(R"({"data": [{"url": "https://akash.network", "Name": "Akash Network",
-                                            "strengths": "Low pricing, Kubernetes native"}],
-                                  "errors": []})");
-  return ex;
+Item Mosquitto() {
+  Item item{"https://mosquitto.org/", "mosquitto", "MQTT message broker for IoT", "", 1, {}, 0};
+  item.records.emplace_back(
+      3, ParseJson(R"({"title": "mosquitto: MQTT version 5.0 compatible message broker",
+                        "strengths": ["Lightweight", "Runs on low power devices"]})")
+             ->as_object());
+  return item;
 }
 
-TEST(AssembleTest, MapsTheSynthesisAnswerOntoTheTargetWithProvenance) {
-  exec::Execution ex = ScrapedAkash();
-  ex.outputs[4] = Completion(*ParseJson(
-      R"({"competitors": [{"name": "Akash Network", "strengths": ["Low pricing"]}],
-          "recommendation": "Focus on inference"})"));
-  Synthesis s = Assemble(Target(), ex, 4);
-  EXPECT_EQ(
-      CanonicalJson(s.standardized_data),
-      R"({"competitors":[{"name":"Akash Network","strengths":["Low pricing"]}],"recommendation":"Focus on inference"})");
-  EXPECT_TRUE(s.missing.empty());
-  EXPECT_EQ(CanonicalJson(s.provenance.at("$.competitors[0].name")), "[2,4]");
-  EXPECT_EQ(CanonicalJson(s.provenance.at("$.recommendation")), "[4]");
-  EXPECT_NE(s.final_synthesis.find("Competitors (1): Akash Network"), std::string::npos)
+TEST(DraftTest, NameFromTitleKeepsTheShortHead) {
+  EXPECT_EQ(NameFromTitle("Akash Network - Decentralized Compute Marketplace"), "Akash Network");
+  EXPECT_EQ(NameFromTitle("mosquitto: MQTT version 5.0 compatible message broker"), "mosquitto");
+  EXPECT_EQ(NameFromTitle("Cloud TPU | Google Cloud"), "Cloud TPU");
+  EXPECT_EQ(NameFromTitle("Paris-based AI startup Mistral AI raises $640M"),
+            "Paris-based AI startup Mistral AI raises $640M");
+}
+
+TEST(DraftTest, ItemsTakeRecordsFirstThenTheirSearchResultAndNameWhatIsMissing) {
+  const schema::Schema target = Target(kBrokers);
+  const plan::Brief brief = Brief("Compare message brokers for IoT telemetry", target);
+  Material material;
+  material.lists["brokers"].push_back(Mosquitto());
+  material.lists["brokers"].push_back(
+      Item{"https://www.rabbitmq.com/", "RabbitMQ", "AMQP message broker", "", 1, {}, 6});
+  const Draft draft = MakeDraft(brief.needs, brief.topic, material);
+  const Json& brokers = draft.document.at("brokers");
+  ASSERT_EQ(brokers.as_array().size(), 2u);
+  EXPECT_EQ(brokers.at(0).at("name"), "mosquitto");  // the record's title, cleaned
+  EXPECT_EQ(brokers.at(0).at("description"), "MQTT message broker for IoT");  // the hit's snippet
+  EXPECT_EQ(brokers.at(0).at("strengths").as_array().size(), 2u);
+  EXPECT_EQ(JsonFind(brokers.at(1), "strengths"), nullptr);
+  bool rabbit_gap = false;
+  for (const plan::Gap& gap : draft.gaps) {
+    if (gap.item_name == "RabbitMQ") {
+      rabbit_gap = true;
+      EXPECT_EQ(gap.fields, std::vector<std::string>{"strengths"});
+      EXPECT_EQ(gap.failed_read, 6);
+    }
+  }
+  EXPECT_TRUE(rabbit_gap);
+}
+
+TEST(DraftTest, SummariesUseOnlyOnTopicSentences) {
+  const schema::Schema target = Target(R"({"summary": "str"})");
+  const plan::Brief brief = Brief("Explain what the zstd compression format is good for", target);
+  Material material;
+  material.passages = {
+      {1, "Zstandard (zstd) is a fast lossless compression algorithm. It targets real-time "
+          "compression scenarios at zlib-level ratios."},
+      {1, "Akash Network is a decentralized compute marketplace. Providers bid in reverse "
+          "auctions."}};
+  const Draft draft = MakeDraft(brief.needs, brief.topic, material);
+  const std::string summary(draft.document.at("summary").as_string());
+  EXPECT_NE(summary.find("lossless compression"), std::string::npos);
+  EXPECT_EQ(summary.find("Akash"), std::string::npos);
+  EXPECT_TRUE(draft.gaps.empty());
+}
+
+TEST(AssembleTest, NothingOnTopicGivesAnHonestEmptyAnswer) {
+  const schema::Schema target = Target(kBrokers);
+  const plan::Brief brief = Brief("Compare message brokers for IoT telemetry", target);
+  const Synthesis s = Assemble(target, brief, Material{}, {});
+  EXPECT_EQ(CompactJson(s.standardized_data), "{}");
+  EXPECT_EQ(s.missing.size(), 3u);
+  EXPECT_NE(s.final_synthesis.find("No expert source on"), std::string::npos) << s.final_synthesis;
+  EXPECT_NE(s.final_synthesis.find("Not found: brokers; summary; recommendation."),
+            std::string::npos)
       << s.final_synthesis;
-  EXPECT_NE(s.final_synthesis.find("Recommendation: Focus on inference."), std::string::npos);
 }
 
-TEST(AssembleTest, FallsBackToScrapedRecordsWhenSynthesisFailedAndInventsNothing) {
-  Synthesis s = Assemble(Target(), ScrapedAkash(), 4);
-  const Json& competitor = s.standardized_data.at("competitors").at(0);
-  EXPECT_EQ(competitor.at("name"), "Akash Network");  // "Name" matched across case
-  EXPECT_EQ(CanonicalJson(competitor.at("strengths")), R"(["Low pricing","Kubernetes native"])");
-  EXPECT_EQ(JsonFind(s.standardized_data, "recommendation"), nullptr);
-  ASSERT_EQ(s.missing.size(), 1u);
-  EXPECT_EQ(s.missing[0], "$.recommendation");
-  EXPECT_NE(s.final_synthesis.find("Not found by any expert: $.recommendation"), std::string::npos);
-}
-
-TEST(ChatContentJsonTest, ExplainsWhatIsWrongWithAReply) {
-  EXPECT_EQ(ChatContentJson(JsonObject{}).error().message, "chat completion has no choices");
-  auto not_json =
-      ChatContentJson(*ParseJson(R"({"choices": [{"message": {"content": "hello"}}]})"));
-  ASSERT_FALSE(not_json.ok());
-  EXPECT_EQ(not_json.error().code, ErrorCode::kMalformedAnswer);
+TEST(AssembleTest, TracesEveryLeafToTheStepsHoldingItAndSaysWhatIsMissing) {
+  const schema::Schema target = Target(kBrokers);
+  const plan::Brief brief = Brief("Compare message brokers for IoT telemetry", target);
+  Material material;
+  material.lists["brokers"].push_back(Mosquitto());
+  material.judgement = *ParseJson(R"({"recommendation": "Use mosquitto for small devices"})");
+  std::map<int, Json> outputs;
+  outputs[1] = *ParseJson(R"({"results": [{"title": "mosquitto", "link": "https://mosquitto.org/",
+                                            "snippet": "MQTT message broker for IoT"}]})");
+  outputs[3] = *ParseJson(R"({"data": [{"url": "https://mosquitto.org/",
+      "title": "mosquitto: MQTT version 5.0 compatible message broker",
+      "strengths": ["Lightweight", "Runs on low power devices"]}]})");
+  outputs[4] = *ParseJson(
+      R"({"choices": [{"message": {"content": "{\"recommendation\": \"Use mosquitto for small devices\"}"}}]})");
+  const Synthesis s = Assemble(target, brief, material, outputs);
+  EXPECT_EQ(CanonicalJson(s.provenance.at("$.brokers[0].name")), "[1,3,4]");
+  EXPECT_EQ(CanonicalJson(s.provenance.at("$.brokers[0].strengths[0]")), "[3]");
+  EXPECT_EQ(CanonicalJson(s.provenance.at("$.recommendation")), "[4]");
+  EXPECT_EQ(s.standardized_data.at("recommendation"), "Use mosquitto for small devices");
+  EXPECT_NE(s.final_synthesis.find("Brokers (1): mosquitto"), std::string::npos)
+      << s.final_synthesis;
+  EXPECT_NE(s.final_synthesis.find("Not found: summary."), std::string::npos) << s.final_synthesis;
 }
 
 }  // namespace

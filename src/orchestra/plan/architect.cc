@@ -1,0 +1,462 @@
+#include "orchestra/plan/architect.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "orchestra/core/text.h"
+#include "orchestra/experts/adapters.h"
+
+namespace orchestra::plan {
+namespace {
+
+bool In(std::initializer_list<std::string_view> list, std::string_view word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The words of a field name, as a search would use them: "market_gaps" -> "market gap".
+std::vector<std::string> FieldWords(std::string_view field) { return ContentWords(field); }
+
+// `query` without the words whose stems are in `drop`.
+std::string Without(const std::string& query, const std::set<std::string>& drop) {
+  std::vector<std::string> kept;
+  for (std::string& w : Words(query)) {
+    if (!drop.contains(Stem(w))) kept.push_back(std::move(w));
+  }
+  return Join(kept);
+}
+
+// `query` plus the words of `fields` it does not already hold.
+std::string With(const std::string& query, const std::vector<std::string>& fields) {
+  std::set<std::string> have;
+  for (const auto& w : Words(query)) have.insert(Stem(w));
+  std::string out = query;
+  for (const auto& f : fields) {
+    for (const auto& w : FieldWords(f)) {
+      if (have.insert(w).second) out += (out.empty() ? "" : " ") + w;
+    }
+  }
+  return out;
+}
+
+// http(s) URLs in free text, trailing punctuation removed.
+void CollectUrls(std::string_view text, std::vector<std::string>& out) {
+  size_t pos = 0;
+  while ((pos = text.find("http", pos)) != std::string_view::npos) {
+    const std::string_view rest = text.substr(pos);
+    if (!rest.starts_with("http://") && !rest.starts_with("https://")) {
+      pos += 4;
+      continue;
+    }
+    size_t end = 0;
+    while (end < rest.size() && !In({" ", "\t", "\n", "\"", "'", "<", ">", ")", "]"},
+                                    rest.substr(end, 1))) {
+      ++end;
+    }
+    std::string url(rest.substr(0, end));
+    while (!url.empty() && In({".", ",", ";", ":", "!", "?"}, std::string_view(&url.back(), 1))) {
+      url.pop_back();
+    }
+    if (url.size() > 8 && std::find(out.begin(), out.end(), url) == out.end()) {
+      out.push_back(url);
+    }
+    pos += std::max<size_t>(end, 4);
+  }
+}
+
+// The hints' text: string values and strings in lists, one level of nesting.
+void HintText(const Json& hints, std::string& text, std::vector<std::string>& urls) {
+  auto add = [&](const Json& v) {
+    if (!v.is_string()) return;
+    const std::string_view s = v.get_string();
+    CollectUrls(s, urls);
+    if (s.starts_with("http://") || s.starts_with("https://")) return;
+    text += (text.empty() ? "" : " ") + std::string(s);
+  };
+  if (!hints.is_object()) return;
+  for (const auto& kv : hints.get_object()) {
+    if (kv.value().is_array()) {
+      for (const Json& item : kv.value().get_array()) add(item);
+    } else {
+      add(kv.value());
+    }
+  }
+}
+
+bool Offered(const ledger::Snapshot& ledger, std::string_view capability) {
+  return !ledger.WithCapability(capability).empty();
+}
+
+Task SearchTask(const Brief& brief, int step, std::string name, std::string query,
+                Purpose purpose, std::string target, std::string item = "") {
+  Task t;
+  t.step = step;
+  t.name = std::move(name);
+  t.capability = brief.search_capability;
+  t.query = experts::SearchRequest(query, kDiscoveryResults, brief.search_type);
+  t.purpose = purpose;
+  t.target = std::move(target);
+  t.item = std::move(item);
+  return t;
+}
+
+Task ReadTask(int step, std::string name, std::vector<std::string> urls,
+              const std::vector<std::string>& fields, Purpose purpose, std::string target,
+              std::vector<int> depends_on) {
+  Task t;
+  t.step = step;
+  t.name = std::move(name);
+  t.capability = "web_scraping";
+  t.item = urls.size() == 1 ? urls.front() : "";
+  t.query = experts::ScrapeRequest(urls, fields);
+  t.purpose = purpose;
+  t.target = std::move(target);
+  t.depends_on = std::move(depends_on);
+  return t;
+}
+
+std::vector<std::string> ItemFieldNames(const ListTarget& target) {
+  std::vector<std::string> out;
+  for (const auto& f : target.item_fields) {
+    if (f.role != FieldRole::kUrl) out.push_back(f.name);
+  }
+  return out;
+}
+
+std::vector<std::string> SubjectFields(const SchemaNeeds& needs) {
+  std::vector<std::string> out;
+  for (const auto& f : needs.root_fields) {
+    if (f.role == FieldRole::kName || f.role == FieldRole::kDetail || f.role == FieldRole::kDate) {
+      out.push_back(f.name);
+    }
+  }
+  return out;
+}
+
+// "competitors" -> "competitor": task names read as one item of the list.
+std::string Singular(const std::string& field) {
+  const auto words = ContentWords(field);
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : "_") + w;
+  return out.empty() ? "item" : out;
+}
+
+}  // namespace
+
+Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Schema& target,
+                const ledger::Snapshot& ledger) {
+  Brief brief;
+  brief.objective = std::string(objective);
+  std::string hint_text;
+  CollectUrls(objective, brief.urls);
+  HintText(hints, hint_text, brief.urls);
+  brief.topic = Topic::FromObjective(objective, hint_text);
+  brief.named = NamedEntities(objective);
+  brief.needs = AnalyzeSchema(target);
+  bool news = false, social = false;
+  for (const auto& w : Words(objective)) {
+    news = news || In({"news", "recent", "recently", "latest", "funding", "raised", "raises",
+                       "announced", "announcement", "headlines", "this", "week"},
+                      w);
+    social = social || In({"social", "twitter", "tweets", "reddit", "sentiment"}, w);
+  }
+  if (social && Offered(ledger, "social_search")) {
+    brief.search_capability = "social_search";
+    brief.search_type = "social";
+  } else if (news && Offered(ledger, "news_search")) {
+    brief.search_capability = "news_search";
+    brief.search_type = "news";
+  }
+  return brief;
+}
+
+std::vector<Task> DiscoveryWave(const Brief& brief, int first_step) {
+  std::vector<Task> wave;
+  int step = first_step;
+  const SchemaNeeds& needs = brief.needs;
+  const std::string& topic = brief.topic.query();
+  // Words naming the other lists: the primary search leaves them out, theirs add them.
+  std::set<std::string> other_words;
+  for (size_t i = 1; i < needs.lists.size(); ++i) {
+    for (const auto& w : FieldWords(needs.lists[i].field)) other_words.insert(w);
+  }
+  for (size_t i = 0; i < needs.lists.size(); ++i) {
+    const ListTarget& list = needs.lists[i];
+    std::string query;
+    if (i == 0 && !list.single) {
+      query = Without(topic, other_words);
+      if (query.empty()) query = topic;
+    } else {
+      query = With(topic, {list.field}) + " analysis";
+    }
+    wave.push_back(
+        SearchTask(brief, step++, "discover_" + list.field, query, Purpose::kDiscover, list.field));
+  }
+  const std::vector<std::string> facts = needs.RootDetailFields();
+  const bool only_words = needs.lists.empty() && facts.empty() && !needs.root_fields.empty();
+  if (!facts.empty()) {
+    const std::string query = needs.lists.empty() ? topic : With(topic, facts);
+    wave.push_back(SearchTask(brief, step++, "discover_subject", query, Purpose::kDiscover, ""));
+  } else if (only_words) {
+    wave.push_back(SearchTask(brief, step++, "discover_topic", topic, Purpose::kDiscover, ""));
+  }
+  if (!brief.urls.empty()) {
+    std::vector<std::string> fields = SubjectFields(needs);
+    if (const ListTarget* primary = needs.primary()) {
+      for (auto& f : ItemFieldNames(*primary)) {
+        if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
+      }
+    }
+    if (fields.empty()) fields = {"title", "text"};
+    const std::string target = needs.primary() ? needs.primary()->field : "";
+    wave.push_back(
+        ReadTask(step++, "read_named_urls", brief.urls, fields, Purpose::kDetail, target, {}));
+  }
+  return wave;
+}
+
+std::vector<Task> DetailTasks(const Brief& brief, const ListTarget& target,
+                              const std::vector<Candidate>& candidates, int first_step) {
+  (void)brief;
+  std::vector<Task> wave;
+  if (!target.NeedsDetail()) return wave;
+  const std::vector<std::string> fields = ItemFieldNames(target);
+  int step = first_step;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    wave.push_back(ReadTask(step++, fmt::format("read_{}_{}", Singular(target.field), i + 1),
+                            {candidates[i].url}, fields, Purpose::kDetail, target.field,
+                            {candidates[i].found_by}));
+  }
+  return wave;
+}
+
+std::vector<Task> SubjectTasks(const Brief& brief, const std::vector<Candidate>& candidates,
+                               int first_step) {
+  std::vector<Task> wave;
+  const std::vector<std::string> fields = SubjectFields(brief.needs);
+  if (fields.empty()) return wave;
+  int step = first_step;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    wave.push_back(ReadTask(step++, fmt::format("read_subject_{}", i + 1), {candidates[i].url},
+                            fields, Purpose::kDetail, "", {candidates[i].found_by}));
+  }
+  return wave;
+}
+
+std::vector<Task> FollowUpTasks(const Brief& brief, const std::vector<Gap>& gaps,
+                                const std::vector<int>& depends_on, int first_step,
+                                size_t max_tasks) {
+  std::vector<Task> wave;
+  int step = first_step;
+  for (const Gap& gap : gaps) {
+    if (wave.size() >= max_tasks) break;
+    const int n = static_cast<int>(wave.size()) + 1;
+    std::vector<int> deps = depends_on;
+    if (gap.failed_read > 0 && !gap.item_url.empty()) {
+      const ListTarget* list = nullptr;
+      for (const auto& l : brief.needs.lists) {
+        if (l.field == gap.target) list = &l;
+      }
+      const std::vector<std::string> fields =
+          list ? ItemFieldNames(*list) : SubjectFields(brief.needs);
+      Task t = ReadTask(step++, fmt::format("reread_{}", n), {gap.item_url}, fields,
+                        Purpose::kFollowUp, gap.target, {gap.failed_read});
+      wave.push_back(std::move(t));
+      continue;
+    }
+    const std::string base = gap.item_name.empty() ? brief.topic.query() : gap.item_name;
+    Task t = SearchTask(brief, step++, fmt::format("find_missing_{}", n), With(base, gap.fields),
+                        Purpose::kFollowUp, gap.target, gap.item_name);
+    t.depends_on = std::move(deps);
+    wave.push_back(std::move(t));
+  }
+  return wave;
+}
+
+std::vector<std::string> NamedEntities(std::string_view objective) {
+  struct Token {
+    std::string text;
+    bool comma = false;  // followed by a comma
+    bool stop = false;   // followed by the end of a sentence
+  };
+  std::vector<Token> tokens;
+  for (std::string_view rest = objective; !rest.empty();) {
+    const size_t space = rest.find_first_of(" \t\n");
+    std::string word(rest.substr(0, space));
+    rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    Token t;
+    while (!word.empty() && In({",", ".", ";", ":", "!", "?", ")"}, word.substr(word.size() - 1))) {
+      t.comma = t.comma || word.back() == ',';
+      t.stop = t.stop || word.back() != ',';
+      word.pop_back();
+    }
+    while (!word.empty() && word.front() == '(') word.erase(0, 1);
+    if (word.empty()) continue;
+    t.text = std::move(word);
+    tokens.push_back(std::move(t));
+  }
+  auto is_name_word = [](const std::string& w) {
+    const std::string lower = Words(w).empty() ? "" : Words(w).front();
+    return !w.empty() && std::isupper(static_cast<unsigned char>(w.front())) &&
+           !IsStopWord(lower) && !IsInstructionWord(lower);
+  };
+  std::vector<std::string> out;
+  std::vector<std::string> run;  // names of the enumeration being read
+  auto close = [&] {
+    if (run.size() >= 2) {
+      for (auto& n : run) {
+        if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(std::move(n));
+      }
+    }
+    run.clear();
+  };
+  size_t i = 0;
+  while (i < tokens.size()) {
+    if (!is_name_word(tokens[i].text)) {
+      close();
+      ++i;
+      continue;
+    }
+    std::string name = tokens[i].text;
+    size_t j = i + 1;
+    while (j < tokens.size() && j - i < 3 && !tokens[j - 1].comma && !tokens[j - 1].stop &&
+           is_name_word(tokens[j].text)) {
+      name += " " + tokens[j].text;
+      ++j;
+    }
+    run.push_back(std::move(name));
+    const Token& last = tokens[j - 1];
+    if (last.stop) {
+      close();
+    } else if (last.comma) {
+      if (j < tokens.size() && In({"and", "or"}, tokens[j].text)) ++j;
+    } else if (j < tokens.size() && In({"and", "or"}, tokens[j].text)) {
+      ++j;
+    } else {
+      close();
+    }
+    i = j;
+  }
+  close();
+  return out;
+}
+
+Task FindNamed(const Brief& brief, const std::string& name, int step) {
+  std::set<std::string> in_names;
+  for (const auto& n : brief.named) {
+    for (const auto& w : Words(n)) in_names.insert(Stem(w));
+  }
+  std::string query = name;
+  int added = 0;
+  for (const auto& term : brief.topic.terms()) {
+    if (term.weight < 1.0 || in_names.contains(term.word) || added == 3) continue;
+    query += " " + term.word;
+    ++added;
+  }
+  const std::string target = brief.needs.primary() ? brief.needs.primary()->field : "";
+  return SearchTask(brief, step, "find_named", query, Purpose::kFollowUp, target, name);
+}
+
+Task RetryDiscovery(const Brief& brief, const Task& empty, int step) {
+  std::vector<std::string> specific;
+  for (const auto& term : brief.topic.terms()) {
+    if (term.weight >= 1.0) specific.push_back(term.word);
+  }
+  Task t = SearchTask(brief, step, empty.name + "_again",
+                      specific.empty() ? brief.topic.query() : Join(specific),
+                      Purpose::kFollowUp, empty.target);
+  t.depends_on = {empty.step};
+  return t;
+}
+
+Task SynthesisTask(const Brief& brief, const schema::Schema& target, const JsonArray& context,
+                   std::vector<int> depends_on, int step) {
+  std::vector<std::string> fields;
+  for (const auto& f : brief.needs.root_fields) {
+    if (f.role == FieldRole::kJudgement || f.role == FieldRole::kSummary) fields.push_back(f.name);
+  }
+  // The target's root reduced to those fields ($defs kept for their references).
+  Json schema = target.json_schema();
+  if (schema.is_object() && JsonFind(schema, "properties")) {
+    JsonObject& root = schema.as_object();
+    JsonObject props;
+    for (const auto& kv : root["properties"].as_object()) {
+      if (std::find(fields.begin(), fields.end(), kv.key()) != fields.end()) {
+        props[kv.key()] = kv.value();
+      }
+    }
+    JsonArray required;
+    if (const Json* r = JsonFind(schema, "required"); r && r->is_array()) {
+      for (const Json& name : r->get_array()) {
+        if (name.is_string() && props.contains(name.get_string())) required.push_back(name);
+      }
+    }
+    root["properties"] = std::move(props);
+    root["required"] = std::move(required);
+  }
+  std::string wanted;
+  for (const auto& f : fields) wanted += (wanted.empty() ? "" : ", ") + f;
+  const std::string user = experts::ContextPrompt(
+      brief.objective,
+      fmt::format("Fill {} from the context only. Leave out what the context does not support.",
+                  wanted.empty() ? std::string("the schema") : wanted),
+      context);
+  Task t;
+  t.step = step;
+  t.name = "synthesis";
+  t.capability = "synthesis";
+  t.purpose = Purpose::kSynthesize;
+  t.depends_on = std::move(depends_on);
+  t.query = experts::ChatRequest(
+      "orchestra-synthesis",
+      "You are the synthesis expert of a research pipeline. Answer with JSON matching the "
+      "schema, using only facts from the context; leave out what the context does not support.",
+      user, schema, 2048);
+  return t;
+}
+
+PlanEstimate Estimate(const Brief& brief, const ledger::Snapshot& ledger,
+                      const RoutingPolicy& policy) {
+  PlanEstimate e;
+  auto cheapest = [&](std::string_view capability) -> const ledger::LedgerEntry* {
+    const ledger::LedgerEntry* best = nullptr;
+    for (const auto* entry : ledger.WithCapability(capability)) {
+      if (!best || ExpectedPrice(*entry, policy) < ExpectedPrice(*best, policy)) best = entry;
+    }
+    return best;
+  };
+  auto add = [&](std::string_view capability, int calls) -> double {
+    const ledger::LedgerEntry* entry = cheapest(capability);
+    if (!entry || calls <= 0) return 0;
+    e.calls += calls;
+    e.cost += calls * entry->cost_per_query;
+    return entry->p95_latency_ms;
+  };
+  const std::vector<Task> discovery = DiscoveryWave(brief, 1);
+  int searches = 0, reads = 0;
+  for (const auto& t : discovery) (t.capability == "web_scraping" ? reads : searches)++;
+  e.time_ms += add(brief.search_capability, searches);
+  add("web_scraping", reads);
+  int details = 0;
+  for (const auto& list : brief.needs.lists) {
+    if (!list.NeedsDetail()) continue;
+    size_t items = list.single ? 1 : (&list == brief.needs.primary() ? kPrimaryItems
+                                                                      : kSecondaryItems);
+    if (list.max_items) items = std::min<size_t>(items, *list.max_items);
+    details += static_cast<int>(items);
+  }
+  if (!brief.needs.RootDetailFields().empty()) details += 2;
+  e.time_ms += add("web_scraping", details);
+  if (brief.needs.NeedsJudgement()) e.time_ms += add("synthesis", 1);
+  return e;
+}
+
+}  // namespace orchestra::plan

@@ -1,0 +1,158 @@
+#include "orchestra/plan/needs.h"
+
+#include <algorithm>
+
+#include "orchestra/core/text.h"
+
+namespace orchestra::plan {
+namespace {
+
+using schema::Node;
+
+bool In(std::initializer_list<std::string_view> list, std::string_view word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
+// Follows $ref and takes the non-null branch of an Optional (anyOf/oneOf with a null branch,
+// or a single-branch allOf), a bounded number of times.
+const Node* Resolve(const Node* node) {
+  for (int hops = 0; node && hops < 16; ++hops) {
+    if (node->ref && node->properties.empty() && node->items == nullptr) {
+      node = node->ref;
+      continue;
+    }
+    const std::vector<const Node*>* branches = nullptr;
+    if (!node->any_of.empty()) branches = &node->any_of;
+    if (!node->one_of.empty()) branches = &node->one_of;
+    if (!branches && node->all_of.size() == 1) branches = &node->all_of;
+    if (!branches) return node;
+    const Node* next = nullptr;
+    for (const Node* b : *branches) {
+      const Node* r = b->ref ? b->ref : b;
+      if (r->types != schema::kNullBit) {
+        next = b;
+        break;
+      }
+    }
+    if (!next) return node;
+    node = next;
+  }
+  return node;
+}
+
+bool IsObject(const Node* n) {
+  return n && (!n->properties.empty() || n->types == schema::kObjectBit);
+}
+bool IsArray(const Node* n) { return n && (n->items != nullptr || n->types == schema::kArrayBit); }
+
+bool Required(const Node& parent, size_t index) {
+  return index < parent.property_required.size() && parent.property_required[index] > 0;
+}
+
+}  // namespace
+
+const char* RoleName(FieldRole role) {
+  switch (role) {
+    case FieldRole::kName: return "name";
+    case FieldRole::kUrl: return "url";
+    case FieldRole::kText: return "text";
+    case FieldRole::kDate: return "date";
+    case FieldRole::kDetail: return "detail";
+    case FieldRole::kSummary: return "summary";
+    case FieldRole::kJudgement: return "judgement";
+  }
+  return "detail";
+}
+
+FieldRole RoleOf(std::string_view field_name, bool root) {
+  const std::vector<std::string> words = ContentWords(field_name);
+  if (words.empty()) return FieldRole::kDetail;
+  if (root) {
+    for (const auto& w : words) {
+      if (In({"recommendation", "recommend", "verdict", "assessment", "advice", "opinion",
+              "rationale", "reasoning", "conclusion", "outlook", "suggestion", "choice", "pick",
+              "winner", "decision", "justification"},
+             w)) {
+        return FieldRole::kJudgement;
+      }
+    }
+  }
+  const std::string& last = words.back();
+  if (root && In({"summary", "overview", "explanation", "synthesis", "answer", "description",
+                  "about", "introduction", "abstract", "tldr", "background"},
+                 last)) {
+    return FieldRole::kSummary;
+  }
+  if (In({"name", "title", "company", "tool", "product", "project", "package", "library",
+          "provider", "organization", "organisation", "vendor", "entity", "startup"},
+         last)) {
+    return FieldRole::kName;
+  }
+  if (In({"url", "link", "website", "homepage", "site", "source"}, last)) return FieldRole::kUrl;
+  if (In({"description", "summary", "snippet", "about", "overview", "blurb"}, last)) {
+    return FieldRole::kText;
+  }
+  if (In({"date", "published", "publisheddate", "announced", "when"}, last)) {
+    return FieldRole::kDate;
+  }
+  return FieldRole::kDetail;
+}
+
+bool ListTarget::NeedsDetail() const {
+  return std::any_of(item_fields.begin(), item_fields.end(),
+                     [](const FieldNeed& f) { return f.role == FieldRole::kDetail; });
+}
+
+std::string ListTarget::NameField() const {
+  for (const auto& f : item_fields) {
+    if (f.role == FieldRole::kName) return f.name;
+  }
+  return "";
+}
+
+bool SchemaNeeds::NeedsJudgement() const {
+  return std::any_of(root_fields.begin(), root_fields.end(),
+                     [](const FieldNeed& f) { return f.role == FieldRole::kJudgement; });
+}
+
+std::vector<std::string> SchemaNeeds::RootDetailFields() const {
+  std::vector<std::string> out;
+  for (const auto& f : root_fields) {
+    if (f.role == FieldRole::kDetail) out.push_back(f.name);
+  }
+  return out;
+}
+
+SchemaNeeds AnalyzeSchema(const schema::Schema& target) {
+  SchemaNeeds needs;
+  const Node* root = Resolve(&target.root());
+  if (!IsObject(root)) return needs;
+  for (size_t i = 0; i < root->properties.size(); ++i) {
+    const auto& [name, node] = root->properties[i];
+    const Node* field = Resolve(node);
+    const Node* items = IsArray(field) ? Resolve(field->items) : nullptr;
+    const Node* object = IsObject(items) ? items : (IsObject(field) ? field : nullptr);
+    // A judgement is reasoned, not looked up, whatever its shape ({"price_point", "rationale"}).
+    if (object && RoleOf(name, true) != FieldRole::kJudgement) {
+      ListTarget list;
+      list.field = name;
+      list.single = object == field;
+      if (!list.single) list.max_items = field->max_items;
+      for (size_t k = 0; k < object->properties.size(); ++k) {
+        const auto& [item_name, item_node] = object->properties[k];
+        list.item_fields.push_back(FieldNeed{item_name, RoleOf(item_name, false),
+                                             Required(*object, k), IsArray(Resolve(item_node))});
+      }
+      needs.lists.push_back(std::move(list));
+      continue;
+    }
+    needs.root_fields.push_back(
+        FieldNeed{name, RoleOf(name, true), Required(*root, i), IsArray(field)});
+  }
+  // The primary list is the first array of objects; single objects follow the lists.
+  std::stable_partition(needs.lists.begin(), needs.lists.end(),
+                        [](const ListTarget& l) { return !l.single; });
+  return needs;
+}
+
+}  // namespace orchestra::plan

@@ -1,0 +1,136 @@
+#include "orchestra/plan/topic.h"
+
+#include <algorithm>
+#include <set>
+
+#include "orchestra/core/text.h"
+
+namespace orchestra::plan {
+namespace {
+
+bool Contains(std::initializer_list<std::string_view> list, std::string_view word) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
+void AppendText(const Json& value, std::string& out) {
+  if (value.is_string()) {
+    if (!out.empty()) out += ' ';
+    out += value.get_string();
+  } else if (value.is_array()) {
+    for (const Json& v : value.get_array()) AppendText(v, out);
+  } else if (value.is_object()) {
+    for (const auto& kv : value.get_object()) AppendText(kv.value(), out);
+  }
+}
+
+}  // namespace
+
+bool IsInstructionWord(std::string_view word) {
+  return Contains({"analyze", "analyse",  "assess",    "build",    "check",   "choose",
+                   "compare", "describe", "determine", "evaluate", "explain", "fill",
+                   "find",    "give",     "good",      "help",     "identify", "investigate",
+                   "list",    "look",     "need",      "please",   "provide", "rank",
+                   "recommend", "research", "review",  "show",     "summarize", "summarise",
+                   "tell",    "us",       "use",       "want",     "write",    "you",
+                   "your",    "could",    "product",   "detail",   "briefly"},
+                  word);
+}
+
+bool IsGenericWord(std::string_view word) {
+  return Contains({"open",     "source",   "opensource", "free",      "tool",      "software",
+                   "platform", "solution", "service",    "system",    "application", "app",
+                   "library",  "framework", "project",   "option",    "alternative", "best",
+                   "top",      "popular",  "leading",    "major",     "main",      "key",
+                   "modern",   "new",      "recent",     "latest",    "current",   "competitive",
+                   "landscape", "market",  "overview",   "comparison", "state",    "trend",
+                   "analysis", "report",   "company",    "provider",  "vendor",    "gap",
+                   "way",      "work",     "thing",      "today",     "2024",      "2025",
+                   "2026",     "format",   "based",      "support"},
+                  word);
+}
+
+bool WordsMatch(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  const size_t shorter = std::min(a.size(), b.size());
+  size_t common = 0;
+  while (common < shorter && a[common] == b[common]) ++common;
+  if (common < 5) return false;
+  // What is left of each word after the shared stem must be an inflection.
+  auto inflection = [](std::string_view tail) {
+    return Contains({"", "s", "es", "e", "ed", "er", "ers", "ing", "ings", "ion", "ions",
+                     "ation", "ations", "ment", "ments", "al", "ally", "ly", "y", "ies", "ity",
+                     "ic", "ics", "ive"},
+                    tail);
+  };
+  return inflection(a.substr(common)) && inflection(b.substr(common));
+}
+
+std::string TextOf(const Json& value) {
+  std::string out;
+  AppendText(value, out);
+  return out;
+}
+
+Topic Topic::FromObjective(std::string_view objective, std::string_view extra) {
+  Topic topic;
+  std::set<std::string> seen;
+  for (std::string_view source : {objective, extra}) {
+    for (std::string& word : Words(source)) {
+      if (IsStopWord(word) || IsInstructionWord(word)) continue;
+      std::string stem = Stem(word);
+      if (!seen.insert(stem).second) continue;
+      if (!topic.query_.empty()) topic.query_ += ' ';
+      topic.query_ += word;
+      const double weight = IsGenericWord(stem) ? kGenericWeight : 1.0;
+      topic.terms_.push_back(Term{std::move(stem), weight});
+    }
+  }
+  return topic;
+}
+
+double Topic::Matched(std::string_view text, bool* specific) const {
+  *specific = false;
+  if (terms_.empty()) return 0.0;
+  std::vector<std::string> words = ContentWords(text);
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  double total = 0, matched = 0;
+  for (const Term& term : terms_) {
+    total += term.weight;
+    // Words sharing the term's first 5 letters sit together in sorted order.
+    auto it = std::lower_bound(words.begin(), words.end(),
+                               std::string_view(term.word).substr(0, 5));
+    bool hit = false;
+    for (; it != words.end() && !hit; ++it) {
+      if (it->compare(0, std::min<size_t>(5, term.word.size()), term.word, 0,
+                      std::min<size_t>(5, term.word.size())) != 0) {
+        break;
+      }
+      hit = WordsMatch(term.word, *it);
+    }
+    if (hit) {
+      matched += term.weight;
+      if (term.weight >= 1.0) *specific = true;
+    }
+  }
+  return matched / total;
+}
+
+double Topic::Score(std::string_view text) const {
+  bool specific;
+  return Matched(text, &specific);
+}
+
+bool Topic::MentionsSpecific(std::string_view text) const {
+  bool specific;
+  Matched(text, &specific);
+  return specific;
+}
+
+bool Topic::Admits(std::string_view text) const {
+  bool specific;
+  const double score = Matched(text, &specific);
+  return specific && score >= kMinScore;
+}
+
+}  // namespace orchestra::plan
