@@ -10,15 +10,15 @@
 #include "orchestra/validator/proofs.h"
 #include "orchestra/validator/reference.h"
 
+namespace orchestra::schema {
+class Schema;
+}  // namespace orchestra::schema
+
 // Scoring of one miner response: every dimension in [0, 1] with a one-line explanation, seed
 // 000's weighted total, seed 004's two mechanisms and OES, and the reward split between the
 // mechanisms. Score() is a pure function of its input: deterministic, no I/O, thread-safe, and
 // total (malformed, wrong-typed or hostile response bytes give a card of zeros with the reason;
 // it never throws or crashes). docs/scoring.md states every formula.
-namespace orchestra::schema {
-class Schema;
-}  // namespace orchestra::schema
-
 namespace orchestra::validator {
 
 // Defaults: seed 000's seven dimensions (25/20/15/10/15/10/5), seed 004's mechanism split
