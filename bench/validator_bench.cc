@@ -4,9 +4,11 @@
 // validates against the target schema, different per miner except for the planted copies.
 // Everything is built once, outside the timed loop; the loop does what Validator::Judge and
 // Validator::Settle do per round, minus I/O (HTTP, the store, the sampled receipt-log check)
-// and ledger judging: parse the reply, ResponseFromJson, VerifyProofs, Score, then
-// MakeAnswerPrint for each and FindCopies over all 256. BM_Parse, BM_Proofs, BM_Scoring and
-// BM_Collusion time the parts alone.
+// and ledger judging: compile the target schema once, then for each reply parse it,
+// ResponseFromJson, VerifyProofs, Score (given the response read and the target compiled),
+// MakeAnswerPrint; then FindCopies over all 256. BM_Parse, BM_Proofs, BM_Scoring (Score from
+// the bytes, as `orchestra score` and the fuzzer call it), BM_ScoringRead (as Judge calls it)
+// and BM_Collusion time the parts alone.
 //
 //   scripts/build validator_bench
 //   taskset -c 1 build/bench/validator_bench --benchmark_min_time=2 --benchmark_repetitions=5
@@ -26,6 +28,7 @@
 #include "orchestra/crypto/ss58.h"
 #include "orchestra/protocol/orchestra_synapse.h"
 #include "orchestra/protocol/receipt.h"
+#include "orchestra/schema/schema.h"
 #include "orchestra/validator/collusion.h"
 #include "orchestra/validator/proofs.h"
 #include "orchestra/validator/reference.h"
@@ -404,14 +407,19 @@ void BM_Round(benchmark::State& state) {
     std::vector<AnswerPrint> prints;
     prints.reserve(kMiners);
     double total = 0;
+    auto target = schema::Schema::FromTarget(round.generated.challenge.target_schema);
+    if (!target) std::abort();
     for (int m = 0; m < kMiners; ++m) {
-      // The miner client parses the body; judge.cc serialises the fields back for Score.
+      // The miner client parses the body; judge.cc serialises the fields back for Score's
+      // size limit.
       auto fields = ParseJson(round.replies[m]);
       if (!fields) std::abort();
       const std::string response_json = CompactJson(*fields);
       auto response = protocol::ResponseFromJson(*fields);
       if (!response) std::abort();
       ScoringInput input = round.Input(m, response_json, VerifyProofs(*response, round.Context(m)));
+      input.response = &*response;
+      input.target = &*target;
       const ScoreCard card = Score(input);
       total += card.total;
       prints.push_back(MakeAnswerPrint(round.hotkeys[m], challenge_id, response->standardized_data,
@@ -472,6 +480,26 @@ void BM_Scoring(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kMiners);
 }
 BENCHMARK(BM_Scoring)->Unit(benchmark::kMillisecond);
+
+// Score alone as Validator::Judge calls it: the responses already read, the target schema
+// compiled once per round.
+void BM_ScoringRead(benchmark::State& state) {
+  const Round& round = TheRound();
+  for (auto _ : state) {
+    auto target = schema::Schema::FromTarget(round.generated.challenge.target_schema);
+    if (!target) std::abort();
+    double total = 0;
+    for (int m = 0; m < kMiners; ++m) {
+      ScoringInput input = round.Input(m, round.replies[m], round.proofs[m]);
+      input.response = &round.parsed[m];
+      input.target = &*target;
+      total += Score(input).total;
+    }
+    benchmark::DoNotOptimize(total);
+  }
+  state.SetItemsProcessed(state.iterations() * kMiners);
+}
+BENCHMARK(BM_ScoringRead)->Unit(benchmark::kMillisecond);
 
 // MakeAnswerPrint for each answer, then FindCopies over the 256 (32,640 pairs).
 void BM_Collusion(benchmark::State& state) {

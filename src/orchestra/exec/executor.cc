@@ -36,30 +36,25 @@ bool WorthBackingOff(ErrorCode code) {
   return code == ErrorCode::kDeadline || code == ErrorCode::kUnavailable;
 }
 
-// Checks an expert's output against its subnet's ledger output schema; compiled once per
-// subnet per execution.
+// Checks an expert's output against its subnet's ledger output schema, compiled once per
+// ledger snapshot.
 class Auditor {
  public:
   std::optional<Error> Check(const ledger::LedgerEntry& entry, const Json& output) {
-    auto it = compiled_.find(entry.subnet_id);
-    if (it == compiled_.end()) {
-      auto schema = schema::Schema::FromTarget(entry.output_schema);
-      if (!schema) {
-        return Error(ErrorCode::kInternal, fmt::format("ledger {} output_schema: {}",
-                                                       entry.subnet_id, schema.error().message));
-      }
-      it = compiled_.emplace(entry.subnet_id, std::move(*schema)).first;
+    const schema::Schema* schema = entry.compiled_output_schema();
+    if (!schema) {
+      return Error(ErrorCode::kInternal,
+                   fmt::format("ledger {} output_schema: not compiled (it does not compile, or "
+                               "the entry is not from a ledger snapshot)",
+                               entry.subnet_id));
     }
-    auto report = it->second.Validate(output);
+    auto report = schema->Validate(output);
     if (report.valid) return std::nullopt;
     const auto& v = report.violations.front();
     return Error(ErrorCode::kMalformedAnswer,
                  fmt::format("audit: {} answer violates its ledger output_schema at {} ({}: {})",
                              entry.subnet_id, v.path, v.rule, v.message));
   }
-
- private:
-  std::map<std::string, schema::Schema> compiled_;
 };
 
 // How far an expert's clock may be off ours when it stamps a receipt.

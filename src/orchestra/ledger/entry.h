@@ -1,10 +1,15 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
+
+namespace orchestra::schema {
+class Schema;
+}  // namespace orchestra::schema
 
 namespace orchestra::ledger {
 
@@ -34,6 +39,16 @@ struct LedgerEntry {
   std::string synapse;  // synapse class name for kSynapse
 
   bool HasCapability(std::string_view capability) const;
+
+  // `output_schema` as compiled once by the Snapshot holding this entry, shared by every copy
+  // of it; null for an entry built outside a snapshot or whose output_schema does not compile
+  // (Snapshot::Build rejects those). A copy whose output_schema is changed keeps the old one
+  // until it is put into a new snapshot.
+  const schema::Schema* compiled_output_schema() const { return compiled_output_schema_.get(); }
+
+ private:
+  friend class Snapshot;
+  std::shared_ptr<const schema::Schema> compiled_output_schema_;
 };
 
 // Reads one entry; errors name the subnet and the field ("SN22.reliability: must be in [0, 1]").

@@ -2,6 +2,7 @@
 
 #include "orchestra/core/embedded.h"
 #include "orchestra/core/hash.h"
+#include "orchestra/schema/schema.h"
 
 namespace orchestra {
 const std::vector<EmbeddedFile>& EmbeddedLedgerSeed();
@@ -9,8 +10,28 @@ const std::vector<EmbeddedFile>& EmbeddedLedgerSeed();
 
 namespace orchestra::ledger {
 
-Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries) : entries_(std::move(entries)) {
+Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries)
+    : Snapshot(std::move(entries), nullptr) {}
+
+Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries, std::optional<Error>* first_error)
+    : entries_(std::move(entries)) {
   version_ = "lv-" + CanonicalHash(ToJson()).substr(2, 16);
+  for (auto& [id, entry] : entries_) {
+    auto compiled = schema::Schema::FromTarget(entry.output_schema, id + ".output_schema");
+    if (compiled.ok()) {
+      entry.compiled_output_schema_ = std::make_shared<const schema::Schema>(std::move(*compiled));
+    } else {
+      entry.compiled_output_schema_.reset();
+      if (first_error && !*first_error) *first_error = compiled.error();
+    }
+  }
+}
+
+Result<Snapshot> Snapshot::Build(std::map<std::string, LedgerEntry> entries) {
+  std::optional<Error> error;
+  Snapshot snapshot(std::move(entries), &error);
+  if (error) return *error;
+  return snapshot;
 }
 
 Result<Snapshot> Snapshot::FromJson(const Json& json) {
@@ -24,7 +45,7 @@ Result<Snapshot> Snapshot::FromJson(const Json& json) {
     if (!entry) return entry.error();
     out.emplace(std::string(kv.key()), std::move(*entry));
   }
-  return Snapshot(std::move(out));
+  return Build(std::move(out));
 }
 
 Json Snapshot::ToJson() const {

@@ -37,7 +37,7 @@ Result<Snapshot> SqliteStore::Load() {
     if (!entry) return entry.error();
     entries.emplace(*id, std::move(*entry));
   }
-  return Snapshot(std::move(entries));
+  return Snapshot::Build(std::move(entries));
 }
 
 Status SqliteStore::Put(const LedgerEntry& entry) {

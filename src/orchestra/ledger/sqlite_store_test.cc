@@ -91,5 +91,18 @@ TEST(SqliteStoreTest, CorruptRowIsReportedNotCrashed) {
       << loaded.error().message;
 }
 
+TEST(SqliteStoreTest, EntryWhoseOutputSchemaDoesNotCompileFailsTheLoadNamingIt) {
+  TempDir dir;
+  auto store = SqliteStore::Open(dir.path() / "ledger.db");
+  ASSERT_TRUE(store.ok());
+  LedgerEntry entry = *SeedSnapshot()->Find("SN22");
+  entry.output_schema = *ParseJson(R"({"results": "list[dikt]"})");
+  ASSERT_TRUE((*store)->Upsert(entry).ok());
+  auto loaded = (*store)->Load();
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.error().message.rfind("SN22.output_schema.results: ", 0), 0u)
+      << loaded.error().message;
+}
+
 }  // namespace
 }  // namespace orchestra::ledger

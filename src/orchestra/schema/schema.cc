@@ -663,6 +663,22 @@ Result<Schema> Schema::FromTarget(const Json& target_schema) {
   return Compile(std::move(*converted), CompileOptions{});
 }
 
+Result<Schema> Schema::FromTarget(const Json& target_schema, const std::string& name) {
+  auto named = [&](const Error& e) {
+    return Error(e.code, fmt::format("{}: {}", name, e.message));
+  };
+  if (LooksLikeJsonSchema(target_schema)) {
+    auto compiled = Compile(target_schema);
+    if (!compiled.ok()) return named(compiled.error());
+    return compiled;
+  }
+  auto converted = ShorthandToJsonSchema(target_schema, name);
+  if (!converted.ok()) return converted.error();
+  auto compiled = Compile(std::move(*converted), CompileOptions{});
+  if (!compiled.ok()) return named(compiled.error());
+  return compiled;
+}
+
 Result<Schema> Schema::FromTarget(Json&& target_schema) {
   if (LooksLikeJsonSchema(target_schema)) return Compile(std::move(target_schema), {});
   return FromTarget(static_cast<const Json&>(target_schema));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
@@ -67,6 +68,9 @@ class Schema {
   // or the seed shorthand (converted with ShorthandToJsonSchema). Errors as those two.
   static Result<Schema> FromTarget(const Json& target_schema);
   static Result<Schema> FromTarget(Json&& target_schema);
+  // The same for a schema known as `name` ("SN22.output_schema"): every error message starts
+  // with it, followed by the shorthand path or the JSON Schema location.
+  static Result<Schema> FromTarget(const Json& target_schema, const std::string& name);
 
   // The JSON Schema this was compiled from (the converted one for shorthand targets).
   const Json& json_schema() const;

@@ -98,8 +98,12 @@ bool IsSchemaOrBool(const Json& value) { return value.is_bool() || LooksLikeJson
 }  // namespace
 
 Result<Json> ShorthandToJsonSchema(const Json& shorthand) {
+  return ShorthandToJsonSchema(shorthand, "target_schema");
+}
+
+Result<Json> ShorthandToJsonSchema(const Json& shorthand, const std::string& root) {
   bool optional = false;
-  return Convert(shorthand, "target_schema", 0, &optional);
+  return Convert(shorthand, root, 0, &optional);
 }
 
 bool LooksLikeJsonSchema(const Json& value) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
 
@@ -21,6 +23,8 @@ namespace orchestra::schema {
 // also for a list shorthand without exactly one element and for a leaf that is neither a
 // string, an object nor a list (numbers, booleans, null).
 Result<Json> ShorthandToJsonSchema(const Json& shorthand);
+// The same, errors naming the path from `root` instead ("SN22.output_schema.results: ...").
+Result<Json> ShorthandToJsonSchema(const Json& shorthand, const std::string& root);
 
 // Whether `value` is already a JSON Schema rather than shorthand: an object with, at top
 // level, "$schema" (a string), "$defs" (an object of schemas), "$ref" (a "#..." or URI

@@ -16,6 +16,12 @@ std::vector<std::string> PresentedHashes(const protocol::Response& response) {
 
 boost::asio::awaitable<Judged> JudgeReply(const MinerReply& reply, const MinerReply* ledger,
                                           const JudgeContext& context) {
+  return JudgeReply(reply, protocol::ResponseFromJson(reply.fields), ledger, context);
+}
+
+boost::asio::awaitable<Judged> JudgeReply(const MinerReply& reply,
+                                          Result<protocol::Response> response,
+                                          const MinerReply* ledger, const JudgeContext& context) {
   Judged judged;
   const protocol::Challenge& challenge = context.generated->challenge;
   if (reply.status_code != 200) {
@@ -36,8 +42,8 @@ boost::asio::awaitable<Judged> JudgeReply(const MinerReply& reply, const MinerRe
   input.response_json = response_json;
   input.observed_latency_ms = static_cast<int64_t>(reply.seconds * 1000.0);
   input.weights = context.weights;
+  input.target = context.target;
 
-  auto response = protocol::ResponseFromJson(reply.fields);
   if (response) {
     ProofContext proofs{.challenge_id = challenge.challenge_id,
                         .miner_hotkey = reply.miner.axon.hotkey,
@@ -51,6 +57,7 @@ boost::asio::awaitable<Judged> JudgeReply(const MinerReply& reply, const MinerRe
                                           Deadline::After(std::chrono::seconds(5)));
     }
     judged.response = std::move(*response);
+    input.response = &*judged.response;
   }
   if (ledger && context.experts) {
     if (ledger->status_code == 200) {

@@ -29,6 +29,9 @@ struct JudgeContext {
   ReceiptLogChecker* log_checker = nullptr;
   const ExpertView* experts = nullptr;
   ScoringWeights weights;
+  // The challenge's target_schema compiled once for all its replies (ScoringInput::target);
+  // null: compiled per reply.
+  const schema::Schema* target = nullptr;
 };
 
 struct Judged {
@@ -42,6 +45,11 @@ struct Judged {
 // and the answer scored. Never fails: every problem is in the card.
 boost::asio::awaitable<Judged> JudgeReply(const MinerReply& reply, const MinerReply* ledger,
                                           const JudgeContext& context);
+// The same for a reply the caller has already read: `response` is
+// protocol::ResponseFromJson(reply.fields).
+boost::asio::awaitable<Judged> JudgeReply(const MinerReply& reply,
+                                          Result<protocol::Response> response,
+                                          const MinerReply* ledger, const JudgeContext& context);
 
 // The hashes a response presents, in step order (empty ones left out).
 std::vector<std::string> PresentedHashes(const protocol::Response& response);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_set>
 
@@ -627,11 +628,15 @@ ScoreCard Score(const ScoringInput& in) {
     return Reject(std::move(card), fmt::format("response: {} bytes, over the {} byte limit",
                                                in.response_json.size(), kMaxResponseBytes));
   }
-  auto json = ParseJson(in.response_json, "response");
-  if (!json) return Reject(std::move(card), json.error().message);
-  auto parsed = protocol::ResponseFromJson(*json);
-  if (!parsed) return Reject(std::move(card), "response: " + parsed.error().message);
-  const protocol::Response& r = *parsed;
+  std::optional<protocol::Response> read_here;
+  if (!in.response) {
+    auto json = ParseJson(in.response_json, "response");
+    if (!json) return Reject(std::move(card), json.error().message);
+    auto parsed = protocol::ResponseFromJson(*json);
+    if (!parsed) return Reject(std::move(card), "response: " + parsed.error().message);
+    read_here = std::move(*parsed);
+  }
+  const protocol::Response& r = in.response ? *in.response : *read_here;
   if (r.challenge_id != in.generated.challenge.challenge_id) {
     return Reject(std::move(card),
                   fmt::format("challenge_id: answers \"{}\", not this challenge \"{}\"",
@@ -656,7 +661,8 @@ ScoreCard Score(const ScoringInput& in) {
   Leaves leaves;
   Walk(r.standardized_data, "$", &leaves);
   double schema_completeness = 0.0;
-  auto target = schema::Schema::FromTarget(in.generated.challenge.target_schema);
+  auto target = in.target ? Result<schema::Schema>(*in.target)
+                          : schema::Schema::FromTarget(in.generated.challenge.target_schema);
   if (!target) {
     NotChecked(&card, &card.schema_compliance,
                "schema: target_schema does not compile: " + target.error().message);

@@ -10,6 +10,10 @@
 #include "orchestra/validator/proofs.h"
 #include "orchestra/validator/reference.h"
 
+namespace orchestra::schema {
+class Schema;
+}  // namespace orchestra::schema
+
 // Scoring of one miner response: every dimension in [0, 1] with a one-line explanation, seed
 // 000's weighted total, seed 004's two mechanisms and OES, and the reward split between the
 // mechanisms. Score() is a pure function of its input: deterministic, no I/O, thread-safe, and
@@ -47,7 +51,13 @@ struct ScoringInput {
   int64_t window_start_ms = 0;  // the challenge window, Unix ms
   int64_t window_end_ms = 0;
   std::string_view response_json;  // the miner's answer exactly as received; borrowed
-  ProofReport proofs;              // VerifyProofs (and ReceiptLogChecker) on that answer
+  // What a caller that has already read the answer passes to save reading it again (all
+  // borrowed; null: Score does it). `response`: protocol::ResponseFromJson of response_json's
+  // JSON, trusted to be that (response_json is still held to the size limit). `target`: the
+  // challenge's target_schema compiled (schema::Schema::FromTarget), once per challenge.
+  const protocol::Response* response = nullptr;
+  const schema::Schema* target = nullptr;
+  ProofReport proofs;  // VerifyProofs (and ReceiptLogChecker) on that answer
   LedgerJudgement ledger;
   std::optional<int64_t> observed_latency_ms;  // round trip the validator measured; absent:
                                                // the response's total_latency_ms is used

@@ -9,6 +9,7 @@
 #include "orchestra/crypto/derive.h"
 #include "orchestra/crypto/ss58.h"
 #include "orchestra/protocol/receipt.h"
+#include "orchestra/schema/schema.h"
 #include "orchestra/validator/proofs.h"
 #include "orchestra/validator/scorer.h"
 
@@ -121,20 +122,24 @@ struct World {
     return c;
   }
 
-  ScoreCard ScoreIt(const protocol::Response& r, const ProofReport& proofs, std::string* keep) {
-    *keep = CompactJson(protocol::ToJson(r));
+  ScoringInput Input(std::string_view response_json, const ProofReport& proofs) {
     ScoringInput in;
     in.generated = generated;
     in.miner_hotkey = Address(miner);
     in.window_start_ms = kStart;
     in.window_end_ms = kEnd;
-    in.response_json = *keep;
+    in.response_json = response_json;
     in.proofs = proofs;
     in.ledger.checked = true;
     in.ledger.freshness = 1.0;
     in.ledger.coverage = 0.9;
     in.observed_latency_ms = 2200;
-    return Score(in);
+    return in;
+  }
+
+  ScoreCard ScoreIt(const protocol::Response& r, const ProofReport& proofs, std::string* keep) {
+    *keep = CompactJson(protocol::ToJson(r));
+    return Score(Input(*keep, proofs));
   }
 };
 
@@ -312,6 +317,27 @@ TEST(ScorerTest, OffTopicAnswerLosesRelevance) {
   EXPECT_EQ(c.relevance.score, 0.0) << c.relevance.explanation;
   EXPECT_NE(c.relevance.explanation.find("off-topic"), std::string::npos);
   EXPECT_LE(c.completeness.score, 0.5);
+}
+
+// Validator::Judge hands Score the response it has read and the target compiled once per
+// challenge: the card must be the one Score gives from the bytes alone.
+TEST(ScorerTest, ResponseReadAndTargetCompiledByTheCallerGiveTheSameCard) {
+  World w;
+  auto target = schema::Schema::FromTarget(w.generated.challenge.target_schema);
+  ASSERT_TRUE(target.ok());
+  protocol::Response lazy = w.Honest();
+  lazy.standardized_data = ParseJson(R"({"brokers": [{"name": "Sourdough"}]})").value();
+  protocol::Response other = w.Honest();
+  other.challenge_id = "0xother";
+  for (const protocol::Response& r : {w.Honest(), lazy, other}) {
+    std::string keep;
+    const ProofReport proofs = VerifyProofs(r, w.Context());
+    const std::string from_bytes = CompactJson(ToJson(w.ScoreIt(r, proofs, &keep)));
+    ScoringInput in = w.Input(keep, proofs);
+    in.response = &r;
+    in.target = &*target;
+    EXPECT_EQ(CompactJson(ToJson(Score(in))), from_bytes);
+  }
 }
 
 TEST(ScorerTest, MalformedResponsesScoreZeroWithTheReason) {

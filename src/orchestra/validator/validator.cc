@@ -8,6 +8,7 @@
 
 #include "orchestra/core/logfmt.h"
 #include "orchestra/net/run_on_pool.h"
+#include "orchestra/schema/schema.h"
 #include "orchestra/validator/judge.h"
 #include "orchestra/validator/weights.h"
 
@@ -192,9 +193,11 @@ boost::asio::awaitable<Result<RoundReport>> Validator::RunRound() {
   });
   std::vector<MinerResult> results;
   results.reserve(answers.size());
+  const auto target = schema::Schema::FromTarget(challenge.target_schema);
   for (size_t i : order) {
-    results.push_back(co_await Judge(report.challenge, /*has_reference=*/true, answers[i],
-                                     &ledgers[i], window_start, window_end));
+    results.push_back(co_await Judge(report.challenge, /*has_reference=*/true,
+                                     target ? &*target : nullptr, answers[i], &ledgers[i],
+                                     window_start, window_end));
   }
   Status settled = co_await Settle(challenge.challenge_id, results, /*organic=*/false);
   if (!settled) spdlog::error("validator: {}", settled.error().message);
@@ -249,10 +252,9 @@ boost::asio::awaitable<Result<RoundReport>> Validator::RunRound() {
   co_return report;
 }
 
-boost::asio::awaitable<MinerResult> Validator::Judge(const GeneratedChallenge& generated,
-                                                     bool has_reference, const MinerReply& reply,
-                                                     const MinerReply* ledger, int64_t window_start,
-                                                     int64_t window_end) {
+boost::asio::awaitable<MinerResult> Validator::Judge(
+    const GeneratedChallenge& generated, bool has_reference, const schema::Schema* target,
+    const MinerReply& reply, const MinerReply* ledger, int64_t window_start, int64_t window_end) {
   MinerResult result;
   result.miner = reply.miner;
   result.status_code = reply.status_code;
@@ -260,11 +262,9 @@ boost::asio::awaitable<MinerResult> Validator::Judge(const GeneratedChallenge& g
   // Hashes the store already knows are replays. They are looked up before judging; afterwards
   // only the hashes of valid proofs (whose locks bind this miner and this challenge) are
   // recorded, so presenting another miner's hash first cannot make that miner a replayer.
+  Result<protocol::Response> response = protocol::ResponseFromJson(reply.fields);
   std::vector<std::string> hashes;
-  if (reply.status_code == 200) {
-    if (auto response = protocol::ResponseFromJson(reply.fields))
-      hashes = PresentedHashes(*response);
-  }
+  if (reply.status_code == 200 && response) hashes = PresentedHashes(*response);
   auto work = [store = deps_.store, hashes]() -> Result<std::set<std::string, std::less<>>> {
     std::set<std::string, std::less<>> out;
     for (const std::string& h : hashes) {
@@ -289,8 +289,9 @@ boost::asio::awaitable<MinerResult> Validator::Judge(const GeneratedChallenge& g
                        .presented_before = &*known,
                        .log_checker = &log_checker_,
                        .experts = &prober_.view(),
-                       .weights = options_.weights};
-  Judged judged = co_await JudgeReply(reply, ledger, context);
+                       .weights = options_.weights,
+                       .target = target};
+  Judged judged = co_await JudgeReply(reply, std::move(response), ledger, context);
   result.card = std::move(judged.card);
   result.response = std::move(judged.response);
 
@@ -473,9 +474,11 @@ boost::asio::awaitable<Result<MinerResult>> Validator::Organic(protocol::Challen
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return answers[a].seconds < answers[b].seconds; });
   std::vector<MinerResult> results;
+  const auto target = schema::Schema::FromTarget(challenge.target_schema);
   for (size_t i : order) {
-    results.push_back(co_await Judge(generated, /*has_reference=*/false, answers[i], nullptr,
-                                     window_start, window_end));
+    results.push_back(co_await Judge(generated, /*has_reference=*/false,
+                                     target ? &*target : nullptr, answers[i], nullptr, window_start,
+                                     window_end));
     results.back().answer = std::move(answers[i].fields);
   }
   if (Status s = co_await Settle(challenge.challenge_id, results, /*organic=*/true); !s) {

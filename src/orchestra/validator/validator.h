@@ -142,9 +142,11 @@ class Validator {
   struct Metrics;
 
   boost::asio::awaitable<void> RefreshExperts();
+  // `target`: the challenge's target_schema compiled once for all its replies, or null.
   boost::asio::awaitable<MinerResult> Judge(const GeneratedChallenge& generated, bool has_reference,
-                                            const MinerReply& reply, const MinerReply* ledger,
-                                            int64_t window_start, int64_t window_end);
+                                            const schema::Schema* target, const MinerReply& reply,
+                                            const MinerReply* ledger, int64_t window_start,
+                                            int64_t window_end);
   boost::asio::awaitable<Status> Settle(const std::string& challenge_id,
                                         std::vector<MinerResult>& results, bool organic);
   void Log(const GeneratedChallenge& generated, const MinerResult& result) const;
