@@ -58,21 +58,6 @@ bool IsSeparatorCodePoint(uint32_t cp) {
          cp == 0xFFFD;
 }
 
-std::string Stem(std::string word) {
-  const auto ends_with = [&](std::string_view suffix) {
-    return word.size() >= suffix.size() &&
-           std::string_view(word).substr(word.size() - suffix.size()) == suffix;
-  };
-  if (word.size() > 4 && ends_with("ies")) {
-    word.resize(word.size() - 3);
-    word += 'y';
-  } else if (word.size() > 3 && ends_with("s") && !ends_with("ss") && !ends_with("us") &&
-             !ends_with("is")) {
-    word.pop_back();
-  }
-  return word;
-}
-
 bool IsLabelWordChar(char c) {
   return IsAsciiAlnum(c) || c == '-' || c == '&' || c == '/' || c == '\'';
 }
@@ -110,6 +95,21 @@ struct LabelHit {
 };
 
 }  // namespace
+
+std::string Stem(std::string word) {
+  const auto ends_with = [&](std::string_view suffix) {
+    return word.size() >= suffix.size() &&
+           std::string_view(word).substr(word.size() - suffix.size()) == suffix;
+  };
+  if (word.size() > 4 && ends_with("ies")) {
+    word.resize(word.size() - 3);
+    word += 'y';
+  } else if (word.size() > 3 && ends_with("s") && !ends_with("ss") && !ends_with("us") &&
+             !ends_with("is")) {
+    word.pop_back();
+  }
+  return word;
+}
 
 std::string_view Trim(std::string_view text) {
   size_t begin = 0, end = text.size();

@@ -19,6 +19,10 @@ std::vector<std::string> Words(std::string_view text);
 // camelCase first, so a field name such as "marketGaps" gives {"market", "gap"}.
 std::vector<std::string> ContentWords(std::string_view text);
 
+// `word` (lower case) without a plural ending, as ContentWords stems: "gaps" -> "gap",
+// "companies" -> "company"; "ss", "us" and "is" endings and words of 3 letters are kept.
+std::string Stem(std::string word);
+
 // Whether `word` (lower case) is an English stop word ("the", "of", "and", ...).
 bool IsStopWord(std::string_view word);
 
