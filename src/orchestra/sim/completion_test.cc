@@ -329,6 +329,22 @@ TEST(CompleteTest, NeverFillsAFieldFromContextAboutAnotherTopic) {
   }
 }
 
+TEST(CompleteTest, ARecordIsAsRelevantAsTheSearchResultThatFoundItsPage) {
+  // The scraped record names only the broker; the search result for its page says what it is.
+  const Json context = ParseJson(R"([
+    {"step": 1, "kind": "search_result", "data": {"title": "Eclipse Mosquitto",
+      "link": "https://mosquitto.org/", "snippet": "An open source MQTT message broker"}},
+    {"step": 2, "kind": "record", "data": {"url": "https://www.mosquitto.org", "name": "Eclipse Mosquitto"}},
+    {"step": 2, "kind": "record", "data": {"url": "https://akash.network", "name": "Akash Network"}}
+  ])")
+                           .value();
+  auto response = Complete(Request(context, &BrokerSchema(), kBrokerObjective));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(Content(*response).at("brokers"),
+            ParseJson(R"([{"name": "Eclipse Mosquitto"}])").value());
+  EXPECT_EQ(response->at("orchestra").at("off_topic_items"), ParseJson("[2]").value());
+}
+
 TEST(CompleteTest, ContextAboutAnotherTopicLeavesEveryFieldUnfilledAndNamed) {
   JsonArray unrelated = MixedBrokerContext().as_array();
   unrelated.pop_back();  // without the Mosquitto record

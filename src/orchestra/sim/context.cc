@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "orchestra/sim/corpus.h"
 #include "orchestra/sim/relevance.h"
 #include "orchestra/sim/text.h"
 
@@ -67,6 +69,9 @@ class Indexer {
     item_text_.clear();
     Walk(item);
     index_->item_terms.push_back(TextTerms(item_text_));
+    std::string url = JsonString(item, "url");
+    if (url.empty()) url = JsonString(item, "link");
+    index_->item_urls.push_back(url.empty() ? std::string() : NormalizeUrl(url));
     ++item_;
   }
 
@@ -173,9 +178,22 @@ ContextIndex IndexContext(const Json& context) {
 
 std::vector<bool> RelevantItems(const ContextIndex& index, std::string_view objective) {
   const TopicFilter filter(objective);
+  std::unordered_map<std::string, std::vector<std::string>> page_terms;
+  for (size_t i = 0; i < index.item_terms.size(); ++i) {
+    if (index.item_urls[i].empty()) continue;
+    auto& terms = page_terms[index.item_urls[i]];
+    terms.insert(terms.end(), index.item_terms[i].begin(), index.item_terms[i].end());
+  }
+  for (auto& [url, terms] : page_terms) {
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  }
   std::vector<bool> relevant;
   relevant.reserve(index.item_terms.size());
-  for (const auto& terms : index.item_terms) relevant.push_back(filter.IsRelevant(terms));
+  for (size_t i = 0; i < index.item_terms.size(); ++i) {
+    const std::string& url = index.item_urls[i];
+    relevant.push_back(filter.IsRelevant(url.empty() ? index.item_terms[i] : page_terms[url]));
+  }
   return relevant;
 }
 

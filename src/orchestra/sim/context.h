@@ -40,8 +40,10 @@ struct ContextIndex {
   std::vector<std::vector<std::string>> sentence_words;  // ContentWords, sorted, unique
   std::vector<size_t> sentence_items;  // index of the first context item each sentence is in
   // Per context item (the elements of the context array, in order): the TextTerms
-  // (relevance.h) of all its string values, titles, names and links included.
+  // (relevance.h) of all its string values, titles, names and links included, and the page it
+  // is about (its "url" or "link", as NormalizeUrl gives it; "" for none).
   std::vector<std::vector<std::string>> item_terms;
+  std::vector<std::string> item_urls;
 };
 
 // Indexes `context` (a JSON array of {"step", "kind", "data"} items; other values are walked
@@ -49,7 +51,10 @@ struct ContextIndex {
 ContextIndex IndexContext(const Json& context);
 
 // Per context item of `index`: whether it is relevant to `objective` (TopicFilter, see
-// relevance.h). The simulated LLM quotes relevant items only.
+// relevance.h). Items about the same page (a search result and the record scraped from its
+// link) are judged together, on the terms of all of them: a record that names only
+// "Databricks" is as relevant as the search result that found its page. The simulated LLM
+// quotes relevant items only.
 std::vector<bool> RelevantItems(const ContextIndex& index, std::string_view objective);
 
 // Up to `count` sentences sharing the most distinct words with `words` (ContentWords form),
