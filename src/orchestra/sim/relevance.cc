@@ -10,7 +10,8 @@ namespace {
 
 constexpr size_t kMinStemLength = 4;
 constexpr size_t kMinPrefixLength = 5;
-constexpr size_t kMaxRequiredTerms = 2;
+constexpr size_t kMinRequiredTerms = 2;
+constexpr size_t kMaxRequiredTerms = 3;
 
 bool EndsWith(std::string_view word, std::string_view suffix) {
   return word.size() >= suffix.size() && word.substr(word.size() - suffix.size()) == suffix;
@@ -30,15 +31,21 @@ const std::unordered_set<std::string>& NonTopicStems() {
         "help", "identify", "investigate", "know", "list", "look", "make", "need", "outline",
         "pick", "please", "propose", "provide", "rank", "recommend", "report", "research", "review",
         "search", "select", "show", "suggest", "summarise", "summarize", "tell", "understand",
-        "use", "using", "want", "write",
-        // Framing: how recent, how good, what shape of answer.
-        "alternative", "analysis", "best", "better", "brief", "company", "comparison",
-        "competitive", "current", "detail", "different", "example", "fact", "few", "free", "good",
-        "great", "here", "information", "just", "key", "landscape", "latest", "leading", "like",
-        "lot", "main", "major", "many", "may", "might", "much", "must", "new", "now", "only",
-        "open", "opensource", "option", "overall", "overview", "own", "popular", "product",
-        "recent", "short", "some", "source", "state", "summary", "there", "thing", "today", "top",
-        "trend", "us", "various", "very", "way", "well", "year", "you", "your"};
+        "use", "using", "want", "write", "offer", "support", "work",
+        // Framing: how recent, how good, what shape of answer, who asks.
+        "alternative", "analysis", "best", "better", "between", "both", "brief", "company",
+        "comparison", "competitive", "current", "detail", "differ", "difference", "different",
+        "example", "fact", "few", "free", "good", "great", "here", "information", "just", "key",
+        "landscape", "latest", "leading", "like", "lot", "main", "major", "many", "may", "might",
+        "much", "must", "new", "now", "only", "open", "opensource", "option", "overall", "overview",
+        "own", "popular", "product", "recent", "short", "small", "some", "source", "state",
+        "summary", "team", "there", "thing", "today", "top", "trend", "us", "various", "versus",
+        "very", "way", "well", "year", "you", "your",
+        // Kinds of software, said of every package: the topic is what kind.
+        "app", "application", "package", "platform", "program", "service", "software", "solution",
+        "system", "tool",
+        // Pieces of a URL named in the objective; its distinctive words stay.
+        "com", "http", "https", "net", "org", "www"};
     std::unordered_set<std::string> out;
     for (std::string_view word : kWords) out.insert(MatchStem(Stem(std::string(word))));
     return out;
@@ -83,7 +90,9 @@ TopicFilter::TopicFilter(std::string_view objective) {
   for (std::string& term : TextTerms(objective)) {
     if (!NonTopicStems().contains(term)) topic_terms_.push_back(std::move(term));
   }
-  required_terms_ = std::min(kMaxRequiredTerms, topic_terms_.size());
+  const size_t n = topic_terms_.size();
+  required_terms_ =
+      n <= 1 ? n : std::min(n, std::clamp((n + 2) / 3, kMinRequiredTerms, kMaxRequiredTerms));
 }
 
 size_t TopicFilter::SharedTerms(const std::vector<std::string>& text_terms) const {

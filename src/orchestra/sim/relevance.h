@@ -14,14 +14,16 @@
 //    characters, without stop words and bare numbers, plural-stemmed (Stem) and reduced by
 //    MatchStem.
 //  - Topic terms of an objective: its terms without instruction verbs ("compare", "explain",
-//    "research", "identify", ...) and framing words that say how to answer, not what about
-//    ("recent", "landscape", "overview", "trend", "open", "source", "competitive", ...).
-//    "Compare open-source message brokers for IoT telemetry" has {messag, broker, iot,
-//    telemetry}.
+//    "research", "identify", ...), framing words that say how to answer, not what about
+//    ("recent", "landscape", "overview", "trend", "open", "source", "differ", ...), kinds of
+//    software said of every package ("tool", "software", "system", ...) and the scheme and
+//    top-level pieces of URLs ("https", "www", "org"). "Compare open-source message brokers
+//    for IoT telemetry" has {broker, iot, messag, telemetry}.
 //  - A text shares a topic term when one of its terms equals it, or when one of the two, being
 //    at least 5 characters long, is a prefix of the other ("market" / "marketplace").
-//  - A text is relevant when it shares two of the topic terms, or the only one: one shared
-//    word is too often a coincidence ("open", "data", "cloud"), and requiring more would drop
+//  - A text is relevant when it shares a third of the topic terms, rounded up, but at least two
+//    (or the only one) and at most three: one shared word is too often a coincidence ("open",
+//    "data", "cloud"; "command line" for "starting line-ups"), and requiring more would drop
 //    pages that name the topic in two words ("message broker"). An objective without topic
 //    terms gives nothing to judge by: every text is relevant.
 namespace orchestra::sim {
@@ -44,7 +46,8 @@ class TopicFilter {
   // How many topic terms `text_terms` (a TextTerms result) shares.
   size_t SharedTerms(const std::vector<std::string>& text_terms) const;
 
-  // Shared topic terms a relevant text needs: min(2, number of topic terms).
+  // Shared topic terms a relevant text needs: n <= 1 topic terms need n; more need
+  // ceil(n / 3) clamped to [2, 3] (and at most n).
   size_t required_terms() const { return required_terms_; }
 
   bool IsRelevant(const std::vector<std::string>& text_terms) const {

@@ -39,6 +39,24 @@ TEST(RelevanceTest, NeedsTwoSharedTermsOrTheOnlyOne) {
   EXPECT_FALSE(zstd.IsRelevant(TextTerms("gzip: GNU compression utilities")));
 }
 
+TEST(RelevanceTest, LongerObjectivesNeedAThirdOfTheirTerms) {
+  const TopicFilter final(
+      "List the starting line-ups of both teams in the 2026 FIFA World Cup final");
+  EXPECT_EQ(final.topic_terms(), (Terms{"cup", "fifa", "final", "line", "start", "ups", "world"}));
+  EXPECT_EQ(final.required_terms(), 3u);
+  EXPECT_FALSE(final.IsRelevant(TextTerms("The smartest command line parser in the world")));
+  EXPECT_TRUE(final.IsRelevant(TextTerms("World Cup final: the starting XI")));
+}
+
+TEST(RelevanceTest, UrlPiecesAndFramingVerbsAreNotTopics) {
+  EXPECT_EQ(TopicFilter("Summarise what https://mosquitto.org/ offers and which MQTT versions it "
+                        "supports")
+                .topic_terms(),
+            (Terms{"mosquitto", "mqtt", "version"}));
+  EXPECT_EQ(TopicFilter("Explain how MQTT and AMQP differ for device telemetry").topic_terms(),
+            (Terms{"amqp", "devic", "mqtt", "telemetry"}));
+}
+
 TEST(RelevanceTest, AnObjectiveWithoutTopicTermsJudgesNothingOffTopic) {
   const TopicFilter filter("Please summarize the latest overview");
   EXPECT_TRUE(filter.topic_terms().empty());
