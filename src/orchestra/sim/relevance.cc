@@ -41,6 +41,9 @@ const std::unordered_set<std::string>& NonTopicStems() {
         "own", "popular", "product", "recent", "short", "small", "some", "source", "state",
         "summary", "team", "there", "thing", "today", "top", "trend", "us", "various", "versus",
         "very", "way", "well", "year", "you", "your",
+        // Function and number words the stop list leaves in.
+        "around", "besides", "down", "each", "either", "every", "off", "one", "other", "out",
+        "three", "two", "up", "within", "without",
         // Kinds of software, said of every package: the topic is what kind.
         "app", "application", "package", "platform", "program", "service", "software", "solution",
         "system", "tool",

@@ -15,7 +15,8 @@
 //    MatchStem.
 //  - Topic terms of an objective: its terms without instruction verbs ("compare", "explain",
 //    "research", "identify", ...), framing words that say how to answer, not what about
-//    ("recent", "landscape", "overview", "trend", "open", "source", "differ", ...), kinds of
+//    ("recent", "landscape", "overview", "trend", "open", "source", "differ", ...), function
+//    and number words the stop list leaves in ("off", "up", "two"), kinds of
 //    software said of every package ("tool", "software", "system", ...) and the scheme and
 //    top-level pieces of URLs ("https", "www", "org"). "Compare open-source message brokers
 //    for IoT telemetry" has {broker, iot, messag, telemetry}.
