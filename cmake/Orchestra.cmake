@@ -15,11 +15,13 @@ function(orchestra_module name)
     add_executable(${name}_test ${tests})
     target_link_libraries(${name}_test PRIVATE orchestra_${name} ${ARG_TEST_DEPS} GTest::gmock GTest::gtest_main)
     # Tests find the source tree (tests/, data/) when run outside ctest, which sets
-    # ORCHESTRA_SOURCE_DIR (core/reference_test_util.h: SourceDir).
+    # ORCHESTRA_SOURCE_DIR (core/reference_test_util.h: SourceDir). Under ctest every test that
+    # opens the full expert corpus shares one index (sim/corpus.h: CorpusDirectory), built by
+    # the first and reused by the others.
     target_compile_definitions(${name}_test PRIVATE ORCHESTRA_SOURCE_DIR_DEFAULT="${PROJECT_SOURCE_DIR}")
     gtest_discover_tests(${name}_test
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-      PROPERTIES ENVIRONMENT "ORCHESTRA_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
+      PROPERTIES ENVIRONMENT "ORCHESTRA_SOURCE_DIR=${PROJECT_SOURCE_DIR};ORCHESTRA_CORPUS_DIR=${ORCHESTRA_TEST_CORPUS_DIR}"
       DISCOVERY_TIMEOUT 60)
   endif()
 endfunction()

@@ -123,6 +123,37 @@ TEST(RunTest, WithoutArgumentsRunsTheSeedWorkedExampleAndPrintsTheSummary) {
   EXPECT_EQ(ok[1].str(), ok[2].str()) << run.out;
 }
 
+// The first run on a machine builds the full corpus index and says so on stderr; later runs
+// reuse it without a word. ($ORCHESTRA_CORPUS_DIR is pointed at a directory of this test's own:
+// the suite's shared index may already exist.)
+TEST(RunTest, BuildsTheFullCorpusOnceSayingSoThenReusesItSilently) {
+  TempDir data;
+  const std::string corpus_dir = data.path() + "/corpus";
+  const char* shared = std::getenv("ORCHESTRA_CORPUS_DIR");
+  const std::string saved = shared != nullptr ? shared : "";
+  ::setenv("ORCHESTRA_CORPUS_DIR", corpus_dir.c_str(), 1);
+  const std::vector<std::string> argv = {
+      OrchestraBinary(), "run", "--json", "--data-dir", data.path(), "--latency-scale", "0"};
+  auto first = RunProcess(argv);
+  auto second = RunProcess(argv);
+  if (shared != nullptr) {
+    ::setenv("ORCHESTRA_CORPUS_DIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("ORCHESTRA_CORPUS_DIR");
+  }
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // "(curated + 29,777 Debian packages)", or "(curated pages only: apt-cache not found)".
+  EXPECT_EQ(first.err.rfind("orchestra: building the expert corpus (curated ", 0), 0u) << first.err;
+  EXPECT_NE(first.err.find(" into " + corpus_dir +
+                           "/corpus.db, once ...\norchestra: expert "
+                           "corpus built in "),
+            std::string::npos)
+      << first.err;
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.err.find("corpus"), std::string::npos) << second.err;
+  EXPECT_TRUE(ParseJson(second.out, "stdout").ok());
+}
+
 TEST(RunTest, ChallengeFileIdIsEchoed) {
   TempDir data;
   const std::string path = data.path() + "/challenge.json";

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "orchestra/cli/embedded_experts.h"
 #include "orchestra/cli/input.h"
 #include "orchestra/sim/corpus.h"
 #include "orchestra/sim/simulator.h"
@@ -63,11 +64,8 @@ int ExpertsCommand(const ExpertsFlags& f) {
   options.search_threads = f.search_threads;
   options.latency_scale = f.latency_scale;
   options.base_port = static_cast<uint16_t>(f.base_port);
-  // The curated corpus plus, where apt-cache exists, Debian's package descriptions: indexed
-  // into the data dir on first start (seconds), reused afterwards.
-  auto corpus = f.corpus == "curated" ? sim::Corpus::LoadEmbedded()
-                                      : sim::Corpus::OpenEmbedded(options.data_dir);
-  if (!corpus) return Fail("experts", kExitFailed, "corpus: " + corpus.error().ToString());
+  auto corpus = OpenExpertCorpus(f.corpus, options.data_dir);
+  if (!corpus) return Fail("experts", kExitFailed, corpus.error().ToString());
   if (f.corpus != "curated") {
     const sim::CorpusIndexInfo& index = corpus->index_info();
     spdlog::info("experts: corpus {} ({} curated + {} Debian documents{})", index.path.string(),

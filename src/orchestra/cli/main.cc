@@ -51,6 +51,14 @@ int main(int argc, char** argv) {
                    "Scale of simulated expert latency (0: instant, 1: ledger figures)")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  run_cmd
+      ->add_option(
+          "--corpus", run.corpus,
+          "The embedded experts' corpus. full: curated pages + Debian package descriptions, "
+          "indexed once into <data dir>/experts/corpus.db (or $ORCHESTRA_CORPUS_DIR); "
+          "curated: the curated pages only")
+      ->check(CLI::IsMember({"full", "curated"}))
+      ->capture_default_str();
 
   orchestra::cli::SchemaFlags schema_flags;
   CLI::App* schema_cmd = app.add_subcommand(
@@ -193,6 +201,14 @@ int main(int argc, char** argv) {
                    "Scale of simulated expert latency (0: instant, 1: ledger figures)")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  miner_cmd
+      ->add_option(
+          "--corpus", miner.corpus,
+          "The embedded experts' corpus. full: curated pages + Debian package descriptions, "
+          "indexed once into <data dir>/experts/corpus.db (or $ORCHESTRA_CORPUS_DIR); "
+          "curated: the curated pages only")
+      ->check(CLI::IsMember({"full", "curated"}))
+      ->capture_default_str();
 
   orchestra::cli::ValidatorFlags validator;
   CLI::App* validator_cmd = app.add_subcommand(
@@ -252,6 +268,14 @@ int main(int argc, char** argv) {
                    "Scale of simulated expert latency (embedded experts only)")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  validator_cmd
+      ->add_option(
+          "--corpus", validator.corpus,
+          "The embedded experts' corpus. full: curated pages + Debian package descriptions, "
+          "indexed once into <data dir>/experts/corpus.db (or $ORCHESTRA_CORPUS_DIR); "
+          "curated: the curated pages only")
+      ->check(CLI::IsMember({"full", "curated"}))
+      ->capture_default_str();
 
   orchestra::cli::AskFlags ask;
   CLI::App* ask_cmd = app.add_subcommand(
@@ -302,7 +326,7 @@ int main(int argc, char** argv) {
   experts_cmd
       ->add_option("--corpus", experts.corpus,
                    "full: curated + Debian package descriptions (indexed once into the data "
-                   "dir); curated: the curated pages only")
+                   "dir, or $ORCHESTRA_CORPUS_DIR); curated: the curated pages only")
       ->check(CLI::IsMember({"full", "curated"}))
       ->capture_default_str();
   experts_cmd

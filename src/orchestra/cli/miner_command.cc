@@ -79,7 +79,7 @@ int MinerCommand(const MinerFlags& f) {
     if (!fetched) return Fail("miner", kExitFailed, fetched.error().message);
     directory = std::move(*fetched);
   } else {
-    auto started = StartEmbeddedExperts(f.seed, f.latency_scale);
+    auto started = StartEmbeddedExperts(f.seed, f.latency_scale, f.corpus, data_dir / "experts");
     if (!started) return Fail("miner", kExitFailed, started.error().ToString());
     embedded = std::move(*started);
     directory = embedded->directory();

@@ -29,6 +29,8 @@ struct MinerFlags {
   // The embedded expert network.
   uint64_t seed = 42;
   double latency_scale = 1.0;
+  // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
+  std::string corpus = "full";
 };
 
 // `orchestra miner`: serves OrchestraSynapse and LedgerSynapse on a Bittensor axon until

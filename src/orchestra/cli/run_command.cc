@@ -72,7 +72,8 @@ int RunCommand(const RunFlags& flags) {
   if (!ledger) {
     return Fail("run", kExitFailed, ledger.error().ToString());
   }
-  auto network = StartEmbeddedExperts(flags.seed, flags.latency_scale);
+  auto network = StartEmbeddedExperts(flags.seed, flags.latency_scale, flags.corpus,
+                                      DataDir(flags.data_dir) / "experts");
   if (!network) {
     return Fail("run", kExitFailed, network.error().ToString());
   }

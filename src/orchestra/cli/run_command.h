@@ -16,6 +16,8 @@ struct RunFlags {
   std::string data_dir;
   uint64_t seed = 42;
   double latency_scale = 1.0;
+  // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
+  std::string corpus = "full";
 };
 
 // `orchestra run`: answers one challenge on the embedded expert network and prints the response

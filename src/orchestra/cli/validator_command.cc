@@ -143,7 +143,8 @@ int ValidatorCommand(const ValidatorFlags& f) {
     if (!token->empty()) traps = validator::TrapAdmin{where->host, where->port, *token};
     experts_where = f.experts;
   } else {
-    auto started = StartEmbeddedExperts(f.seed == 0 ? 42 : f.seed, f.latency_scale);
+    auto started = StartEmbeddedExperts(f.seed == 0 ? 42 : f.seed, f.latency_scale, f.corpus,
+                                        data_dir / "experts");
     if (!started) return Fail(kCommand, kExitFailed, started.error().ToString());
     embedded = std::move(*started);
     directory = embedded->directory();

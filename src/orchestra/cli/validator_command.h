@@ -36,6 +36,8 @@ struct ValidatorFlags {
   double drain_timeout_s = 60.0;
   // The embedded expert network.
   double latency_scale = 1.0;
+  // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
+  std::string corpus = "full";
 };
 
 // `orchestra validator`: issues a synthetic challenge to a sample of miners every interval,

@@ -172,6 +172,12 @@ Result<Json> Complete(const Json& input) {
   std::string content;
   std::string finish_reason = "stop";
   JsonObject metadata{{"simulated", true}, {"method", "extractive"}};
+  const std::vector<bool> relevant = RelevantItems(context, prompt->objective);
+  JsonArray off_topic;
+  for (size_t i = 0; i < relevant.size(); ++i) {
+    if (!relevant[i]) off_topic.emplace_back(static_cast<int64_t>(i));
+  }
+  metadata["off_topic_items"] = std::move(off_topic);
   if (request->format == Format::kJsonSchema) {
     FilledDocument filled = FillSchema(*request->schema, context, prompt->objective);
     content = CompactJson(filled.value);
@@ -179,8 +185,8 @@ Result<Json> Complete(const Json& input) {
     for (auto& path : filled.unfilled) unfilled.emplace_back(path);
     metadata["unfilled"] = std::move(unfilled);
   } else {
-    content = JoinSentences(
-        RelevantSentences(context, ContentWords(prompt->objective), kTextAnswerSentences));
+    content = JoinSentences(RelevantSentences(context, ContentWords(prompt->objective),
+                                              kTextAnswerSentences, &relevant));
     if (request->max_tokens) {
       std::string cut = FirstWords(content, *request->max_tokens);
       if (cut.size() < content.size()) {

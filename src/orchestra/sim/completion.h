@@ -27,20 +27,25 @@ namespace orchestra::sim {
 // Labelled text in the context ("Gap: X. Opportunity: Y. Difficulty: Medium - Z.") counts as
 // a record {Gap, Opportunity, Difficulty}. Without the context line the context is empty.
 //
-// Answer, by response_format:
+// Only the context items relevant to the objective are quoted (the rule: relevance.h; e.g. for
+// "Compare open-source message brokers for IoT telemetry" an item must name two of message,
+// broker, IoT, telemetry); the indexes of the others are listed in
+// "orchestra"."off_topic_items". Answer, by response_format:
 //  - json_schema: content is the compact JSON document FillSchema (schema_filler.h) builds from
-//    the context; the required fields it could not fill are left out and their JSONPaths listed
-//    in "orchestra"."unfilled" (the miner reports them; nothing is fabricated).
+//    the relevant items; the required fields it could not fill are left out and their JSONPaths
+//    listed in "orchestra"."unfilled" (the miner reports them; nothing is fabricated). A
+//    context about something else gives {} with every required field unfilled.
 //  - json_object: content is {"answer": <the text answer>}.
-//  - text or none: content is up to 3 context sentences sharing the most words with the
-//    objective, most relevant first, joined by spaces ("" when none does), cut to max_tokens
-//    words (then finish_reason is "length").
+//  - text or none: content is up to 3 sentences of relevant items sharing the most words with
+//    the objective, most relevant first, joined by spaces ("" when none does: an honest empty
+//    answer), cut to max_tokens words (then finish_reason is "length").
 //
 // Response: {"id": "chatcmpl-sim-<24 hex of the request's hash>", "object": "chat.completion",
 // "created": 0, "model": <model>, "choices": [{"index": 0, "message": {"role": "assistant",
 // "content": str}, "finish_reason": "stop" | "length"}], "usage": {"prompt_tokens",
 // "completion_tokens", "total_tokens"} (counted in words), "system_fingerprint":
-// "orchestra-sim", "orchestra": {"simulated": true, "method": "extractive", "unfilled"?: [...]}}.
+// "orchestra-sim", "orchestra": {"simulated": true, "method": "extractive", "off_topic_items":
+// [int], "unfilled"?: [...]}}.
 // The same request always gives the same bytes ("created" is 0 for that reason).
 //
 // A malformed request (no messages, no user message, wrong types, context that is not a JSON

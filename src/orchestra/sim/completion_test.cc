@@ -48,12 +48,12 @@ const Json& SeedContext() {
       "strengths": ["Low pricing", "Kubernetes native", "Active community"],
       "weaknesses": ["Limited GPU availability", "Complex onboarding"]}},
     {"step": 2, "kind": "record", "data": {"url": "https://rendernetwork.com", "name": "Render Network",
-      "description": "Distributed GPU rendering",
+      "description": "Decentralized GPU rendering",
       "strengths": ["Strong GPU network", "Creator focused"],
       "weaknesses": ["Rendering-specific", "Limited general compute"]}},
-    {"step": 3, "kind": "search_result", "data": {"title": "State of DePIN", "link": "https://messari.io/depin",
+    {"step": 3, "kind": "search_result", "data": {"title": "State of DePIN: decentralized compute", "link": "https://messari.io/depin",
       "snippet": "Gap: No dominant player for ML inference workloads. Opportunity: Purpose-built inference routing with latency guarantees. Difficulty: Medium - requires validator network for SLA enforcement."}},
-    {"step": 3, "kind": "search_result", "data": {"title": "Why DePIN matters", "link": "https://a16z.com/depin",
+    {"step": 3, "kind": "search_result", "data": {"title": "Why decentralized compute matters", "link": "https://a16z.com/depin",
       "snippet": "Gap: Poor developer experience across all platforms. Opportunity: One-click deployment with familiar interfaces. Difficulty: Low - mostly UX investment."}},
     {"step": 3, "kind": "search_result", "data": {"title": "DePIN outlook", "link": "https://messari.io/outlook",
       "snippet": "Recommendation: Focus on ML inference workloads with latency SLAs. Current market is fragmented between rendering (Render), general compute (Akash), and storage (Filecoin). No player owns inference. Enter with superior DX and measurable performance guarantees."}}
@@ -113,7 +113,7 @@ TEST(CompleteTest, FillsTheSeedSchemaFromScrapedRecordsAndLabelledSnippets) {
       {"name": "Akash Network", "description": "Decentralized cloud compute marketplace",
        "strengths": ["Low pricing", "Kubernetes native", "Active community"],
        "weaknesses": ["Limited GPU availability", "Complex onboarding"]},
-      {"name": "Render Network", "description": "Distributed GPU rendering",
+      {"name": "Render Network", "description": "Decentralized GPU rendering",
        "strengths": ["Strong GPU network", "Creator focused"],
        "weaknesses": ["Rendering-specific", "Limited general compute"]}],
     "market_gaps": [
@@ -274,6 +274,103 @@ TEST(CompleteTest, RejectsBadRequestsNamingTheField) {
     EXPECT_EQ(out.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(out.error().message, message);
   }
+}
+
+// A miner that passes off-topic context along: a compute-marketplace analysis carrying exactly
+// the "recommendation" the schema asks for, next to the one record about the objective.
+const Json& MixedBrokerContext() {
+  static const Json context = ParseJson(R"([
+    {"step": 1, "kind": "record", "data": {"url": "https://akash.network", "name": "Akash Network",
+      "description": "Decentralized cloud compute marketplace",
+      "strengths": ["Low GPU pricing", "Kubernetes native"],
+      "recommendation": "Focus on ML inference workloads with latency SLAs on GPU marketplaces."}},
+    {"step": 1, "kind": "search_result", "data": {"title": "State of DePIN",
+      "link": "https://messari.io/depin",
+      "snippet": "Recommendation: Enter the decentralized compute market with superior developer experience."}},
+    {"step": 2, "kind": "record", "data": {"url": "https://mosquitto.org", "name": "Eclipse Mosquitto",
+      "description": "An open source MQTT message broker, lightweight enough for IoT sensors and telemetry"}}
+  ])")
+                                  .value();
+  return context;
+}
+
+const Json& BrokerSchema() {
+  static const Json schema = ParseJson(R"({"type": "object",
+    "properties": {
+      "brokers": {"type": "array", "items": {"type": "object",
+        "properties": {"name": {"type": "string"}, "description": {"type": "string"},
+                       "strengths": {"type": "array", "items": {"type": "string"}}},
+        "required": ["name", "description", "strengths"]}},
+      "recommendation": {"type": "string"}},
+    "required": ["brokers", "recommendation"]})")
+                                 .value();
+  return schema;
+}
+
+constexpr std::string_view kBrokerObjective =
+    "Compare open-source message brokers for IoT telemetry";
+
+TEST(CompleteTest, NeverFillsAFieldFromContextAboutAnotherTopic) {
+  auto response = Complete(Request(MixedBrokerContext(), &BrokerSchema(), kBrokerObjective));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  const Json filled = Content(*response);
+  // The recommendation is the one relevant sentence, not the compute pages' recommendations.
+  EXPECT_EQ(filled, ParseJson(R"({"brokers": [{"name": "Eclipse Mosquitto",
+      "description": "An open source MQTT message broker, lightweight enough for IoT sensors and telemetry"}],
+      "recommendation": "An open source MQTT message broker, lightweight enough for IoT sensors and telemetry"})")
+                        .value());
+  // Mosquitto's record has no strengths: reported, not borrowed from Akash's.
+  EXPECT_EQ(response->at("orchestra").at("unfilled"),
+            ParseJson(R"(["$.brokers[0].strengths"])").value());
+  EXPECT_EQ(response->at("orchestra").at("off_topic_items"), ParseJson("[0, 1]").value());
+  const std::string content(response->at("choices").at(0).at("message").at("content").as_string());
+  for (std::string_view compute : {"Akash", "GPU", "compute", "Kubernetes", "inference"}) {
+    EXPECT_EQ(content.find(compute), std::string::npos) << compute << " in " << content;
+  }
+}
+
+TEST(CompleteTest, ARecordIsAsRelevantAsTheSearchResultThatFoundItsPage) {
+  // The scraped record names only the broker; the search result for its page says what it is.
+  const Json context = ParseJson(R"([
+    {"step": 1, "kind": "search_result", "data": {"title": "Eclipse Mosquitto",
+      "link": "https://mosquitto.org/", "snippet": "An open source MQTT message broker"}},
+    {"step": 2, "kind": "record", "data": {"url": "https://www.mosquitto.org", "name": "Eclipse Mosquitto"}},
+    {"step": 2, "kind": "record", "data": {"url": "https://akash.network", "name": "Akash Network"}}
+  ])")
+                           .value();
+  auto response = Complete(Request(context, &BrokerSchema(), kBrokerObjective));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(Content(*response).at("brokers"),
+            ParseJson(R"([{"name": "Eclipse Mosquitto"}])").value());
+  EXPECT_EQ(response->at("orchestra").at("off_topic_items"), ParseJson("[2]").value());
+}
+
+TEST(CompleteTest, ContextAboutAnotherTopicLeavesEveryFieldUnfilledAndNamed) {
+  JsonArray unrelated = MixedBrokerContext().as_array();
+  unrelated.pop_back();  // without the Mosquitto record
+  auto response = Complete(Request(unrelated, &BrokerSchema(), kBrokerObjective));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(Content(*response), JsonObject());
+  EXPECT_EQ(response->at("orchestra").at("unfilled"),
+            ParseJson(R"(["$.brokers", "$.recommendation"])").value());
+}
+
+TEST(CompleteTest, TextAnswerFromContextAboutAnotherTopicIsEmpty) {
+  JsonArray unrelated = MixedBrokerContext().as_array();
+  unrelated.pop_back();
+  Json request = Request(unrelated, nullptr, kBrokerObjective);
+  request.as_object()["response_format"] = JsonObject{{"type", "json_object"}};
+  auto response = Complete(request);
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(Content(*response), ParseJson(R"({"answer": ""})").value());
+}
+
+TEST(CompleteTest, TextAnswerQuotesOnlyTheRelevantItems) {
+  auto response = Complete(Request(MixedBrokerContext(), nullptr,
+                                   "Which message broker suits IoT telemetry on small devices?"));
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->at("choices").at(0).at("message").at("content"),
+            "An open source MQTT message broker, lightweight enough for IoT sensors and telemetry");
 }
 
 // The seed's pipeline end to end on the real corpus: search, scrape the hits, search analyses,

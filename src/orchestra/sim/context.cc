@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "orchestra/sim/corpus.h"
+#include "orchestra/sim/relevance.h"
 #include "orchestra/sim/text.h"
 
 namespace orchestra::sim {
@@ -61,14 +64,32 @@ class Indexer {
  public:
   explicit Indexer(ContextIndex* index) : index_(index) {}
 
+  // Walks one context item and records its terms.
+  void WalkItem(const Json& item) {
+    item_text_.clear();
+    Walk(item);
+    index_->item_terms.push_back(TextTerms(item_text_));
+    std::string url = JsonString(item, "url");
+    if (url.empty()) url = JsonString(item, "link");
+    index_->item_urls.push_back(url.empty() ? std::string() : NormalizeUrl(url));
+    ++item_;
+  }
+
+ private:
   void Walk(const Json& value) {
     switch (value.kind()) {
       case boost::json::kind::object: {
         const JsonObject& object = value.get_object();
-        if (!object.empty()) index_->records.push_back({object, AnyStringTruncated(object)});
+        if (!object.empty()) {
+          index_->records.push_back({object, AnyStringTruncated(object), item_});
+        }
         for (const auto& member : object) {
-          // Titles, names and links label a record; they are not prose to quote as sentences.
-          if (member.value().is_string() && IsLabelKey(member.key())) continue;
+          // Titles, names and links label a record; they are not prose to quote as sentences,
+          // but they do say what the item is about.
+          if (member.value().is_string() && IsLabelKey(member.key())) {
+            AddItemText(member.value().get_string());
+            continue;
+          }
           Walk(member.value());
         }
         return;
@@ -77,6 +98,7 @@ class Indexer {
         for (const Json& element : value.get_array()) Walk(element);
         return;
       case boost::json::kind::string:
+        AddItemText(value.get_string());
         AddText(value.get_string());
         return;
       default:
@@ -84,12 +106,16 @@ class Indexer {
     }
   }
 
- private:
+  void AddItemText(std::string_view text) {
+    item_text_ += text;
+    item_text_ += '\n';
+  }
+
   void AddText(std::string_view text) {
     if (text.find(' ') == std::string_view::npos) return;
     for (JsonObject& labelled : ParseLabelledText(text)) {
       const bool truncated = AnyStringTruncated(labelled);
-      index_->records.push_back({std::move(labelled), truncated});
+      index_->records.push_back({std::move(labelled), truncated, item_});
     }
     for (std::string_view sentence : SplitSentences(text)) {
       std::string owned(sentence);
@@ -99,11 +125,14 @@ class Indexer {
       words.erase(std::unique(words.begin(), words.end()), words.end());
       index_->sentences.push_back(std::move(owned));
       index_->sentence_words.push_back(std::move(words));
+      index_->sentence_items.push_back(item_);
     }
   }
 
   ContextIndex* index_;
   std::unordered_set<std::string> seen_;
+  size_t item_ = 0;
+  std::string item_text_;  // every string of the current item, one per line
 };
 
 }  // namespace
@@ -137,7 +166,7 @@ ContextIndex IndexContext(const Json& context) {
   Indexer indexer(&index);
   const auto walk_item = [&](const Json& item) {
     const Json* data = JsonFind(item, "data");
-    indexer.Walk(data != nullptr ? *data : item);
+    indexer.WalkItem(data != nullptr ? *data : item);
   };
   if (context.is_array()) {
     for (const Json& item : context.get_array()) walk_item(item);
@@ -147,13 +176,36 @@ ContextIndex IndexContext(const Json& context) {
   return index;
 }
 
+std::vector<bool> RelevantItems(const ContextIndex& index, std::string_view objective) {
+  const TopicFilter filter(objective);
+  std::unordered_map<std::string, std::vector<std::string>> page_terms;
+  for (size_t i = 0; i < index.item_terms.size(); ++i) {
+    if (index.item_urls[i].empty()) continue;
+    auto& terms = page_terms[index.item_urls[i]];
+    terms.insert(terms.end(), index.item_terms[i].begin(), index.item_terms[i].end());
+  }
+  for (auto& [url, terms] : page_terms) {
+    std::sort(terms.begin(), terms.end());
+    terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  }
+  std::vector<bool> relevant;
+  relevant.reserve(index.item_terms.size());
+  for (size_t i = 0; i < index.item_terms.size(); ++i) {
+    const std::string& url = index.item_urls[i];
+    relevant.push_back(filter.IsRelevant(url.empty() ? index.item_terms[i] : page_terms[url]));
+  }
+  return relevant;
+}
+
 std::vector<std::string> RelevantSentences(const ContextIndex& index,
-                                           const std::vector<std::string>& words, size_t count) {
+                                           const std::vector<std::string>& words, size_t count,
+                                           const std::vector<bool>* usable_items) {
   std::vector<std::string> wanted = words;
   std::sort(wanted.begin(), wanted.end());
   wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
   std::vector<std::pair<size_t, size_t>> scored;  // (overlap, sentence index)
   for (size_t i = 0; i < index.sentences.size(); ++i) {
+    if (usable_items != nullptr && !(*usable_items)[index.sentence_items[i]]) continue;
     const auto& have = index.sentence_words[i];
     size_t overlap = 0;
     for (const auto& word : have) {

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <list>
 #include <map>
@@ -744,6 +745,17 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// 34512 -> "34,512".
+std::string GroupThousands(size_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
 }  // namespace
 
 struct Corpus::Index : IndexData {};
@@ -789,6 +801,12 @@ Result<Corpus> Corpus::Load(const std::vector<EmbeddedFile>& files) {
   auto index = std::make_unique<Index>();
   if (auto s = BuildInMemory(std::move(*documents), index.get()); !s.ok()) return s.error();
   return Corpus(std::move(index));
+}
+
+std::filesystem::path CorpusDirectory(const std::filesystem::path& data_dir) {
+  const char* shared = std::getenv("ORCHESTRA_CORPUS_DIR");
+  if (shared != nullptr && *shared != '\0') return shared;
+  return data_dir;
 }
 
 Result<Corpus> Corpus::OpenEmbedded(const std::filesystem::path& data_dir,
@@ -879,6 +897,14 @@ Result<Corpus> Corpus::Open(const std::filesystem::path& data_dir,
   } else {
     spdlog::info("corpus: {}: indexing the curated corpus only", packages.why_not);
   }
+  if (options.progress) {
+    options.progress(fmt::format(
+        "building the expert corpus ({}) into {}, once ...",
+        packages.available
+            ? fmt::format("curated + {} Debian packages", GroupThousands(info.debian_documents))
+            : fmt::format("curated pages only: {}", packages.why_not),
+        path.string()));
+  }
   if (auto s = WriteIndexFile(path, documents, info, quick_fingerprint); !s.ok()) {
     return s.error();
   }
@@ -893,6 +919,11 @@ Result<Corpus> Corpus::Open(const std::filesystem::path& data_dir,
   index->info.built = true;
   index->info.build_reason = reason;
   index->info.build_seconds = build_seconds;
+  if (options.progress) {
+    options.progress(fmt::format("expert corpus built in {:.1f} s ({} documents)",
+                                 build_seconds + command_seconds,
+                                 GroupThousands(index->documents.size())));
+  }
   std::error_code size_error;
   const auto bytes = std::filesystem::file_size(path, size_error);
   spdlog::info(

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,7 +42,18 @@ struct CorpusOpenOptions {
   // SQLite connections Search may use at once (each at most one query at a time); 0 means one
   // per hardware thread, at most 8.
   int search_connections = 0;
+  // Told, on Open's thread, a line for a person when a build starts (what goes into which
+  // file: "building the expert corpus (curated + 34,512 Debian packages) into
+  // /home/u/.orchestra/experts/corpus.db, once ...") and when it ends ("... built in 6.1 s");
+  // never when the index is reused. Empty: nothing is told (the log lines remain).
+  std::function<void(std::string_view line)> progress;
 };
+
+// Where the index of `data_dir` lives: $ORCHESTRA_CORPUS_DIR when it is set and not empty,
+// else `data_dir`. The variable lets processes with different data dirs (the test suite's,
+// a benchmark's) share one corpus.db instead of each building its own; Open's flock makes
+// them wait for the one that builds. Reads the environment; never fails.
+std::filesystem::path CorpusDirectory(const std::filesystem::path& data_dir);
 
 // How a corpus came to be, for logs and tests. The counts are those of the build that wrote
 // the index file, whether this Open ran it or reused its file.

@@ -326,6 +326,39 @@ TEST(CorpusOpenTest, BuildsTheIndexFileOnceAndThenReusesIt) {
   EXPECT_FALSE(std::filesystem::exists(data_dir / "corpus.db.tmp"));
 }
 
+TEST(CorpusOpenTest, TellsProgressWhileBuildingAndNothingWhenReusing) {
+  TempDir dir;
+  auto options = PackageListOptions(dir.path(), kPackages);
+  std::vector<std::string> lines;
+  options.progress = [&](std::string_view line) { lines.emplace_back(line); };
+  const auto data_dir = dir.path() / "data";
+  ASSERT_TRUE(OpenSmall(data_dir, options).ok());
+  ASSERT_EQ(lines.size(), 2u) << ::testing::PrintToString(lines);
+  // One package duplicates a curated page and two have no document: one Debian package counts.
+  EXPECT_EQ(lines[0], fmt::format("building the expert corpus (curated + 1 Debian packages) into "
+                                  "{}, once ...",
+                                  (data_dir / "corpus.db").string()));
+  EXPECT_EQ(lines[1].rfind("expert corpus built in ", 0), 0u) << lines[1];
+
+  lines.clear();
+  ASSERT_TRUE(OpenSmall(data_dir, options).ok());
+  EXPECT_EQ(lines, std::vector<std::string>());
+}
+
+TEST(CorpusOpenTest, CorpusDirectoryIsTheSharedOneWhenTheEnvironmentNamesIt) {
+  const char* before = std::getenv("ORCHESTRA_CORPUS_DIR");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("ORCHESTRA_CORPUS_DIR", "/tmp/shared-corpus", 1);
+  EXPECT_EQ(CorpusDirectory("/home/u/.orchestra/experts"), "/tmp/shared-corpus");
+  ::setenv("ORCHESTRA_CORPUS_DIR", "", 1);
+  EXPECT_EQ(CorpusDirectory("/home/u/.orchestra/experts"), "/home/u/.orchestra/experts");
+  if (before != nullptr) {
+    ::setenv("ORCHESTRA_CORPUS_DIR", saved.c_str(), 1);
+  } else {
+    ::unsetenv("ORCHESTRA_CORPUS_DIR");
+  }
+}
+
 TEST(CorpusOpenTest, ReusesTheIndexWithoutRunningTheCommandWhileItsSourcesAreUnchanged) {
   TempDir dir;
   const auto options = PackageListOptions(dir.path(), kPackages);
@@ -535,11 +568,13 @@ TEST(CorpusOpenTest, SearchesFromSeveralThreadsOverSeveralConnections) {
 bool AptCacheExists() { return std::system("command -v apt-cache >/dev/null 2>&1") == 0; }
 
 // The embedded corpus plus `apt-cache dumpavail`. ctest runs every test in a process of its
-// own: the data dir is shared by them (and by later runs), so the index is built once and then
-// reused, as Open promises; Open rebuilds it whenever its inputs differ.
+// own: the data dir is shared by them (and by later runs; under ctest by every test that needs
+// the full corpus, through $ORCHESTRA_CORPUS_DIR), so the index is built once and then reused,
+// as Open promises; Open rebuilds it whenever its inputs differ.
 const Corpus* FullCorpus() {
-  static const Result<Corpus> corpus = Corpus::OpenEmbedded(
-      std::filesystem::temp_directory_path() / fmt::format("orchestra-corpus-test-{}", ::getuid()));
+  static const Result<Corpus> corpus =
+      Corpus::OpenEmbedded(CorpusDirectory(std::filesystem::temp_directory_path() /
+                                           fmt::format("orchestra-corpus-test-{}", ::getuid())));
   EXPECT_TRUE(corpus.ok()) << corpus.error().ToString();
   return corpus.ok() ? &corpus.value() : nullptr;
 }

@@ -115,7 +115,10 @@ bool HasTruncatedString(const Json& value) {
 class Filler {
  public:
   Filler(const Json& root, const ContextIndex& context, std::string_view objective)
-      : root_(root), context_(context), objective_words_(ContentWords(objective)) {}
+      : root_(root),
+        context_(context),
+        objective_words_(ContentWords(objective)),
+        usable_items_(RelevantItems(context, objective)) {}
 
   FilledDocument Run() {
     FilledDocument out;
@@ -410,6 +413,7 @@ class Filler {
     int best = 0;
     bool any_by_name = false;
     for (size_t i = 0; i < context_.records.size(); ++i) {
+      if (!Usable(context_.records[i])) continue;
       coverage[i] = Cover(context_.records[i].fields, item_schema);
       best = std::max(best, coverage[i].covered);
     }
@@ -425,6 +429,7 @@ class Filler {
     std::vector<Chosen> chosen;
     std::unordered_map<std::string, size_t> by_identity;
     for (size_t i = 0; i < context_.records.size(); ++i) {
+      if (!Usable(context_.records[i])) continue;
       if (coverage[i].covered < threshold || (any_by_name && coverage[i].by_name == 0)) continue;
       const ContextRecord& record = context_.records[i];
       std::string identity;
@@ -480,6 +485,7 @@ class Filler {
       size_t best_record = 0;
       int best = 0;
       for (size_t i = 0; i < context_.records.size(); ++i) {
+        if (!Usable(context_.records[i])) continue;
         const Coverage coverage = Cover(context_.records[i].fields, schema);
         // More properties first; on a tie, more of them matched by name than by synonym.
         const int score = coverage.covered * 1000 + coverage.by_name;
@@ -496,6 +502,7 @@ class Filler {
     std::optional<Json> fallback;
     std::vector<std::string> fallback_unfilled;
     for (const ContextRecord& record : context_.records) {
+      if (!Usable(record)) continue;
       const Json* value = Lookup(record.fields, name);
       if (value == nullptr) continue;
       std::vector<std::string> nested_unfilled;
@@ -517,7 +524,7 @@ class Filler {
     if (kind == Kind::kString) {
       std::vector<std::string> words = ContentWords(name);
       words.insert(words.end(), objective_words_.begin(), objective_words_.end());
-      auto sentences = RelevantSentences(context_, words, 1);
+      auto sentences = RelevantSentences(context_, words, 1, &usable_items_);
       if (!sentences.empty()) {
         Json sentence(sentences.front());
         if (MatchEnum(schema, &sentence)) return sentence;
@@ -526,9 +533,12 @@ class Filler {
     return std::nullopt;
   }
 
+  bool Usable(const ContextRecord& record) const { return usable_items_[record.item]; }
+
   const Json& root_;
   const ContextIndex& context_;
   const std::vector<std::string> objective_words_;
+  const std::vector<bool> usable_items_;  // per context item: relevant to the objective
 };
 
 }  // namespace

@@ -20,6 +20,12 @@ struct FilledDocument {
 // Fills JSON Schema `schema` from `context` without inventing anything: every leaf is a value
 // of a context record or, for string fields only, a sentence of context text.
 //
+// Relevance gate: only the context items relevant to `objective` (RelevantItems, context.h;
+// the rule is in relevance.h) are quoted, so records, search results and sentences about
+// another topic never fill a field, whatever keys they carry. A context about nothing the
+// objective names fills nothing: every required field is listed in `unfilled`. An entity's
+// field (a competitor's "strengths") comes from that entity's own record or stays unfilled.
+//
 // Schema subset: type (object, array, string, number, integer, boolean, null, or a list of
 // them), properties, required, items, additionalProperties, enum, anyOf/oneOf (the first
 // non-null branch is used), single-element allOf and local "$ref"s ("#/$defs/X",
@@ -36,7 +42,8 @@ struct FilledDocument {
 //    string is exactly a number; a lone string becomes a one-item list); failing that, for a
 //    string field, the context sentence sharing the most words with the field name and
 //    `objective`.
-// Fields with nothing to fill are left out (optional ones silently). Pure; never throws.
+// "Records" and "sentences" above mean those of relevant items. Fields with nothing to fill are
+// left out (optional ones silently). Pure; never throws.
 FilledDocument FillSchema(const Json& schema, const ContextIndex& context,
                           std::string_view objective);
 

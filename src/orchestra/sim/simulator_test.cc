@@ -469,7 +469,9 @@ TEST_F(SimulatorTest, MetagraphListsEveryUidWithItsAxon) {
 
 TEST_F(SimulatorTest, LlmSubnetsAnswerOpenAiChatCompletionsWithAReceiptHeader) {
   StartWith(FaultManifest());
-  const std::string context = R"([{"step": 1, "kind": "record", "data": {"name": "RunPod"}}])";
+  // The record must be about the objective: the simulated LLM quotes nothing off-topic.
+  const std::string context = R"([{"step": 1, "kind": "record", "data": {"name": "RunPod",
+      "description": "GPU cloud with per-second prices"}}])";
   const std::string body = CompactJson(JsonObject{
       {"model", "sim"},
       {"messages", JsonArray{JsonObject{
