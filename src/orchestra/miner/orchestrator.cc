@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <boost/asio/this_coro.hpp>
 #include <set>
 #include <utility>
@@ -25,8 +26,9 @@ using std::chrono::milliseconds;
 constexpr size_t kMaxContextItems = 40;
 // Pages kept about the objective's subject (root fields).
 constexpr size_t kSubjectItems = 2;
-// A kept search result scores at least this share of the best one of its search.
-constexpr double kShareOfBest = 0.5;
+// A kept search result scores at least this share of the best one of its search (terms
+// weighted by how few of the search's results mention them).
+constexpr double kShareOfBest = 0.6;
 
 bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return false;
@@ -67,6 +69,7 @@ struct Pipeline {
   std::set<std::string> followed_up;  // "<kind>\n<item>" already chased
   std::set<std::string> asked;        // "<capability>\n<canonical query>" of every call
   double spent = 0;
+  size_t targeted_searches = 0;
   int next_step = 1;
 
   // The p95 latency of the subnet a task of `capability` would go to first; 0 when none.
@@ -154,21 +157,39 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   auto hits = experts::ReadSearch(output->second);
   if (!hits) return 0;
   const plan::Topic& topic = p.brief.topic;
-  std::vector<std::pair<double, const experts::SearchHit*>> admitted;
-  double best = 0;
+  std::vector<const experts::SearchHit*> admitted;
+  std::vector<std::vector<bool>> terms_in;
   for (const auto& hit : *hits) {
     const std::string text = hit.title + " " + hit.snippet;
     if (!topic.Admits(text)) continue;
-    const double score = topic.Score(text);
-    best = std::max(best, score);
-    admitted.emplace_back(score, &hit);
+    admitted.push_back(&hit);
+    terms_in.push_back(topic.TermsIn(text));
+  }
+  // Within one search, a term every result mentions tells them apart less than a term few do:
+  // each term's weight is scaled by log(1 + admitted / results mentioning it).
+  const size_t n_terms = topic.terms().size();
+  std::vector<double> weight(n_terms, 0.0);
+  for (size_t t = 0; t < n_terms; ++t) {
+    size_t df = 0;
+    for (const auto& in : terms_in) df += in[t];
+    if (df > 0) {
+      weight[t] = topic.terms()[t].weight *
+                  std::log(1.0 + static_cast<double>(admitted.size()) / static_cast<double>(df));
+    }
+  }
+  std::vector<double> score(admitted.size(), 0.0);
+  double best = 0;
+  for (size_t i = 0; i < admitted.size(); ++i) {
+    for (size_t t = 0; t < n_terms; ++t) score[i] += terms_in[i][t] ? weight[t] : 0.0;
+    best = std::max(best, score[i]);
   }
   std::vector<synth::Item>& items =
       task.target.empty() ? p.material.subject : p.material.lists[task.target];
   const size_t cap = ListCap(p.brief, task.target);
   size_t kept = 0;
-  for (const auto& [score, hit] : admitted) {
-    if (score < kShareOfBest * best) continue;
+  for (size_t i = 0; i < admitted.size(); ++i) {
+    const experts::SearchHit* hit = admitted[i];
+    if (score[i] < kShareOfBest * best) continue;
     const std::string key = NormalizeUrl(hit->url);
     const std::string name = synth::NameFromTitle(hit->title);
     const bool seen = std::any_of(items.begin(), items.end(), [&](const synth::Item& item) {
@@ -287,7 +308,11 @@ std::vector<plan::Gap> OpenGaps(Pipeline& p) {
     if (!p.followed_up.insert(key).second) continue;
     (rereading ? reread : search).push_back(std::move(gap));
   }
-  for (auto& g : search) reread.push_back(std::move(g));
+  for (auto& g : search) {
+    if (p.targeted_searches >= plan::kMaxTargetedSearches) break;
+    ++p.targeted_searches;
+    reread.push_back(std::move(g));
+  }
   return reread;
 }
 

@@ -24,8 +24,10 @@ inline constexpr int kDiscoveryResults = 10;
 // lists.
 inline constexpr size_t kPrimaryItems = 5;
 inline constexpr size_t kSecondaryItems = 3;
-// Follow-up calls one wave may add.
+// Follow-up calls one wave may add, and targeted searches (for fields an item's own page
+// lacked) one challenge may make: such fields are rarely anywhere else, and every call costs.
 inline constexpr size_t kMaxFollowUps = 6;
+inline constexpr size_t kMaxTargetedSearches = 2;
 
 // What the plan is built from.
 struct Brief {

@@ -88,30 +88,37 @@ Topic Topic::FromObjective(std::string_view objective, std::string_view extra) {
   return topic;
 }
 
-double Topic::Matched(std::string_view text, bool* specific) const {
-  *specific = false;
-  if (terms_.empty()) return 0.0;
+std::vector<bool> Topic::TermsIn(std::string_view text) const {
+  std::vector<bool> in(terms_.size(), false);
   std::vector<std::string> words = ContentWords(text);
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
-  double total = 0, matched = 0;
-  for (const Term& term : terms_) {
-    total += term.weight;
+  for (size_t t = 0; t < terms_.size(); ++t) {
+    const std::string& term = terms_[t].word;
+    const size_t prefix = std::min<size_t>(5, term.size());
     // Words sharing the term's first 5 letters sit together in sorted order.
-    auto it = std::lower_bound(words.begin(), words.end(),
-                               std::string_view(term.word).substr(0, 5));
-    bool hit = false;
-    for (; it != words.end() && !hit; ++it) {
-      if (it->compare(0, std::min<size_t>(5, term.word.size()), term.word, 0,
-                      std::min<size_t>(5, term.word.size())) != 0) {
+    for (auto it = std::lower_bound(words.begin(), words.end(),
+                                    std::string_view(term).substr(0, prefix));
+         it != words.end() && it->compare(0, prefix, term, 0, prefix) == 0; ++it) {
+      if (WordsMatch(term, *it)) {
+        in[t] = true;
         break;
       }
-      hit = WordsMatch(term.word, *it);
     }
-    if (hit) {
-      matched += term.weight;
-      if (term.weight >= 1.0) *specific = true;
-    }
+  }
+  return in;
+}
+
+double Topic::Matched(std::string_view text, bool* specific) const {
+  *specific = false;
+  if (terms_.empty()) return 0.0;
+  const std::vector<bool> in = TermsIn(text);
+  double total = 0, matched = 0;
+  for (size_t t = 0; t < terms_.size(); ++t) {
+    total += terms_[t].weight;
+    if (!in[t]) continue;
+    matched += terms_[t].weight;
+    if (terms_[t].weight >= 1.0) *specific = true;
   }
   return matched / total;
 }

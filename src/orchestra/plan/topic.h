@@ -33,6 +33,8 @@ class Topic {
   // inflection ("message" ~ "messaging", "compression" ~ "compressed", but not "market" ~
   // "marketplace" or "broker" ~ "broken").
   double Score(std::string_view text) const;
+  // For each term, in order, whether `text` mentions it.
+  std::vector<bool> TermsIn(std::string_view text) const;
   // Whether `text` mentions a specific (non-generic) term.
   bool MentionsSpecific(std::string_view text) const;
   // On topic on its own: mentions a specific term and scores at least kMinScore.

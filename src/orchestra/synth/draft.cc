@@ -99,7 +99,10 @@ std::string Summary(const plan::Topic& topic,
                    [](const Scored& a, const Scored& b) { return a.score > b.score; });
   std::string out;
   for (size_t i = 0; i < sentences.size() && i < limit; ++i) {
-    out += (out.empty() ? "" : " ") + sentences[i].text;
+    std::string& s = sentences[i].text;
+    // Page synopses often end without a full stop; joined, they would run together.
+    if (!s.ends_with('.') && !s.ends_with('!') && !s.ends_with('?')) s += '.';
+    out += (out.empty() ? "" : " ") + s;
   }
   return out;
 }
