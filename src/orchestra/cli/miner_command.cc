@@ -94,6 +94,9 @@ int MinerCommand(const MinerFlags& f) {
   miner::OrchestratorOptions orchestrator;
   orchestrator.miner_hotkey = hotkey->ss58_address;
   orchestrator.cpu_pool = &cpu_pool;
+  auto llm = MakeLlmLead(f.llm, client);
+  if (!llm) return Fail("miner", kExitBadInput, llm.error().message);
+  orchestrator.llm = std::move(*llm);
   miner::MinerService service(*ledger, transport, orchestrator);
 
   miner::DaemonOptions options;

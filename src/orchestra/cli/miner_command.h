@@ -29,6 +29,7 @@ struct MinerFlags {
   // The embedded expert network.
   uint64_t seed = 42;
   double latency_scale = 1.0;
+  LlmFlags llm;
 };
 
 // `orchestra miner`: serves OrchestraSynapse and LedgerSynapse on a Bittensor axon until

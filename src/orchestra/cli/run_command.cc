@@ -88,6 +88,9 @@ int RunCommand(const RunFlags& flags) {
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
   experts::HttpTransport transport(client, (*network)->directory(), *miner_key, io.get_executor());
+  auto llm = MakeLlmLead(flags.llm, client);
+  if (!llm) return BadInput(llm.error());
+  options.llm = std::move(*llm);
   std::optional<Result<protocol::Response>> outcome;
   boost::asio::co_spawn(
       io,

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "orchestra/cli/wiring.h"
+
 namespace orchestra::cli {
 
 struct RunFlags {
@@ -16,6 +18,7 @@ struct RunFlags {
   std::string data_dir;
   uint64_t seed = 42;
   double latency_scale = 1.0;
+  LlmFlags llm;
 };
 
 // `orchestra run`: answers one challenge on the embedded expert network and prints the response

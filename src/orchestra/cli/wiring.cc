@@ -15,6 +15,29 @@
 
 namespace orchestra::cli {
 
+Result<std::shared_ptr<miner::LlmLead>> MakeLlmLead(const LlmFlags& flags,
+                                                    net::HttpClient& client) {
+  if (flags.base_url.empty()) {
+    if (!flags.model.empty()) {
+      return Error(ErrorCode::kInvalidArgument, "--llm.model needs --llm.base-url");
+    }
+    return std::shared_ptr<miner::LlmLead>();
+  }
+  auto endpoint = experts::ParseChatBaseUrl(flags.base_url, "--llm.base-url");
+  if (!endpoint) return endpoint.error();
+  if (flags.model.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--llm.base-url needs --llm.model (the model the endpoint serves)");
+  }
+  spdlog::info(
+      "LLM lead: {} model {} (planner, relevance judge, synthesizer; built-ins when "
+      "its answers are invalid or late)",
+      endpoint->url, flags.model);
+  return std::make_shared<miner::LlmLead>(
+      client, experts::ChatClientOptions{std::move(*endpoint), flags.model,
+                                         experts::LlmApiKeyFromEnvironment()});
+}
+
 Result<crypto::KeyfileKey> LoadRoleHotkey(const HotkeyFlags& f,
                                           const std::filesystem::path& data_dir,
                                           std::string_view role) {
