@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,10 +52,15 @@ struct LlmFlags {
   std::string model;
 };
 
-// The lead the flags ask for, speaking through `client` (whose executor runs the miner's
-// challenges); nullptr without --llm.base-url. kInvalidArgument naming the flag for a base URL
-// ParseChatBaseUrl rejects, or --llm.base-url without --llm.model.
-Result<std::shared_ptr<miner::LlmLead>> MakeLlmLead(const LlmFlags& flags, net::HttpClient& client);
+// The endpoint the flags name, with the key from ORCHESTRA_LLM_API_KEY; nullopt without
+// --llm.base-url. kInvalidArgument naming the flag for a base URL ParseChatBaseUrl rejects, or
+// one of the two flags without the other. Commands check this before starting anything.
+Result<std::optional<experts::ChatClientOptions>> ReadLlmFlags(const LlmFlags& flags);
+
+// The lead for `chat` (ReadLlmFlags), speaking through `client`, whose executor runs the
+// challenges; nullptr for nullopt.
+std::shared_ptr<miner::LlmLead> MakeLlmLead(const std::optional<experts::ChatClientOptions>& chat,
+                                            net::HttpClient& client);
 
 // Where `ledger`'s subnets' UIDs listen, read from the metagraphs an `orchestra experts`
 // process serves at `address` (host:port of its control API). Subnets it does not know are
