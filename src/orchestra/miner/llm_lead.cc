@@ -376,6 +376,7 @@ LlmRoleStats LlmLead::stats(LlmRole role) const {
 }
 
 void LlmLead::Used(LlmRole role) {
+  spdlog::debug("LLM {} used: its answer passed the checks", LlmRoleName(role));
   std::lock_guard lock(mu_);
   ++stats_[static_cast<int>(role)].used;
 }
