@@ -195,6 +195,21 @@ TEST(RunTest, UnreadableChallengeFileExitsTwo) {
   EXPECT_NE(run.err.find("missing.json"), std::string::npos) << run.err;
 }
 
+TEST(RunTest, AnLlmBaseUrlItCannotUseExitsTwoNamingTheFlag) {
+  TempDir data;
+  auto https = RunProcess({OrchestraBinary(), "run", "--llm.base-url", "https://llm.example/v1",
+                           "--llm.model", "m", "--data-dir", data.path()});
+  EXPECT_EQ(https.exit_code, 2);
+  EXPECT_NE(https.err.find("--llm.base-url https://llm.example/v1: https is not supported"),
+            std::string::npos)
+      << https.err;
+  auto no_model = RunProcess({OrchestraBinary(), "run", "--llm.base-url", "http://127.0.0.1:8080",
+                              "--data-dir", data.path()});
+  EXPECT_EQ(no_model.exit_code, 2);
+  EXPECT_NE(no_model.err.find("--llm.base-url needs --llm.model"), std::string::npos)
+      << no_model.err;
+}
+
 TEST(RunTest, TooShortDeadlineGivesAPartialResponseSayingWhy) {
   TempDir data;
   auto run = RunProcess(

@@ -22,6 +22,14 @@ int main(int argc, char** argv) {
       app.add_option("--log-level", log_level,
                      "trace, debug, info, warn, error or off (default warn; info for miner)");
 
+  auto add_llm = [](CLI::App* cmd, orchestra::cli::LlmFlags& llm) {
+    cmd->add_option("--llm.base-url", llm.base_url,
+                    "An OpenAI-compatible endpoint (http://HOST:PORT[/v1]) planning, judging "
+                    "relevance and synthesizing; key from $ORCHESTRA_LLM_API_KEY (default: "
+                    "built-ins only)");
+    cmd->add_option("--llm.model", llm.model, "The model --llm.base-url serves");
+  };
+
   orchestra::cli::RunFlags run;
   int64_t deadline_ms = 0;
   CLI::App* run_cmd = app.add_subcommand(
@@ -59,6 +67,7 @@ int main(int argc, char** argv) {
           "curated: the curated pages only")
       ->check(CLI::IsMember({"full", "curated"}))
       ->capture_default_str();
+  add_llm(run_cmd, run.llm);
 
   orchestra::cli::SchemaFlags schema_flags;
   CLI::App* schema_cmd = app.add_subcommand(
@@ -170,6 +179,7 @@ int main(int argc, char** argv) {
       "Serve OrchestraSynapse and LedgerSynapse on a Bittensor axon until SIGINT/SIGTERM, then "
       "drain");
   add_wallet(miner_cmd, miner.wallet, "miner");
+  add_llm(miner_cmd, miner.llm);
   miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();
   miner_cmd->add_option("--axon.port", miner.axon_port, "Port to listen on (0: any free port)")
       ->capture_default_str();

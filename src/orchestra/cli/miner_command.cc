@@ -45,6 +45,8 @@ int MinerCommand(const MinerFlags& f) {
   }
   if (!(f.drain_timeout_s > 0))
     return Fail("miner", kExitBadInput, "--drain-timeout: must be positive");
+  auto llm = ReadLlmFlags(f.llm);
+  if (!llm) return Fail("miner", kExitBadInput, llm.error().message);
   const std::filesystem::path data_dir = DataDir(f.data_dir);
 
   auto hotkey = LoadRoleHotkey(f.wallet, data_dir, "miner");
@@ -94,6 +96,7 @@ int MinerCommand(const MinerFlags& f) {
   miner::OrchestratorOptions orchestrator;
   orchestrator.miner_hotkey = hotkey->ss58_address;
   orchestrator.cpu_pool = &cpu_pool;
+  orchestrator.llm = MakeLlmLead(*llm, client);
   miner::MinerService service(*ledger, transport, orchestrator);
 
   miner::DaemonOptions options;

@@ -31,6 +31,7 @@ struct MinerFlags {
   double latency_scale = 1.0;
   // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
   std::string corpus = "full";
+  LlmFlags llm;
 };
 
 // `orchestra miner`: serves OrchestraSynapse and LedgerSynapse on a Bittensor axon until

@@ -59,6 +59,8 @@ Result<protocol::Challenge> ReadChallenge(const RunFlags& flags) {
 int RunCommand(const RunFlags& flags) {
   auto challenge = ReadChallenge(flags);
   if (!challenge) return BadInput(challenge.error());
+  auto llm = ReadLlmFlags(flags.llm);
+  if (!llm) return BadInput(llm.error());
   if (flags.deadline_ms) {
     if (*flags.deadline_ms <= 0) {
       return BadInput(Error(ErrorCode::kInvalidArgument, "--deadline-ms: must be positive"));
@@ -89,6 +91,7 @@ int RunCommand(const RunFlags& flags) {
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
   experts::HttpTransport transport(client, (*network)->directory(), *miner_key, io.get_executor());
+  options.llm = MakeLlmLead(*llm, client);
   std::optional<Result<protocol::Response>> outcome;
   boost::asio::co_spawn(
       io,

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "orchestra/cli/wiring.h"
+
 namespace orchestra::cli {
 
 struct RunFlags {
@@ -18,6 +20,7 @@ struct RunFlags {
   double latency_scale = 1.0;
   // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
   std::string corpus = "full";
+  LlmFlags llm;
 };
 
 // `orchestra run`: answers one challenge on the embedded expert network and prints the response

@@ -147,8 +147,8 @@ int ScoreCommand(const ScoreFlags& f) {
     }
     boost::asio::io_context io;
     net::HttpClient client(io.get_executor());
-    validator::LlmJudge judge(
-        client, {f.llm_judge.substr(0, colon), static_cast<uint16_t>(port), f.llm_model, ""});
+    validator::LlmJudge judge(client, {f.llm_judge.substr(0, colon), static_cast<uint16_t>(port),
+                                       f.llm_model, experts::LlmApiKeyFromEnvironment()});
     std::optional<Result<validator::LlmGrade>> grade;
     boost::asio::co_spawn(
         io,

@@ -15,6 +15,33 @@
 
 namespace orchestra::cli {
 
+Result<std::optional<experts::ChatClientOptions>> ReadLlmFlags(const LlmFlags& flags) {
+  if (flags.base_url.empty()) {
+    if (!flags.model.empty()) {
+      return Error(ErrorCode::kInvalidArgument, "--llm.model needs --llm.base-url");
+    }
+    return std::optional<experts::ChatClientOptions>();
+  }
+  auto endpoint = experts::ParseChatBaseUrl(flags.base_url, "--llm.base-url");
+  if (!endpoint) return endpoint.error();
+  if (flags.model.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--llm.base-url needs --llm.model (the model the endpoint serves)");
+  }
+  return std::optional<experts::ChatClientOptions>(experts::ChatClientOptions{
+      std::move(*endpoint), flags.model, experts::LlmApiKeyFromEnvironment()});
+}
+
+std::shared_ptr<miner::LlmLead> MakeLlmLead(const std::optional<experts::ChatClientOptions>& chat,
+                                            net::HttpClient& client) {
+  if (!chat) return nullptr;
+  spdlog::info(
+      "LLM lead: {} model {} (planner, relevance judge, synthesizer; built-ins when its "
+      "answers are invalid or late)",
+      chat->endpoint.url, chat->model);
+  return std::make_shared<miner::LlmLead>(client, *chat);
+}
+
 Result<crypto::KeyfileKey> LoadRoleHotkey(const HotkeyFlags& f,
                                           const std::filesystem::path& data_dir,
                                           std::string_view role) {

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,6 +11,8 @@
 #include "orchestra/crypto/keyfile.h"
 #include "orchestra/experts/directory.h"
 #include "orchestra/ledger/snapshot.h"
+#include "orchestra/miner/llm_lead.h"
+#include "orchestra/net/http_client.h"
 
 // Wiring shared by the long-running subcommands (miner, validator, ask): which hotkey signs,
 // and where the expert subnets listen.
@@ -40,6 +44,23 @@ struct HostPort {
   uint16_t port = 0;
 };
 Result<HostPort> ParseHostPort(std::string_view address, std::string_view flag);
+
+// The --llm.* flags of `run` and `miner`: the operator's OpenAI-compatible endpoint for the
+// miner's optional LLM lead (miner/llm_lead.h); its API key comes from ORCHESTRA_LLM_API_KEY.
+struct LlmFlags {
+  std::string base_url;  // "" = built-ins only
+  std::string model;
+};
+
+// The endpoint the flags name, with the key from ORCHESTRA_LLM_API_KEY; nullopt without
+// --llm.base-url. kInvalidArgument naming the flag for a base URL ParseChatBaseUrl rejects, or
+// one of the two flags without the other. Commands check this before starting anything.
+Result<std::optional<experts::ChatClientOptions>> ReadLlmFlags(const LlmFlags& flags);
+
+// The lead for `chat` (ReadLlmFlags), speaking through `client`, whose executor runs the
+// challenges; nullptr for nullopt.
+std::shared_ptr<miner::LlmLead> MakeLlmLead(const std::optional<experts::ChatClientOptions>& chat,
+                                            net::HttpClient& client);
 
 // Where `ledger`'s subnets' UIDs listen, read from the metagraphs an `orchestra experts`
 // process serves at `address` (host:port of its control API). Subnets it does not know are

@@ -13,6 +13,7 @@
 #include "orchestra/core/memory.h"
 #include "orchestra/core/text.h"
 #include "orchestra/experts/adapters.h"
+#include "orchestra/miner/llm_lead.h"
 #include "orchestra/net/run_on_pool.h"
 #include "orchestra/plan/architect.h"
 #include "orchestra/synth/assemble.h"
@@ -442,7 +443,8 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
                                        .count()},
              plan::MakeBrief(challenge.objective, challenge.hints, target, *ledger)};
   const plan::SchemaNeeds& needs = p.brief.needs;
-  const bool judgement = needs.NeedsJudgement() && !ledger->WithCapability("synthesis").empty();
+  const bool judgement = needs.NeedsJudgement() &&
+                         (options.llm || !ledger->WithCapability("synthesis").empty());
   const milliseconds synthesis_reserve = judgement ? p.P95("synthesis") : milliseconds(0);
   bool detail = !needs.RootDetailFields().empty();
   for (const auto& list : needs.lists) detail = detail || list.NeedsDetail();
@@ -454,6 +456,10 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
 
   // 1. Discovery, audited; a search with nothing on topic is tried once more.
   std::vector<plan::Task> discovery = plan::DiscoveryWave(p.brief, p.next_step);
+  if (options.llm) {
+    discovery =
+        co_await options.llm->PlanDiscovery(p.brief, *ledger, std::move(discovery), p.deadline);
+  }
   if (auto ran = co_await RunWave(p, std::move(discovery), detail_reserve + synthesis_reserve);
       !ran) {
     co_return ran.error();
@@ -498,6 +504,9 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
       }
     }
   }
+
+  // The operator's LLM may drop what the topic audit kept, never add to it.
+  if (options.llm) co_await options.llm->AuditRelevance(p.brief, p.material, p.deadline);
 
   // 2. Detail: the kept items' pages, in parallel.
   {
@@ -562,11 +571,19 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
     }
     plan::Task task = plan::SynthesisTask(p.brief, target, context, std::move(deps), p.next_step);
     const int step = task.step;
-    std::vector<plan::Task> wave;
-    wave.push_back(std::move(task));
-    if (auto ran = co_await RunWave(p, std::move(wave), milliseconds(0)); ran) {
-      if (auto output = p.outputs.find(step); output != p.outputs.end()) {
-        if (auto doc = experts::ReadChatJson(output->second)) p.material.judgement = std::move(*doc);
+    std::optional<Json> local;
+    if (options.llm) local = co_await options.llm->Synthesize(task, p.deadline);
+    if (local) {
+      p.material.judgement = std::move(*local);  // no expert hired: no step, no cost
+    } else if (!ledger->WithCapability("synthesis").empty()) {
+      std::vector<plan::Task> wave;
+      wave.push_back(std::move(task));
+      if (auto ran = co_await RunWave(p, std::move(wave), milliseconds(0)); ran) {
+        if (auto output = p.outputs.find(step); output != p.outputs.end()) {
+          if (auto doc = experts::ReadChatJson(output->second)) {
+            p.material.judgement = std::move(*doc);
+          }
+        }
       }
     }
   }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <memory>
 #include <optional>
 
 #include "orchestra/core/deadline.h"
@@ -14,6 +15,8 @@
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::miner {
+
+class LlmLead;  // llm_lead.h
 
 struct OrchestratorOptions {
   std::string miner_hotkey;  // SS58 of the miner's hotkey: bound into every call's lock
@@ -29,6 +32,10 @@ struct OrchestratorOptions {
   // Rounds of follow-ups (re-reads, targeted searches, reads of what they found) after the
   // planned waves, while the deadline allows.
   int follow_up_rounds = 2;
+  // The operator's LLM for planning discovery, judging relevance and synthesizing judgement
+  // (llm_lead.h), each checked and replaced by the built-in when invalid or late; nullptr:
+  // built-ins only. Used on the calling coroutine's executor.
+  std::shared_ptr<LlmLead> llm;
 };
 
 // Compiles a challenge's target_schema (schema::Schema::FromTarget) on `pool` (inline when

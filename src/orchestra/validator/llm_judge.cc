@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "orchestra/core/json.h"
+#include "orchestra/experts/adapters.h"
 
 namespace orchestra::validator {
 namespace {
@@ -69,36 +70,25 @@ std::string JudgeRequestBody(const LlmJudgeOptions& options, const protocol::Cha
 }
 
 LlmJudge::LlmJudge(net::HttpClient& client, LlmJudgeOptions options)
-    : client_(client), options_(std::move(options)) {}
+    : options_(std::move(options)),
+      chat_(client,
+            experts::ChatClientOptions{
+                experts::ChatEndpoint{options_.host, options_.port, "/v1/chat/completions",
+                                      fmt::format("http://{}:{}", options_.host, options_.port)},
+                options_.model, options_.api_key}) {}
 
 boost::asio::awaitable<Result<LlmGrade>> LlmJudge::Grade(const protocol::Challenge& challenge,
                                                          const protocol::Response& response,
                                                          Deadline deadline) {
-  net::HttpRequest request;
-  request.method = "POST";
-  request.target = "/v1/chat/completions";
-  request.headers.Add("content-type", "application/json");
-  if (!options_.api_key.empty()) request.headers.Add("authorization", "Bearer " + options_.api_key);
-  request.body = JudgeRequestBody(options_, challenge, response);
-  auto answer = co_await client_.Send(options_.host, options_.port, std::move(request), deadline);
-  if (!answer) co_return answer.error();
-  const std::string where = fmt::format("LLM judge {}:{}", options_.host, options_.port);
-  if (answer->status != 200) {
-    co_return Error(ErrorCode::kMalformedAnswer, fmt::format("{}: HTTP {}", where, answer->status));
-  }
-  auto json = ParseJson(answer->body, where);
-  if (!json) co_return Error(ErrorCode::kMalformedAnswer, json.error().message);
-  const Json* choices = JsonFind(*json, "choices");
-  if (!choices || !choices->is_array() || choices->as_array().empty()) {
-    co_return Error(ErrorCode::kMalformedAnswer, where + ": no choices");
-  }
-  const Json* message = JsonFind(choices->as_array()[0], "message");
-  const Json* content = message ? JsonFind(*message, "content") : nullptr;
-  if (!content || !content->is_string()) {
-    co_return Error(ErrorCode::kMalformedAnswer, where + ": choices[0].message.content missing");
-  }
-  auto grade = ParseGrade(content->as_string());
-  if (!grade) co_return Error(grade.error().code, where + ": " + grade.error().message);
+  auto body = ParseJson(JudgeRequestBody(options_, challenge, response), "judge request");
+  if (!body) co_return body.error();
+  auto completion = co_await chat_.Complete(std::move(*body), deadline);
+  if (!completion) co_return completion.error();
+  auto content = experts::ReadChatText(*completion);
+  if (!content)
+    co_return Error(ErrorCode::kMalformedAnswer, chat_.who() + ": " + content.error().message);
+  auto grade = ParseGrade(*content);
+  if (!grade) co_return Error(grade.error().code, chat_.who() + ": " + grade.error().message);
   co_return *grade;
 }
 

@@ -7,14 +7,15 @@
 
 #include "orchestra/core/deadline.h"
 #include "orchestra/core/result.h"
+#include "orchestra/experts/chat_client.h"
 #include "orchestra/net/http_client.h"
 #include "orchestra/protocol/orchestra_synapse.h"
 
 // The optional LLM judge of seed 004's R (the logic of the task decomposition), over any
-// OpenAI-compatible endpoint (POST /v1/chat/completions). Off by default: the scorer uses a
-// grade only when the caller passes one (ScoringInput::llm_reasoning), and then averages it
-// with the deterministic DAG judge. Not thread-safe: use from coroutines on the client's
-// executor; the client must outlive the judge.
+// OpenAI-compatible endpoint (POST /v1/chat/completions, through experts::ChatClient). Off by
+// default: the scorer uses a grade only when the caller passes one
+// (ScoringInput::llm_reasoning), and then averages it with the deterministic DAG judge. Not
+// thread-safe: use from coroutines on the client's executor; the client must outlive the judge.
 namespace orchestra::validator {
 
 struct LlmJudgeOptions {
@@ -43,15 +44,16 @@ class LlmJudge {
  public:
   LlmJudge(net::HttpClient& client, LlmJudgeOptions options);
 
-  // Errors: the transport's (kDeadline, kUnavailable), kMalformedAnswer for a non-200 status,
-  // a body that is not a chat completion, or content without a grade.
+  // Errors: the client's (experts::ChatClient::Complete: kDeadline, kUnavailable, a non-200
+  // status, a body that is not a chat completion), kMalformedAnswer for content without a
+  // grade; each names the endpoint.
   boost::asio::awaitable<Result<LlmGrade>> Grade(const protocol::Challenge& challenge,
                                                  const protocol::Response& response,
                                                  Deadline deadline);
 
  private:
-  net::HttpClient& client_;
   LlmJudgeOptions options_;
+  experts::ChatClient chat_;
 };
 
 }  // namespace orchestra::validator
