@@ -57,7 +57,6 @@ bool IsSeparatorCodePoint(uint32_t cp) {
          cp == 0xFFFD;
 }
 
-
 }  // namespace
 
 std::string Stem(std::string word) {
@@ -65,8 +64,8 @@ std::string Stem(std::string word) {
     return word.size() >= suffix.size() &&
            std::string_view(word).substr(word.size() - suffix.size()) == suffix;
   };
-  if (word.size() > 5 && (ends_with("sses") || ends_with("xes") || ends_with("ches") ||
-                          ends_with("shes"))) {
+  if (word.size() > 5 &&
+      (ends_with("sses") || ends_with("xes") || ends_with("ches") || ends_with("shes"))) {
     word.resize(word.size() - 2);
   } else if (word.size() > 4 && ends_with("ies")) {
     word.resize(word.size() - 3);

@@ -5,16 +5,14 @@
 namespace orchestra::experts {
 
 Family FamilyOf(std::string_view capability) {
-  if (capability == "web_search" || capability == "news_search" ||
-      capability == "social_search") {
+  if (capability == "web_search" || capability == "news_search" || capability == "social_search") {
     return Family::kSearch;
   }
   if (capability == "web_scraping" || capability == "structured_extraction" ||
       capability == "pdf_parsing") {
     return Family::kScrape;
   }
-  if (capability == "text_generation" || capability == "synthesis" ||
-      capability == "reasoning") {
+  if (capability == "text_generation" || capability == "synthesis" || capability == "reasoning") {
     return Family::kInference;
   }
   return Family::kUnknown;

@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/asio/this_coro.hpp>
 #include <cctype>
 #include <cmath>
-#include <boost/asio/this_coro.hpp>
 #include <set>
 #include <utility>
 
@@ -71,14 +71,15 @@ struct Pipeline {
   std::set<std::string> asked;        // "<capability>\n<canonical query>" of every call
   double spent = 0;
   size_t targeted_searches = 0;
+  std::set<std::string> retried;  // targets whose discovery was tried again
   int next_step = 1;
 
   // The p95 latency of the subnet a task of `capability` would go to first; 0 when none.
   milliseconds P95(std::string_view capability) const {
     const ledger::LedgerEntry* best = nullptr;
     for (const auto* e : ledger.WithCapability(capability)) {
-      if (!best || plan::ExpectedPrice(*e, options.routing) <
-                       plan::ExpectedPrice(*best, options.routing)) {
+      if (!best ||
+          plan::ExpectedPrice(*e, options.routing) < plan::ExpectedPrice(*best, options.routing)) {
         best = e;
       }
     }
@@ -122,13 +123,13 @@ boost::asio::awaitable<Status> RunWave(Pipeline& p, std::vector<plan::Task> task
   p.next_step = dag.tasks.back().step + 1;
   milliseconds own{0};
   for (const auto& route : routing->routes) {
-    own = std::max(own, milliseconds(static_cast<int64_t>(
-                            route.candidates.front()->p95_latency_ms)));
+    own =
+        std::max(own, milliseconds(static_cast<int64_t>(route.candidates.front()->p95_latency_ms)));
   }
   const Deadline wave_deadline =
       remaining - reserve >= own ? p.deadline.Within(remaining - reserve) : p.deadline;
-  exec::Execution execution = co_await exec::Execute(dag, *routing, p.transport, p.context,
-                                                     wave_deadline, p.options.exec);
+  exec::Execution execution =
+      co_await exec::Execute(dag, *routing, p.transport, p.context, wave_deadline, p.options.exec);
   for (auto& step : execution.steps) {
     p.spent += step.cost;
     p.steps.push_back(std::move(step));
@@ -201,8 +202,8 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
     ++kept;
     p.material.passages.emplace_back(task.step, hit->snippet);
     if (items.size() >= cap) continue;
-    items.push_back(synth::Item{hit->url, name, hit->snippet, hit->published_date, task.step,
-                                {}, 0});
+    items.push_back(
+        synth::Item{hit->url, name, hit->snippet, hit->published_date, task.step, {}, 0});
   }
   return kept;
 }
@@ -227,12 +228,17 @@ void AbsorbRead(Pipeline& p, const plan::Task& task) {
       // A read of URLs the objective named: each page is an item of the target.
       std::vector<synth::Item>& items =
           task.target.empty() ? p.material.subject : p.material.lists[task.target];
-      items.push_back(synth::Item{
-          record.url, synth::NameFromTitle(JsonString(Json(record.fields), "title")), "", "", 0,
-          {}, 0});
+      items.push_back(synth::Item{record.url,
+                                  synth::NameFromTitle(JsonString(Json(record.fields), "title")),
+                                  "",
+                                  "",
+                                  0,
+                                  {},
+                                  0});
       owner = &items.back();
     }
-    const bool about_item = owner && !owner->name.empty() && ContainsIgnoringCase(text, owner->name);
+    const bool about_item =
+        owner && !owner->name.empty() && ContainsIgnoringCase(text, owner->name);
     if (!about_item && !p.brief.topic.MentionsSpecific(text)) continue;
     if (owner) {
       owner->records.emplace_back(task.step, std::move(record.fields));
@@ -293,6 +299,9 @@ void PruneNonInstances(Pipeline& p) {
 
 // The gaps worth a follow-up: not judgement (synthesis fills it), not chased before.
 std::vector<plan::Gap> OpenGaps(Pipeline& p) {
+  // Nothing on topic at all after discovery (and its second try): more searches for the same
+  // topic would find the same nothing.
+  if (p.material.passages.empty()) return {};
   synth::Draft draft = synth::MakeDraft(p.brief.needs, p.brief.topic, p.material);
   std::vector<plan::Gap> reread, search;
   for (plan::Gap& gap : draft.gaps) {
@@ -302,10 +311,11 @@ std::vector<plan::Gap> OpenGaps(Pipeline& p) {
       });
       if (gap.fields.empty()) continue;
     }
+    // A list whose discovery was tried twice already is not searched for a third time.
+    if (gap.item_name.empty() && p.retried.contains(gap.target)) continue;
     const bool rereading = gap.failed_read > 0 && !gap.item_url.empty();
-    const std::string key =
-        fmt::format("{}\n{}\n{}", rereading ? "reread" : "search", gap.target,
-                    gap.item_url.empty() ? gap.item_name : gap.item_url);
+    const std::string key = fmt::format("{}\n{}\n{}", rereading ? "reread" : "search", gap.target,
+                                        gap.item_url.empty() ? gap.item_name : gap.item_url);
     if (!p.followed_up.insert(key).second) continue;
     (rereading ? reread : search).push_back(std::move(gap));
   }
@@ -338,8 +348,13 @@ std::vector<plan::Task> AbsorbFollowUpSearch(Pipeline& p, const plan::Task& task
     for (const auto& hit : *hits) {
       if (!ContainsIgnoringCase(hit.title + " " + hit.snippet, task.item)) continue;
       if (p.material.FindItem(task.target, hit.url)) break;
-      items.push_back(synth::Item{hit.url, synth::NameFromTitle(hit.title), hit.snippet,
-                                  hit.published_date, task.step, {}, 0});
+      items.push_back(synth::Item{hit.url,
+                                  synth::NameFromTitle(hit.title),
+                                  hit.snippet,
+                                  hit.published_date,
+                                  task.step,
+                                  {},
+                                  0});
       p.material.passages.emplace_back(task.step, hit.snippet);
       break;
     }
@@ -353,8 +368,8 @@ std::vector<plan::Task> AbsorbFollowUpSearch(Pipeline& p, const plan::Task& task
     p.material.passages.emplace_back(task.step, hit.snippet);
     for (const auto& list : p.brief.needs.lists) {
       if (list.field != task.target) continue;
-      auto tasks = plan::DetailTasks(p.brief, list,
-                                     {plan::Candidate{hit.url, item->name, task.step}}, 0);
+      auto tasks =
+          plan::DetailTasks(p.brief, list, {plan::Candidate{hit.url, item->name, task.step}}, 0);
       for (auto& t : tasks) {
         t.item = item->url;
         t.purpose = plan::Purpose::kFollowUp;
@@ -372,11 +387,11 @@ JsonArray SynthesisContext(const synth::Material& material) {
   auto add_item = [&](const synth::Item& item) {
     if (context.size() >= kMaxContextItems) return;
     if (item.found_by > 0) {
-      context.push_back(JsonObject{{"step", item.found_by},
-                                   {"kind", "search_result"},
-                                   {"data", JsonObject{{"title", item.name},
-                                                       {"link", item.url},
-                                                       {"snippet", item.snippet}}}});
+      context.push_back(JsonObject{
+          {"step", item.found_by},
+          {"kind", "search_result"},
+          {"data",
+           JsonObject{{"title", item.name}, {"link", item.url}, {"snippet", item.snippet}}}});
     }
     for (const auto& [step, fields] : item.records) {
       if (context.size() >= kMaxContextItems) return;
@@ -413,12 +428,9 @@ boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
   co_return co_await net::RunOnPool(pool, std::move(compile));
 }
 
-boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challenge challenge,
-                                                               schema::Schema target,
-                                                               Deadline deadline,
-                                                               ledger::SnapshotPtr ledger,
-                                                               experts::Transport& transport,
-                                                               OrchestratorOptions options) {
+boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
+    protocol::Challenge challenge, schema::Schema target, Deadline deadline,
+    ledger::SnapshotPtr ledger, experts::Transport& transport, OrchestratorOptions options) {
   // A stop (terminal cancellation) that came while the target was compiled on the pool, where
   // nothing can notice it (net/run_on_pool.h): no expert is called for a challenge nobody will
   // read.
@@ -443,8 +455,8 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
                                        .count()},
              plan::MakeBrief(challenge.objective, challenge.hints, target, *ledger)};
   const plan::SchemaNeeds& needs = p.brief.needs;
-  const bool judgement = needs.NeedsJudgement() &&
-                         (options.llm || !ledger->WithCapability("synthesis").empty());
+  const bool judgement =
+      needs.NeedsJudgement() && (options.llm || !ledger->WithCapability("synthesis").empty());
   const milliseconds synthesis_reserve = judgement ? p.P95("synthesis") : milliseconds(0);
   bool detail = !needs.RootDetailFields().empty();
   for (const auto& list : needs.lists) detail = detail || list.NeedsDetail();
@@ -471,6 +483,7 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
     } else if (AbsorbSearch(p, task) == 0 && p.outputs.contains(step)) {
       retries.push_back(
           plan::RetryDiscovery(p.brief, task, p.next_step + static_cast<int>(retries.size())));
+      p.retried.insert(task.target);
     }
   }
   if (const plan::ListTarget* primary = needs.primary()) {
@@ -490,8 +503,8 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
       retries.push_back(std::move(t));
     }
   }
-  if (!retries.empty() &&
-      p.deadline.Remaining() > p.P95(p.brief.search_capability) + detail_reserve + synthesis_reserve) {
+  if (!retries.empty() && p.deadline.Remaining() > p.P95(p.brief.search_capability) +
+                                                       detail_reserve + synthesis_reserve) {
     const int first = retries.front().step;
     if (auto ran = co_await RunWave(p, std::move(retries), detail_reserve + synthesis_reserve);
         ran) {
@@ -512,7 +525,8 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challen
   {
     const int first = p.next_step;
     if (auto ran = co_await RunWave(p, PlanDetail(p), synthesis_reserve); ran) {
-      for (auto it = p.tasks.lower_bound(first); it != p.tasks.end(); ++it) AbsorbRead(p, it->second);
+      for (auto it = p.tasks.lower_bound(first); it != p.tasks.end(); ++it)
+        AbsorbRead(p, it->second);
     }
     PruneNonInstances(p);
   }

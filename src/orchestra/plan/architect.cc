@@ -57,8 +57,8 @@ void CollectUrls(std::string_view text, std::vector<std::string>& out) {
       continue;
     }
     size_t end = 0;
-    while (end < rest.size() && !In({" ", "\t", "\n", "\"", "'", "<", ">", ")", "]"},
-                                    rest.substr(end, 1))) {
+    while (end < rest.size() &&
+           !In({" ", "\t", "\n", "\"", "'", "<", ">", ")", "]"}, rest.substr(end, 1))) {
       ++end;
     }
     std::string url(rest.substr(0, end));
@@ -95,8 +95,8 @@ bool Offered(const ledger::Snapshot& ledger, std::string_view capability) {
   return !ledger.WithCapability(capability).empty();
 }
 
-Task SearchTask(const Brief& brief, int step, std::string name, std::string query,
-                Purpose purpose, std::string target, std::string item = "") {
+Task SearchTask(const Brief& brief, int step, std::string name, std::string query, Purpose purpose,
+                std::string target, std::string item = "") {
   Task t;
   t.step = step;
   t.name = std::move(name);
@@ -371,8 +371,8 @@ Task RetryDiscovery(const Brief& brief, const Task& empty, int step) {
     if (term.weight >= 1.0) specific.push_back(term.word);
   }
   Task t = SearchTask(brief, step, empty.name + "_again",
-                      specific.empty() ? brief.topic.query() : Join(specific),
-                      Purpose::kFollowUp, empty.target);
+                      specific.empty() ? brief.topic.query() : Join(specific), Purpose::kFollowUp,
+                      empty.target);
   t.depends_on = {empty.step};
   return t;
 }
@@ -448,8 +448,8 @@ PlanEstimate Estimate(const Brief& brief, const ledger::Snapshot& ledger,
   int details = 0;
   for (const auto& list : brief.needs.lists) {
     if (!list.NeedsDetail()) continue;
-    size_t items = list.single ? 1 : (&list == brief.needs.primary() ? kPrimaryItems
-                                                                      : kSecondaryItems);
+    size_t items =
+        list.single ? 1 : (&list == brief.needs.primary() ? kPrimaryItems : kSecondaryItems);
     if (list.max_items) items = std::min<size_t>(items, *list.max_items);
     details += static_cast<int>(items);
   }

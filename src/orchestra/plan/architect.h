@@ -60,8 +60,8 @@ std::vector<Task> DiscoveryWave(const Brief& brief, int first_step);
 // An item to read: a page a discovery search found and the audit kept.
 struct Candidate {
   std::string url;
-  std::string name;   // from the search result's title
-  int found_by = 0;   // the step whose answer named it
+  std::string name;  // from the search result's title
+  int found_by = 0;  // the step whose answer named it
 };
 
 // The detail wave for one list target: one read per candidate (in parallel), extracting the
@@ -74,11 +74,11 @@ std::vector<Task> SubjectTasks(const Brief& brief, const std::vector<Candidate>&
 
 // What the completeness check found missing after a wave.
 struct Gap {
-  std::string target;              // the list field; "" for root fields
-  std::string item_name;           // the item missing fields ("" for root fields)
-  std::string item_url;            // its page, when known
+  std::string target;               // the list field; "" for root fields
+  std::string item_name;            // the item missing fields ("" for root fields)
+  std::string item_url;             // its page, when known
   std::vector<std::string> fields;  // the missing fields, as the schema names them
-  int failed_read = 0;             // the step of a read of item_url that failed (0: none)
+  int failed_read = 0;              // the step of a read of item_url that failed (0: none)
 };
 
 // Follow-ups for `gaps`, at most `max_tasks`: a failed read is retried (it is routed afresh);

@@ -53,13 +53,20 @@ bool Required(const Node& parent, size_t index) {
 
 const char* RoleName(FieldRole role) {
   switch (role) {
-    case FieldRole::kName: return "name";
-    case FieldRole::kUrl: return "url";
-    case FieldRole::kText: return "text";
-    case FieldRole::kDate: return "date";
-    case FieldRole::kDetail: return "detail";
-    case FieldRole::kSummary: return "summary";
-    case FieldRole::kJudgement: return "judgement";
+    case FieldRole::kName:
+      return "name";
+    case FieldRole::kUrl:
+      return "url";
+    case FieldRole::kText:
+      return "text";
+    case FieldRole::kDate:
+      return "date";
+    case FieldRole::kDetail:
+      return "detail";
+    case FieldRole::kSummary:
+      return "summary";
+    case FieldRole::kJudgement:
+      return "judgement";
   }
   return "detail";
 }

@@ -14,12 +14,12 @@ namespace orchestra::plan {
 
 // How a field gets its value.
 enum class FieldRole {
-  kName,     // name, title, company, tool...: a search result's title
-  kUrl,      // url, link, website, homepage, source
-  kText,     // description, snippet, about: a search result's snippet
-  kDate,     // date, published_date, announced: a search result's date
-  kDetail,   // anything else: read from the page (a scrape) or not at all
-  kSummary,  // a root-level summary, overview or explanation: sentences of the material
+  kName,       // name, title, company, tool...: a search result's title
+  kUrl,        // url, link, website, homepage, source
+  kText,       // description, snippet, about: a search result's snippet
+  kDate,       // date, published_date, announced: a search result's date
+  kDetail,     // anything else: read from the page (a scrape) or not at all
+  kSummary,    // a root-level summary, overview or explanation: sentences of the material
   kJudgement,  // recommendation, verdict, assessment, rationale...: reasoning over the material
 };
 const char* RoleName(FieldRole role);
@@ -33,7 +33,7 @@ struct FieldNeed {
 
 // A root-level array of objects: things to discover and describe one by one.
 struct ListTarget {
-  std::string field;                // "competitors"
+  std::string field;  // "competitors"
   std::vector<FieldNeed> item_fields;
   std::optional<uint64_t> max_items;  // maxItems, when the schema caps the list
   bool single = false;                // a root-level object field: one item, not a list

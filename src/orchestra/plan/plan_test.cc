@@ -114,8 +114,8 @@ TEST(ArchitectTest, DiscoveryAsksOneSearchPerListAndKeepsOtherListsWordsOutOfThe
 }
 
 TEST(ArchitectTest, ASummaryOnlySchemaNeedsOneSearchAndNoRead) {
-  const Brief brief = BriefFor("Explain what the zstd compression format is good for",
-                               R"({"summary": "str"})");
+  const Brief brief =
+      BriefFor("Explain what the zstd compression format is good for", R"({"summary": "str"})");
   const std::vector<Task> wave = DiscoveryWave(brief, 1);
   ASSERT_EQ(wave.size(), 1u);
   EXPECT_EQ(wave[0].capability, "web_search");
@@ -127,10 +127,10 @@ TEST(ArchitectTest, ASummaryOnlySchemaNeedsOneSearchAndNoRead) {
 }
 
 TEST(ArchitectTest, ReadsUrlsNamedInTheObjectiveAndHintsDirectly) {
-  const Brief brief =
-      BriefFor("Summarize what https://zstd.example.org/docs says about dictionaries.",
-               R"({"name": "str", "levels": "list", "summary": "str"})",
-               *ParseJson(R"({"sources": ["https://facebook.github.io/zstd/"], "focus": "levels"})"));
+  const Brief brief = BriefFor(
+      "Summarize what https://zstd.example.org/docs says about dictionaries.",
+      R"({"name": "str", "levels": "list", "summary": "str"})",
+      *ParseJson(R"({"sources": ["https://facebook.github.io/zstd/"], "focus": "levels"})"));
   ASSERT_EQ(brief.urls.size(), 2u);
   EXPECT_EQ(brief.urls[0], "https://zstd.example.org/docs");
   const std::vector<Task> wave = DiscoveryWave(brief, 1);
@@ -145,30 +145,33 @@ TEST(ArchitectTest, ReadsUrlsNamedInTheObjectiveAndHintsDirectly) {
 }
 
 TEST(ArchitectTest, NewsObjectivesUseNewsSearch) {
-  const Brief brief = BriefFor("Find recent AI funding rounds", R"({"rounds": [{"company": "str"}]})");
+  const Brief brief =
+      BriefFor("Find recent AI funding rounds", R"({"rounds": [{"company": "str"}]})");
   EXPECT_EQ(brief.search_capability, "news_search");
   EXPECT_EQ(JsonString(DiscoveryWave(brief, 1)[0].query, "search_type"), "news");
 }
 
 TEST(ArchitectTest, DetailFansOutOneReadPerItemAfterItsSearch) {
   const Brief brief = BriefFor("decentralized compute marketplaces", kWorkedExample);
-  const std::vector<Task> reads = DetailTasks(
-      brief, *brief.needs.primary(),
-      {Candidate{"https://akash.network/", "Akash Network", 1},
-       Candidate{"https://www.golem.network/", "Golem Network", 1}},
-      5);
+  const std::vector<Task> reads =
+      DetailTasks(brief, *brief.needs.primary(),
+                  {Candidate{"https://akash.network/", "Akash Network", 1},
+                   Candidate{"https://www.golem.network/", "Golem Network", 1}},
+                  5);
   ASSERT_EQ(reads.size(), 2u);
   EXPECT_EQ(reads[0].step, 5);
   EXPECT_EQ(reads[1].step, 6);
   EXPECT_EQ(reads[1].name, "read_competitor_2");
   EXPECT_EQ(reads[1].depends_on, std::vector<int>{1});
   EXPECT_EQ(reads[1].item, "https://www.golem.network/");
-  EXPECT_EQ(CompactJson(reads[1].query),
-            R"({"urls":["https://www.golem.network/"],"extract_fields":["name","description","strengths","weaknesses"]})");
+  EXPECT_EQ(
+      CompactJson(reads[1].query),
+      R"({"urls":["https://www.golem.network/"],"extract_fields":["name","description","strengths","weaknesses"]})");
   // Items whose fields a search result already gives need no read.
-  const Brief light = BriefFor("message brokers", R"({"brokers": [{"name": "str", "url": "str"}]})");
-  EXPECT_TRUE(DetailTasks(light, *light.needs.primary(), {Candidate{"https://x.org", "X", 1}}, 2)
-                  .empty());
+  const Brief light =
+      BriefFor("message brokers", R"({"brokers": [{"name": "str", "url": "str"}]})");
+  EXPECT_TRUE(
+      DetailTasks(light, *light.needs.primary(), {Candidate{"https://x.org", "X", 1}}, 2).empty());
 }
 
 TEST(ArchitectTest, FollowUpsRereadFailedPagesAndSearchForMissingFields) {
@@ -199,8 +202,8 @@ TEST(ArchitectTest, NamedEntitiesAreEnumerationsOfCapitalisedNames) {
 
 TEST(ArchitectTest, SynthesisAsksOnlyForTheJudgementOverTheGivenContext) {
   const Brief brief = BriefFor("decentralized compute marketplaces", kWorkedExample);
-  const JsonArray context{JsonObject{
-      {"step", 3}, {"kind", "record"}, {"data", JsonObject{{"name", "Akash Network"}}}}};
+  const JsonArray context{
+      JsonObject{{"step", 3}, {"kind", "record"}, {"data", JsonObject{{"name", "Akash Network"}}}}};
   const Task task = SynthesisTask(brief, Compile(kWorkedExample), context, {1, 3}, 9);
   EXPECT_EQ(task.capability, "synthesis");
   EXPECT_EQ(task.depends_on, (std::vector<int>{1, 3}));

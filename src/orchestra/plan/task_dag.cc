@@ -20,9 +20,8 @@ Status TaskDag::Validate() const {
   for (size_t i = 0; i < tasks.size(); ++i) {
     const Task& t = tasks[i];
     if (t.step != first + static_cast<int>(i)) {
-      return Error(ErrorCode::kInternal,
-                   fmt::format("task {} has step {}, expected {}", i + 1, t.step,
-                               first + static_cast<int>(i)));
+      return Error(ErrorCode::kInternal, fmt::format("task {} has step {}, expected {}", i + 1,
+                                                     t.step, first + static_cast<int>(i)));
     }
     if (!names.insert(t.name).second) {
       return Error(ErrorCode::kInternal, fmt::format("task name {} is used twice", t.name));

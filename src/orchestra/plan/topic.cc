@@ -26,27 +26,28 @@ void AppendText(const Json& value, std::string& out) {
 }  // namespace
 
 bool IsInstructionWord(std::string_view word) {
-  return Contains({"analyze", "analyse",  "assess",    "build",    "check",   "choose",
-                   "compare", "describe", "determine", "evaluate", "explain", "fill",
-                   "find",    "give",     "good",      "help",     "identify", "investigate",
-                   "list",    "look",     "need",      "please",   "provide", "rank",
-                   "recommend", "research", "review",  "show",     "summarize", "summarise",
-                   "tell",    "us",       "use",       "want",     "write",    "you",
-                   "your",    "could",    "product",   "detail",   "briefly"},
-                  word);
+  return Contains(
+      {"analyze",   "analyse",   "assess",   "build",       "check",    "choose", "compare",
+       "describe",  "determine", "evaluate", "explain",     "fill",     "find",   "give",
+       "good",      "help",      "identify", "investigate", "list",     "look",   "need",
+       "please",    "provide",   "rank",     "recommend",   "research", "review", "show",
+       "summarize", "summarise", "tell",     "us",          "use",      "want",   "write",
+       "you",       "your",      "could",    "product",     "detail",   "briefly"},
+      word);
 }
 
 bool IsGenericWord(std::string_view word) {
-  return Contains({"open",     "source",   "opensource", "free",      "tool",      "software",
-                   "platform", "solution", "service",    "system",    "application", "app",
-                   "library",  "framework", "project",   "option",    "alternative", "best",
-                   "top",      "popular",  "leading",    "major",     "main",      "key",
-                   "modern",   "new",      "recent",     "latest",    "current",   "competitive",
-                   "landscape", "market",  "overview",   "comparison", "state",    "trend",
-                   "analysis", "report",   "company",    "provider",  "vendor",    "gap",
-                   "way",      "work",     "thing",      "today",     "2024",      "2025",
-                   "2026",     "format",   "based",      "support"},
-                  word);
+  return Contains(
+      {"open",      "source",    "opensource", "free",       "tool",        "software",
+       "platform",  "solution",  "service",    "system",     "application", "app",
+       "library",   "framework", "project",    "option",     "alternative", "best",
+       "top",       "popular",   "leading",    "major",      "main",        "key",
+       "modern",    "new",       "recent",     "latest",     "current",     "competitive",
+       "landscape", "market",    "overview",   "comparison", "state",       "trend",
+       "analysis",  "report",    "company",    "provider",   "vendor",      "gap",
+       "way",       "work",      "thing",      "today",      "2024",        "2025",
+       "2026",      "format",    "based",      "support"},
+      word);
 }
 
 bool WordsMatch(std::string_view a, std::string_view b) {
@@ -57,9 +58,9 @@ bool WordsMatch(std::string_view a, std::string_view b) {
   if (common < 5) return false;
   // What is left of each word after the shared stem must be an inflection.
   auto inflection = [](std::string_view tail) {
-    return Contains({"", "s", "es", "e", "ed", "er", "ers", "ing", "ings", "ion", "ions",
-                     "ation", "ations", "ment", "ments", "al", "ally", "ly", "y", "ies", "ity",
-                     "ic", "ics", "ive"},
+    return Contains({"",     "s",   "es",   "e",     "ed",     "er",   "ers",   "ing",
+                     "ings", "ion", "ions", "ation", "ations", "ment", "ments", "al",
+                     "ally", "ly",  "y",    "ies",   "ity",    "ic",   "ics",   "ive"},
                     tail);
   };
   return inflection(a.substr(common)) && inflection(b.substr(common));
@@ -97,8 +98,8 @@ std::vector<bool> Topic::TermsIn(std::string_view text) const {
     const std::string& term = terms_[t].word;
     const size_t prefix = std::min<size_t>(5, term.size());
     // Words sharing the term's first 5 letters sit together in sorted order.
-    for (auto it = std::lower_bound(words.begin(), words.end(),
-                                    std::string_view(term).substr(0, prefix));
+    for (auto it =
+             std::lower_bound(words.begin(), words.end(), std::string_view(term).substr(0, prefix));
          it != words.end() && it->compare(0, prefix, term, 0, prefix) == 0; ++it) {
       if (WordsMatch(term, *it)) {
         in[t] = true;

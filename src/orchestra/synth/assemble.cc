@@ -9,11 +9,18 @@
 namespace orchestra::synth {
 namespace {
 
+// Whether `needle` is `haystack` or in it: a string (of 3 characters or more) inside a longer
+// text, or a number written in a text (a chat answer carries its JSON as text).
 bool Contains(const Json& haystack, const Json& needle) {
   if (haystack == needle) return true;
   if (haystack.is_string() && needle.is_string() && needle.get_string().size() >= 3) {
     return std::string_view(haystack.get_string()).find(needle.get_string()) !=
            std::string_view::npos;
+  }
+  if (haystack.is_string() && needle.is_number()) {
+    const std::string number = CompactJson(needle);
+    return number.size() >= 3 &&
+           std::string_view(haystack.get_string()).find(number) != std::string_view::npos;
   }
   if (haystack.is_array()) {
     for (const Json& v : haystack.get_array()) {
@@ -147,8 +154,8 @@ std::string NotFound(const std::vector<plan::Gap>& gaps) {
 
 }  // namespace
 
-Synthesis Assemble(const schema::Schema& target, const plan::Brief& brief,
-                   const Material& material, const std::map<int, Json>& outputs) {
+Synthesis Assemble(const schema::Schema& target, const plan::Brief& brief, const Material& material,
+                   const std::map<int, Json>& outputs) {
   Draft draft = MakeDraft(brief.needs, brief.topic, material);
   schema::Standardized standardized = schema::Standardize(draft.document, target);
   Synthesis out;

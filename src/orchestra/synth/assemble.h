@@ -26,7 +26,7 @@ struct Synthesis {
 // (keys of `outputs`, every expert answer of the pipeline) whose answer holds it, and
 // final_synthesis reads the document out and says plainly what could not be found. Nothing
 // is invented: material on nothing gives an empty document and says so.
-Synthesis Assemble(const schema::Schema& target, const plan::Brief& brief,
-                   const Material& material, const std::map<int, Json>& outputs);
+Synthesis Assemble(const schema::Schema& target, const plan::Brief& brief, const Material& material,
+                   const std::map<int, Json>& outputs);
 
 }  // namespace orchestra::synth

@@ -72,10 +72,12 @@ TEST(DraftTest, SummariesUseOnlyOnTopicSentences) {
   const plan::Brief brief = Brief("Explain what the zstd compression format is good for", target);
   Material material;
   material.passages = {
-      {1, "Zstandard (zstd) is a fast lossless compression algorithm. It targets real-time "
-          "compression scenarios at zlib-level ratios."},
-      {1, "Akash Network is a decentralized compute marketplace. Providers bid in reverse "
-          "auctions."}};
+      {1,
+       "Zstandard (zstd) is a fast lossless compression algorithm. It targets real-time "
+       "compression scenarios at zlib-level ratios."},
+      {1,
+       "Akash Network is a decentralized compute marketplace. Providers bid in reverse "
+       "auctions."}};
   const Draft draft = MakeDraft(brief.needs, brief.topic, material);
   const std::string summary(draft.document.at("summary").as_string());
   EXPECT_NE(summary.find("lossless compression"), std::string::npos);

@@ -146,8 +146,7 @@ Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic,
                 const Material& material) {
   Draft draft;
   JsonObject doc;
-  const Json* judgement =
-      material.judgement.is_object() ? &material.judgement : nullptr;
+  const Json* judgement = material.judgement.is_object() ? &material.judgement : nullptr;
   for (const plan::ListTarget& list : needs.lists) {
     auto found = material.lists.find(list.field);
     JsonArray items;

@@ -17,7 +17,7 @@ namespace orchestra::synth {
 // A thing the answer describes: one item of a list target, or a page about the subject.
 struct Item {
   std::string url;
-  std::string name;     // from the search result's title ("Akash Network - ..." → "Akash Network")
+  std::string name;  // from the search result's title ("Akash Network - ..." → "Akash Network")
   std::string snippet;  // the search result's snippet
   std::string date;     // the search result's date
   int found_by = 0;     // the step whose answer named it (0: named by the objective)
@@ -46,7 +46,7 @@ std::string NameFromTitle(std::string_view title);
 size_t DetailFieldsFound(const Item& item, const plan::ListTarget& list);
 
 struct Draft {
-  Json document;               // the target's shape, filled only from the material
+  Json document;                // the target's shape, filled only from the material
   std::vector<plan::Gap> gaps;  // items (and root fields) with fields nothing filled
 };
 
@@ -55,7 +55,6 @@ struct Draft {
 // detail fields from the subject's records; summaries from the passages that `topic` admits
 // (at most 3 sentences, most relevant first); judgement fields, and any field the rest left
 // empty, from material.judgement. A field nothing supports is left out and named in a gap.
-Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic,
-                const Material& material);
+Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic, const Material& material);
 
 }  // namespace orchestra::synth

@@ -1,0 +1,152 @@
+#include "orchestra/miner/orchestrator.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <optional>
+
+#include "orchestra/miner/miner_test_util.h"
+
+// The lead architect end to end on experts the simulator plays in-process (the curated
+// corpus): what it calls, in which order, and what it refuses to report.
+namespace orchestra::miner {
+namespace {
+
+using testing::AddressOf;
+using testing::KeyFromByte;
+using testing::SimulatedExperts;
+
+class OrchestratorTest : public ::testing::Test {
+ protected:
+  protocol::Response Answer(std::string objective, std::string_view target) {
+    protocol::Challenge challenge;
+    challenge.challenge_id = "0xtest";
+    challenge.objective = std::move(objective);
+    challenge.target_schema = *ParseJson(target);
+    auto schema = schema::Schema::FromTarget(challenge.target_schema);
+    EXPECT_TRUE(schema.ok());
+    OrchestratorOptions options;
+    options.miner_hotkey = AddressOf(KeyFromByte(4));
+    boost::asio::io_context io;
+    std::optional<Result<protocol::Response>> out;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          out.emplace(co_await Orchestrate(challenge, *schema,
+                                           Deadline::After(std::chrono::seconds(20)), ledger_,
+                                           experts_.transport(), options));
+        },
+        boost::asio::detached);
+    io.run();
+    EXPECT_TRUE(out && out->ok()) << (out && !out->ok() ? out->error().ToString() : "");
+    return out && out->ok() ? std::move(out->value()) : protocol::Response{};
+  }
+
+  static std::vector<std::string> Capabilities(const protocol::Response& r) {
+    std::vector<std::string> out;
+    for (const auto& s : r.task_pipeline) {
+      out.push_back(s.query.is_object() && JsonFind(s.query, "messages") ? "chat"
+                    : JsonFind(s.query, "urls")                          ? "read"
+                                                                         : "search");
+    }
+    return out;
+  }
+
+  ledger::SnapshotPtr ledger_ = std::make_shared<const ledger::Snapshot>(*ledger::SeedSnapshot());
+  SimulatedExperts experts_;
+};
+
+TEST_F(OrchestratorTest, AnObjectiveTheExpertsKnowNothingAboutGetsAnHonestEmptyAnswer) {
+  const protocol::Response r =
+      Answer("Summarize the results of the 2026 FIFA World Cup qualifiers",
+             R"({"matches": [{"home": "str", "away": "str", "score": "str"}], "summary": "str",
+                 "verdict": "str"})");
+  EXPECT_EQ(CompactJson(r.standardized_data), "{}");
+  EXPECT_NE(r.final_synthesis.find("nothing is reported rather than material on another topic"),
+            std::string::npos)
+      << r.final_synthesis;
+  // A search, one second try with the specific terms, and nothing else: no read, no synthesis.
+  EXPECT_EQ(Capabilities(r), (std::vector<std::string>{"search", "search"}));
+  EXPECT_EQ(r.task_pipeline[1].depends_on, std::vector<int>{1});
+}
+
+TEST_F(OrchestratorTest, ASummaryOnlySchemaIsAnsweredFromSearchResultsAtTheCostOfOneCall) {
+  const protocol::Response r =
+      Answer("Explain how decentralized GPU networks price compute", R"({"summary": "str"})");
+  EXPECT_EQ(Capabilities(r), std::vector<std::string>{"search"});
+  const std::string summary(r.standardized_data.at("summary").as_string());
+  EXPECT_NE(summary.find("GPU"), std::string::npos) << summary;
+  EXPECT_DOUBLE_EQ(r.total_cost, r.task_pipeline[0].cost);
+  ASSERT_TRUE(r.provenance.is_object());
+  EXPECT_EQ(CompactJson(r.provenance.at("$.summary")), "[1]");
+}
+
+TEST_F(OrchestratorTest, ReadsEachFoundItemInParallelAndHiresInferenceOnlyForJudgement) {
+  const protocol::Response r = Answer(
+      "Research the competitive landscape for decentralized compute marketplaces and identify "
+      "gaps our product could fill",
+      R"({"competitors": [{"name": "str", "description": "str", "strengths": "list",
+                            "weaknesses": "list"}],
+          "market_gaps": [{"gap": "str", "opportunity": "str", "difficulty": "str"}],
+          "recommendation": "str"})");
+  const auto caps = Capabilities(r);
+  ASSERT_GE(caps.size(), 5u);
+  EXPECT_EQ(caps[0], "search");
+  EXPECT_EQ(caps[1], "search");
+  EXPECT_EQ(caps.back(), "chat");
+  EXPECT_EQ(std::count(caps.begin(), caps.end(), "chat"), 1);
+  int reads = 0;
+  for (const auto& s : r.task_pipeline) {
+    EXPECT_FALSE(s.error) << s.step << " " << s.task << ": " << *s.error;
+    if (JsonFind(s.query, "urls")) {
+      ++reads;
+      EXPECT_EQ(s.query.at("urls").as_array().size(), 1u);  // one page per read
+      ASSERT_EQ(s.depends_on.size(), 1u);
+      EXPECT_LE(s.depends_on[0], 2);  // after the search that found it
+    }
+  }
+  EXPECT_GE(reads, 3);
+  auto target = schema::Schema::FromTarget(*ParseJson(
+      R"({"competitors": [{"name": "str", "description": "str", "strengths": "list",
+                           "weaknesses": "list"}],
+          "market_gaps": [{"gap": "str", "opportunity": "str", "difficulty": "str"}],
+          "recommendation": "str"})"));
+  const auto report = target->Validate(r.standardized_data);
+  EXPECT_TRUE(report.valid) << PrettyJson(r.standardized_data);
+  EXPECT_DOUBLE_EQ(report.completeness, 1.0) << PrettyJson(r.standardized_data);
+  // Only things the objective is about: no container orchestrator, no storage network.
+  const std::string doc = CompactJson(r.standardized_data.at("competitors"));
+  EXPECT_EQ(doc.find("Kubernetes"), std::string::npos) << doc;
+}
+
+TEST_F(OrchestratorTest, ThingsTheObjectiveNamesAreSearchedForWhenDiscoveryMissedThem) {
+  const protocol::Response r = Answer(
+      "Research cloud GPU pricing from RunPod, Vast.ai, and Lambda. Recommend a price point for "
+      "our new inference API.",
+      R"({"competitors": [{"name": "str", "pricing": "dict", "strengths": "list"}],
+          "recommendation": {"price_point": "float", "rationale": "str"}})");
+  std::string names;
+  for (const Json& c : r.standardized_data.at("competitors").as_array()) {
+    names += std::string(c.at("name").as_string()) + ";";
+  }
+  for (const char* name : {"RunPod", "Vast.ai", "Lambda"}) {
+    EXPECT_NE(names.find(name), std::string::npos) << name << " missing from " << names;
+  }
+  // The recommendation is reasoned by an inference subnet, not searched for.
+  EXPECT_TRUE(JsonFind(r.standardized_data, "recommendation"));
+  EXPECT_EQ(Capabilities(r).back(), "chat");
+}
+
+TEST_F(OrchestratorTest, NoCallIsMadeTwice) {
+  const protocol::Response r = Answer("Compare open-source message brokers for IoT telemetry",
+                                      R"({"brokers": [{"name": "str", "strengths": "list"}]})");
+  std::set<std::string> calls;
+  for (const auto& s : r.task_pipeline) {
+    EXPECT_TRUE(calls.insert(s.subnet + CanonicalJson(s.query)).second) << s.step;
+  }
+}
+
+}  // namespace
+}  // namespace orchestra::miner
