@@ -98,9 +98,11 @@ struct Pipeline {
 // that leaves less than the wave's own p95). Records every step and output.
 boost::asio::awaitable<Status> RunWave(Pipeline& p, std::vector<plan::Task> tasks,
                                        milliseconds reserve) {
-  // A call already made (same capability, same query) would only repeat its answer.
+  // A call already made (same capability, same query) would only repeat its answer; a
+  // re-routed one goes to another subnet first.
   std::erase_if(tasks, [&p](const plan::Task& t) {
-    return !p.asked.insert(t.capability + "\n" + CanonicalJson(t.query)).second;
+    return !p.asked.insert(t.capability + "\n" + t.avoid_subnet + "\n" + CanonicalJson(t.query))
+                .second;
   });
   if (tasks.empty()) co_return Status();
   for (size_t i = 0; i < tasks.size(); ++i) {
@@ -120,6 +122,13 @@ boost::asio::awaitable<Status> RunWave(Pipeline& p, std::vector<plan::Task> task
   const milliseconds remaining = p.deadline.Remaining();
   auto routing = plan::Route(dag, p.ledger, p.options.routing, remaining);
   if (!routing) co_return routing.error();
+  for (size_t i = 0; i < dag.tasks.size(); ++i) {
+    const std::string& avoid = dag.tasks[i].avoid_subnet;
+    if (avoid.empty()) continue;
+    auto& candidates = routing->routes[i].candidates;
+    std::stable_partition(candidates.begin(), candidates.end(),
+                          [&](const ledger::LedgerEntry* e) { return e->subnet_id != avoid; });
+  }
   p.next_step = dag.tasks.back().step + 1;
   milliseconds own{0};
   for (const auto& route : routing->routes) {
@@ -220,6 +229,7 @@ void AbsorbRead(Pipeline& p, const plan::Task& task) {
   }
   auto records = experts::ReadScrape(output->second);
   if (!records) return;
+  const size_t before = item ? item->records.size() : 0;
   for (auto& record : *records) {
     const std::string text = plan::TextOf(Json(record.fields));
     if (text.empty()) continue;
@@ -246,6 +256,9 @@ void AbsorbRead(Pipeline& p, const plan::Task& task) {
     }
     p.material.passages.emplace_back(task.step, text);
   }
+  // A read that brought nothing back about its item (the page not returned, or nothing on it
+  // on topic) failed as surely as one that timed out.
+  if (item && item->records.size() == before) item->failed_read = task.step;
 }
 
 // The detail wave: every kept item of a list whose fields need its page, and the subject's
@@ -543,6 +556,15 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
     std::vector<int> deps;
     if (!p.steps.empty()) deps.push_back(p.steps.back().step);
     for (auto& t : plan::FollowUpTasks(p.brief, gaps, deps, 0, room)) wave.push_back(std::move(t));
+    for (auto& t : wave) {
+      // A re-read goes first to another subnet than the one whose read failed.
+      if (t.purpose == plan::Purpose::kFollowUp &&
+          experts::FamilyOf(t.capability) == experts::Family::kScrape && !t.depends_on.empty()) {
+        for (const auto& s : p.steps) {
+          if (s.step == t.depends_on.front()) t.avoid_subnet = s.subnet;
+        }
+      }
+    }
     for (size_t i = 0; i < wave.size(); ++i) {
       // Numbered (and named) where the wave sits in the pipeline.
       wave[i].step = p.next_step + static_cast<int>(i);

@@ -27,6 +27,8 @@ struct Task {
   Purpose purpose = Purpose::kDiscover;
   std::string target;  // the list field the task serves ("" for the root object)
   std::string item;    // for kDetail and kFollowUp: the URL or name of the item it is about
+  // A subnet whose answer to the same request was bad: routed last (re-routing).
+  std::string avoid_subnet;
 };
 
 // A wave of the plan: tasks in step order, numbered consecutively. A task depends only on
