@@ -216,11 +216,15 @@ TEST_F(AdversarialMinersTest, OffTopicAnswersInTheRightShapeWithoutTheTopicsWord
   };
   const std::string honest_text = lower(CanonicalJson(honest.standardized_data));
   const std::string off_topic_text = lower(CanonicalJson(off_topic.standardized_data));
-  // The funded companies the curated corpus knows, which the honest answer names.
-  for (const char* company : {"openai", "mistral", "databricks"}) {
-    EXPECT_THAT(honest_text, ::testing::HasSubstr(company));
+  // The funded companies the curated corpus knows: the honest answer names several of them,
+  // the off-topic one none.
+  int named = 0;
+  for (const char* company :
+       {"openai", "mistral", "databricks", "anthropic", "xai", "groq", "scale ai", "waymo"}) {
+    named += honest_text.find(company) != std::string::npos;
     EXPECT_THAT(off_topic_text, ::testing::Not(::testing::HasSubstr(company)));
   }
+  EXPECT_GE(named, 3) << honest_text;
   EXPECT_THAT(off_topic_text, ::testing::Not(::testing::HasSubstr("funding")));
 }
 

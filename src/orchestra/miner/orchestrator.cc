@@ -250,7 +250,26 @@ void AbsorbRead(Pipeline& p, const plan::Task& task) {
     const bool about_item =
         owner && !owner->name.empty() && ContainsIgnoringCase(text, owner->name);
     if (!about_item && !p.brief.topic.MentionsSpecific(text)) continue;
+    // Another page read for an item (a follow-up) lends its fields only when it is about that
+    // item, not about something it merely mentions.
+    if (owner && NormalizeUrl(record.url) != NormalizeUrl(owner->url)) {
+      const std::string own_name = JsonString(Json(record.fields), "name");
+      if (!own_name.empty() && !ContainsIgnoringCase(own_name, owner->name) &&
+          !ContainsIgnoringCase(owner->name, own_name)) {
+        continue;
+      }
+    }
     if (owner) {
+      // The item goes by the name its page gives it ("OpenAI", not "New funding to scale...").
+      for (const auto& list : p.brief.needs.lists) {
+        if (list.field != task.target) continue;
+        const std::string field = list.NameField().empty() ? "name" : list.NameField();
+        if (auto it = record.fields.find(field); it != record.fields.end() &&
+                                                 it->value().is_string() &&
+                                                 !Trim(it->value().get_string()).empty()) {
+          owner->name = synth::NameFromTitle(it->value().get_string());
+        }
+      }
       owner->records.emplace_back(task.step, std::move(record.fields));
       owner->failed_read = 0;
     }

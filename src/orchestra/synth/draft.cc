@@ -156,8 +156,15 @@ Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic,
         JsonObject object = ItemObject(item, list.item_fields, &missing);
         if (object.empty()) continue;
         if (!missing.empty()) {
-          draft.gaps.push_back(plan::Gap{list.field, NameFromTitle(item.name), item.url,
-                                         std::move(missing), item.failed_read});
+          // The item goes by the name its entry shows ("OpenAI"), not its page's title.
+          std::string name = NameFromTitle(item.name);
+          if (const std::string field = list.NameField(); !field.empty()) {
+            if (auto it = object.find(field); it != object.end() && it->value().is_string()) {
+              name = std::string(it->value().get_string());
+            }
+          }
+          draft.gaps.push_back(plan::Gap{list.field, std::move(name), item.url, std::move(missing),
+                                         item.failed_read});
         }
         items.emplace_back(std::move(object));
       }
