@@ -652,6 +652,8 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
   std::sort(p.steps.begin(), p.steps.end(),
             [](const auto& a, const auto& b) { return a.step < b.step; });
   for (const auto& step : p.steps) response.total_cost += step.cost;
+  // A sum of prices: no more digits than the prices have (0.0176, not 0.017599999999999998).
+  response.total_cost = std::round(response.total_cost * 1e9) / 1e9;
   response.task_pipeline = std::move(p.steps);
   response.standardized_data = std::move(synthesis.standardized_data);
   response.final_synthesis = std::move(synthesis.final_synthesis);
