@@ -31,10 +31,17 @@ OUT = os.path.join(ROOT, "data", "challenges")
 
 # Text of the canned compute-marketplace answer and of the other curated topics: an answer about
 # message brokers carrying one of these carries another topic's text.
+# The phrases of the curated analysis pages: the canned recommendation ("Build first for
+# latency-tolerant and single-GPU inference workloads ... stablecoin billing ...") is made of them.
+COMPUTE_ANALYSIS = ["latency-tolerant", "stablecoin", "stake-backed", "provider admission",
+                    "hardware attestation", "pre-warmed", "provider churn"]
+# The analysis pages' advice to a new entrant: drift even in an objective about the networks.
+MARKET_ADVICE = ["latency-tolerant", "stake-backed", "provider admission", "hardware attestation"]
 COMPUTE = ["decentralized compute", "Akash", "Bittensor", "GPU marketplace", "Golem",
-           "Render Network", "io.net", "iExec", "developer onboarding", "DePIN"]
-FUNDING = ["funding round", "Series B", "valuation", "Thrive Capital"]
-GPU_PRICES = ["RunPod", "Vast.ai", "Paperspace", "H100"]
+           "Render Network", "io.net", "iExec", "developer onboarding", "DePIN"] + COMPUTE_ANALYSIS
+FUNDING = ["funding round", "Series B", "valuation", "Thrive Capital", "mega-rounds",
+           "foundation-model labs"]
+GPU_PRICES = ["RunPod", "Vast.ai", "Paperspace", "H100", "GPU-hour", "LLMflation"]
 BROKERS = ["message broker", "MQTT", "AMQP"]
 COMPRESSION = ["lossless compression", "zstd"]
 
@@ -231,7 +238,7 @@ CHALLENGES = [
          facts=["OCI", "container runtime"],
          topic_terms=["container", "OCI"],
          off_topic_terms=["Akash", "Bittensor", "GPU marketplace", "Golem", "Render Network",
-                          "developer onboarding"] + FUNDING + BROKERS),
+                          "developer onboarding"] + COMPUTE_ANALYSIS + FUNDING + BROKERS),
     dict(slug="backup_tools", domain="infrastructure", template="tool_comparison",
          topic="backup programs",
          objective="Pick a backup tool for nightly encrypted off-site backups of Linux servers",
@@ -333,7 +340,7 @@ CHALLENGES = [
          facts=["$6.6 billion", "Series J", "Thrive Capital"],
          topic_terms=["funding", "raised", "investment", "valuation"],
          off_topic_terms=["decentralized compute", "Akash", "GPU marketplace", "message broker",
-                          "H100", "developer onboarding"]),
+                          "H100", "developer onboarding"] + COMPUTE_ANALYSIS),
     # ---- markets and pricing ----
     dict(slug="a100_hourly_prices", domain="markets", template="market_pricing",
          topic="A100 GPU cloud pricing",
@@ -355,7 +362,7 @@ CHALLENGES = [
          facts=["A100", "1.64", "1.79"],
          topic_terms=["A100", "GPU", "per hour", "pricing"],
          off_topic_terms=["Bittensor", "Filecoin", "funding round", "message broker",
-                          "developer onboarding"]),
+                          "developer onboarding"] + COMPUTE_ANALYSIS),
     dict(slug="decentralized_compute_pricing", domain="markets", template="market_research",
          topic="how decentralized compute networks charge",
          objective="How do decentralized compute networks charge for workloads? Compare their "
@@ -370,7 +377,7 @@ CHALLENGES = [
                    ("io.net", "url:https://io.net/")],
          facts=["reverse auction", "GLM", "RLC"],
          topic_terms=["pricing", "decentralized", "compute", "token"],
-         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Kubernetes"]),
+         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Kubernetes"] + MARKET_ADVICE),
     dict(slug="consumer_gpu_rental", domain="markets", template="market_pricing",
          topic="renting consumer GPUs",
          objective="Where can a hobbyist rent an RTX 4090 by the hour for fine-tuning, and at "
@@ -389,7 +396,7 @@ CHALLENGES = [
          facts=["RTX 4090", "0.69", "0.35"],
          topic_terms=["RTX 4090", "GPU", "per hour"],
          off_topic_terms=["Bittensor", "Filecoin", "funding round", "message broker",
-                          "developer onboarding", "Akash"]),
+                          "developer onboarding", "Akash"] + COMPUTE_ANALYSIS),
     dict(slug="llm_inference_price_trend", domain="markets", template="explainer",
          topic="falling LLM inference prices",
          objective="How fast has the price of LLM inference fallen, and what does that mean for "
@@ -440,7 +447,8 @@ CHALLENGES = [
          entities=[("Akash Network", "url:https://akash.network/")],
          facts=["reverse auction", "SDL", "Overclock Labs"],
          topic_terms=["Akash", "deployment", "provider"],
-         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Render Network", "Golem"]),
+         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Render Network", "Golem"] +
+         MARKET_ADVICE),
     dict(slug="mosquitto_url", domain="deep_dive", template="entity_deep_dive",
          topic="Eclipse Mosquitto",
          objective="Summarise what https://mosquitto.org/ offers and which MQTT versions it "

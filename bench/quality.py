@@ -398,7 +398,7 @@ def load_set(directory, only):
     return out
 
 
-def run_set(orch, challenges, use_miner, verbose):
+def run_set(orch, challenges, use_miner, verbose, answers_dir=None):
     families = orch.families()
     if use_miner:
         orch.start_miner()
@@ -414,6 +414,10 @@ def run_set(orch, challenges, use_miner, verbose):
         else:
             card = orch.score(path, response)
             row.update(measure(generated, response, card, families))
+            if answers_dir:
+                os.makedirs(answers_dir, exist_ok=True)
+                with open(os.path.join(answers_dir, slug + ".json"), "w") as f:
+                    json.dump({"response": response, "score": card}, f, indent=2)
             row["wall_s"] = wall
         if verbose:
             print(f"{slug}: {json.dumps(row)}", file=sys.stderr)
@@ -479,6 +483,8 @@ def main():
                                        "Debian corpus index is built there once)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--json", metavar="FILE", help="also write every row and the summary here")
+    ap.add_argument("--answers", metavar="DIR",
+                    help="write each answer and its score card to DIR/<objective>.json")
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
 
@@ -495,7 +501,8 @@ def main():
                 with open(args.json, "w") as f:
                     json.dump({"worked_example": {"good": good, "runs": runs}}, f, indent=2)
             return 0
-        rows = run_set(orch, load_set(args.challenges, args.only), args.miner, args.verbose)
+        rows = run_set(orch, load_set(args.challenges, args.only), args.miner, args.verbose,
+                       args.answers)
         s = summary(rows)
         mode = "a running miner (`orchestra ask`)" if args.miner else "`orchestra run`"
         print_set(rows, s, args.markdown,
