@@ -336,7 +336,19 @@ CHALLENGES = [
                    ("Databricks", "url:https://www.databricks.com/company/newsroom/press-releases/"
                                   "databricks-raising-10b-series-j-investment-62b-valuation"),
                    ("Waymo", "url:https://techcrunch.com/2024/10/25/waymo-raises-5-6b-from-"
-                             "alphabet-a16z-silver-lake-and-more/")],
+                             "alphabet-a16z-silver-lake-and-more/"),
+                   ("Mistral AI", "url:https://techcrunch.com/2024/06/11/paris-based-ai-startup-"
+                                  "mistral-ai-raises-640-million/"),
+                   ("Safe Superintelligence",
+                    "url:https://www.reuters.com/technology/artificial-intelligence/openai-co-"
+                    "founder-sutskevers-new-safety-focused-ai-startup-ssi-raises-1-billion-"
+                    "2024-09-04/"),
+                   ("Scale AI", "url:https://scale.com/blog/scale-ai-series-f"),
+                   ("Figure AI", "url:https://www.prnewswire.com/news-releases/figure-raises-675m-"
+                                 "at-2-6b-valuation-and-signs-collaboration-agreement-with-openai-"
+                                 "302074897.html"),
+                   ("Groq", "url:https://www.prnewswire.com/news-releases/groq-raises-640m-to-"
+                            "meet-soaring-demand-for-fast-ai-inference-302214097.html")],
          facts=["$6.6 billion", "Series J", "Thrive Capital"],
          topic_terms=["funding", "raised", "investment", "valuation"],
          off_topic_terms=["decentralized compute", "Akash", "GPU marketplace", "message broker",

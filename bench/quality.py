@@ -463,7 +463,7 @@ def worked_example(orch, runs, use_miner, markdown, verbose):
           f"{orch.latency_scale}, default faults): {good} of {runs} runs schema-valid and "
           f"complete ({share:.0%}; target >= 95%)")
     for why, n in sorted(failures.items(), key=lambda kv: -kv[1]):
-        print(f"{prefix}  {n} x {why}")
+        print(f"  {prefix}{n} x {why}")
     return good, runs
 
 
