@@ -268,8 +268,14 @@ class Orchestra:
         return out["response"], "", wall
 
     def score(self, generated_file, response):
-        argv = [self.binary, "score", "--challenge", generated_file,
-                self._file("response.json", response), "--json"]
+        argv = [self.binary, "score", "--json"]
+        if self.hotkey:  # a running miner: its hotkey, and the id `ask` gave the challenge
+            with open(generated_file) as f:
+                generated = json.load(f)
+            generated["challenge"]["challenge_id"] = response.get("challenge_id", "")
+            generated_file = self._file("asked.json", generated)
+            argv += ["--miner-hotkey", self.hotkey, "--experts", self.experts]
+        argv += ["--challenge", generated_file, self._file("response.json", response)]
         card, err, _ = self._json(argv)
         return card
 
