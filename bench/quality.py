@@ -396,6 +396,9 @@ def print_set(rows, s, markdown, title):
 def load_set(directory, only):
     files = sorted(f for f in os.listdir(directory) if f.endswith(".json"))
     if only:
+        unknown = sorted(set(only) - {f[:-5] for f in files})
+        if unknown:
+            sys.exit(f"quality.py: no objective {', '.join(unknown)} in {directory}")
         files = [f for f in files if f[:-5] in only]
     out = []
     for f in files:
