@@ -155,6 +155,15 @@ def measure(generated, response, card, families):
     needed = {FAMILY_OF_CAPABILITY.get(c, c) for c in generated["reference"].get("capabilities",
                                                                               [])}
     unneeded = [s for s in pipeline if families.get(s.get("subnet")) not in needed]
+    # As the scorer counts redundant calls: a successful step repeating an earlier successful
+    # call (same subnet, same query).
+    seen, repeated = set(), 0
+    for s in pipeline:
+        if s.get("error"):
+            continue
+        call = (s.get("subnet"), json.dumps(s.get("query"), sort_keys=True))
+        repeated += call in seen
+        seen.add(call)
     dims = card.get("dimensions", {}) if card else {}
 
     def dim(name):
@@ -180,6 +189,7 @@ def measure(generated, response, card, families):
         "calls": len(pipeline),
         "failed_calls": sum(1 for s in pipeline if s.get("error")),
         "unneeded_calls": len(unneeded),
+        "repeated_calls": repeated,
         "cost": response.get("total_cost") or 0.0,
         "latency_ms": response.get("total_latency_ms"),
     }
@@ -312,6 +322,7 @@ COLUMNS = [("objective", "objective"), ("domain", "domain"), ("items", "items"),
            ("valid", "valid"),
            ("compl", "compliance"), ("complete", "completeness"), ("relev", "relevance"),
            ("drift", "drift"), ("calls", "calls"), ("unneeded", "unneeded_calls"),
+           ("repeat", "repeated_calls"),
            ("cost", "cost"), ("ms", "latency_ms")]
 
 
@@ -344,7 +355,8 @@ def summary(rows):
         "mean_completeness": mean(r["completeness"] for r in ok),
         "mean_relevance": mean(r["relevance"] for r in ok),
         "answers_with_drift": sum(1 for r in ok if r["drift"]),
-        "answers_with_unneeded_calls": sum(1 for r in ok if r["unneeded_calls"]),
+        "answers_with_unneeded_calls": sum(1 for r in ok
+                                           if r["unneeded_calls"] or r["repeated_calls"]),
         "mean_calls": mean(r["calls"] for r in ok),
         "total_cost": sum(r["cost"] for r in ok),
         "mean_latency_ms": mean(r["latency_ms"] for r in ok),
@@ -380,7 +392,7 @@ def print_set(rows, s, markdown, title):
         f"{fmt(s['mean_relevance'])} (validator's scorer)",
         f"answers carrying another topic's text: {s['answers_with_drift']} of "
         f"{s['answered']} (target 0)",
-        f"answers with expert calls the schema does not need: "
+        f"answers with expert calls the schema does not need (unneeded or repeated): "
         f"{s['answers_with_unneeded_calls']} (target 0); mean calls {fmt(s['mean_calls'], 1)}, "
         f"spend {s['total_cost']:.4f} TAO, mean latency {fmt(s['mean_latency_ms'], 0)} ms",
     ]

@@ -83,7 +83,16 @@ class MeasureTest(unittest.TestCase):
         self.assertEqual(m["recall"], 0.25)
         self.assertEqual(m["calls"], 3)
         self.assertEqual(m["unneeded_calls"], 2)
+        self.assertEqual(m["repeated_calls"], 0)
         self.assertEqual(m["drift"], [])
+
+    def test_a_repeated_successful_call_is_counted(self):
+        response = self.response("")
+        response["task_pipeline"] = [{"subnet": "SN22", "query": {"q": "mqtt"}},
+                                     {"subnet": "SN22", "query": {"q": "mqtt"}, "error": "429"},
+                                     {"subnet": "SN22", "query": {"q": "mqtt"}}]
+        m = measure(self.GENERATED, response, None, self.FAMILIES)
+        self.assertEqual(m["repeated_calls"], 1)
 
     def test_off_topic_text_in_the_synthesis_is_another_topics_text(self):
         m = measure(self.GENERATED, self.response("Akash leads the GPU marketplace"), None,
