@@ -45,6 +45,19 @@ GPU_PRICES = ["RunPod", "Vast.ai", "Paperspace", "H100", "GPU-hour", "LLMflation
 BROKERS = ["message broker", "MQTT", "AMQP"]
 COMPRESSION = ["lossless compression", "zstd"]
 
+
+def others(*own):
+    """Off-topic terms: those of every curated topic (and of brokers and compression) except
+    the objective's own ones, in a fixed order."""
+    groups = {"compute": COMPUTE, "funding": FUNDING, "gpu": GPU_PRICES, "brokers": BROKERS,
+              "compression": COMPRESSION}
+    out = []
+    for name, terms in groups.items():
+        if name not in own:
+            out += [t for t in terms if t not in out]
+    return out
+
+
 # Target fields that ask for judgement: an inference subnet earns its cost there; anything
 # else the built-in extractive synthesizer fills at no cost.
 JUDGEMENT_FIELDS = {"recommendation", "verdict", "advice", "cheapest", "trend"}
@@ -99,7 +112,7 @@ CHALLENGES = [
                    ("NATS", "deb:nats-server"), ("ActiveMQ", "deb:activemq")],
          facts=["MQTT", "AMQP"],
          topic_terms=["message broker", "MQTT", "AMQP", "messaging", "broker"],
-         off_topic_terms=COMPUTE + COMPRESSION + FUNDING),
+         off_topic_terms=others("brokers")),
     dict(slug="json_libraries_c", domain="software", template="tool_comparison",
          topic="JSON libraries for C and C++",
          objective="Which JSON parsing libraries are available for C and C++ projects, and how "
@@ -119,7 +132,7 @@ CHALLENGES = [
                    ("cJSON", "deb:libcjson-dev")],
          facts=["JSON for Modern C++", "SAX/DOM", "gigabytes of JSON per second"],
          topic_terms=["JSON", "parser", "parsing"],
-         off_topic_terms=COMPUTE + FUNDING + BROKERS),
+         off_topic_terms=others()),
     dict(slug="static_site_generators", domain="software", template="tool_comparison",
          topic="static site generators",
          objective="Compare static site generators for a project's documentation and blog",
@@ -130,7 +143,7 @@ CHALLENGES = [
          facts=["written in Go", "project documentation", "blog aware"],
          topic_terms=["static site generator", "static website", "documentation generator",
                       "static site"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="version_control", domain="software", template="tool_comparison",
          topic="version control systems",
          objective="Which version control system should a small team adopt besides Git? Compare "
@@ -144,7 +157,7 @@ CHALLENGES = [
          sources=["deb:git"],
          facts=["distributed revision control", "built-in wiki"],
          topic_terms=["version control", "revision control", "DSCM"],
-         off_topic_terms=COMPUTE + FUNDING + BROKERS),
+         off_topic_terms=others()),
     dict(slug="terminal_editors", domain="software", template="tool_comparison",
          topic="text editors for programmers",
          objective="Recommend a text editor for programmers who work over SSH in a terminal",
@@ -163,7 +176,7 @@ CHALLENGES = [
                    ("nano", "deb:nano"), ("Kakoune", "deb:kakoune"), ("micro", "deb:micro")],
          facts=["inspired by Pico", "selection-oriented", "Vi IMproved"],
          topic_terms=["editor", "text editor", "vi"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="jq_and_alternatives", domain="software", template="entity_deep_dive",
          topic="command-line JSON processors",
          objective="What does the tool at https://github.com/stedolan/jq do, and which similar "
@@ -173,7 +186,7 @@ CHALLENGES = [
          entities=[("jq", "deb:jq"), ("yq", "deb:yq"), ("gron", "deb:gron"), ("jo", "deb:jo")],
          facts=["command-line JSON processor", "YAML"],
          topic_terms=["JSON", "command-line", "command line"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     # ---- infrastructure ----
     dict(slug="reverse_proxies", domain="infrastructure", template="tool_comparison",
          topic="reverse proxies and load balancers",
@@ -193,7 +206,7 @@ CHALLENGES = [
                    ("Apache", "deb:apache2")],
          facts=["load balancing reverse proxy", "automatic HTTPS"],
          topic_terms=["proxy", "load balancing", "load balancer", "web server"],
-         off_topic_terms=COMPUTE + FUNDING + BROKERS),
+         off_topic_terms=others()),
     dict(slug="monitoring_tsdb", domain="infrastructure", template="tool_comparison",
          topic="monitoring systems and time-series databases",
          objective="Compare open-source monitoring systems and time-series databases for a "
@@ -206,7 +219,7 @@ CHALLENGES = [
                    ("Icinga", "deb:icinga2"), ("Nagios", "deb:nagios4")],
          facts=["time series database", "real-time performance monitoring"],
          topic_terms=["monitoring", "time series", "metrics"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="sqlite_vs_servers", domain="infrastructure", template="tool_comparison",
          topic="relational databases",
          objective="When should a small SaaS use SQLite instead of a database server such as "
@@ -225,7 +238,7 @@ CHALLENGES = [
                    ("Firebird", "deb:firebird3.0-server")],
          facts=["MariaDB database", "Firebird"],
          topic_terms=["database", "SQL", "RDBMS"],
-         off_topic_terms=COMPUTE + FUNDING + BROKERS),
+         off_topic_terms=others()),
     dict(slug="container_runtimes", domain="infrastructure", template="tool_comparison",
          topic="container runtimes",
          objective="Compare Linux container runtimes and engines: which ones run without a "
@@ -237,8 +250,7 @@ CHALLENGES = [
                    ("LXC", "deb:lxc"), ("Buildah", "deb:buildah")],
          facts=["OCI", "container runtime"],
          topic_terms=["container", "OCI"],
-         off_topic_terms=["Akash", "Bittensor", "GPU marketplace", "Golem", "Render Network",
-                          "developer onboarding"] + COMPUTE_ANALYSIS + FUNDING + BROKERS),
+         off_topic_terms=others()),
     dict(slug="backup_tools", domain="infrastructure", template="tool_comparison",
          topic="backup programs",
          objective="Pick a backup tool for nightly encrypted off-site backups of Linux servers",
@@ -250,7 +262,7 @@ CHALLENGES = [
                    ("Bacula", "deb:bacula-director-sqlite3"), ("rdiff-backup", "deb:rdiff-backup")],
          facts=["deduplicating", "encrypted bandwidth-efficient backup", "incremental backup"],
          topic_terms=["backup", "snapshot"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="dns_servers", domain="infrastructure", template="tool_comparison",
          topic="DNS servers",
          objective="Which DNS server software should we run for authoritative zones and which "
@@ -267,7 +279,7 @@ CHALLENGES = [
                    ("PowerDNS", "deb:pdns-server"), ("dnsmasq", "deb:dnsmasq"), ("NSD", "deb:nsd")],
          facts=["Internet Domain Name Server", "authoritative domain name server"],
          topic_terms=["DNS", "name server", "nameserver", "resolver"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="site_to_site_vpn", domain="infrastructure", template="tool_comparison",
          topic="VPN software",
          objective="Compare VPN software for linking two offices: WireGuard, OpenVPN, strongSwan "
@@ -279,7 +291,7 @@ CHALLENGES = [
                    ("strongSwan", "deb:strongswan"), ("tinc", "deb:tinc")],
          facts=["IPsec", "kernel VPN tunnel"],
          topic_terms=["VPN", "virtual private network", "tunnel"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     # ---- AI ----
     dict(slug="python_ml_libraries", domain="ai", template="tool_comparison",
          topic="machine-learning libraries for Python",
@@ -296,7 +308,7 @@ CHALLENGES = [
                    ("XGBoost", "deb:python3-xgboost"), ("ONNX", "deb:python3-onnx")],
          facts=["neural networks", "Gradient Boosting"],
          topic_terms=["machine learning", "neural network", "neural networks", "learning"],
-         off_topic_terms=COMPUTE + FUNDING + BROKERS),
+         off_topic_terms=others()),
     dict(slug="ocr_engines", domain="ai", template="tool_comparison",
          topic="OCR engines",
          objective="Pick an open-source OCR engine to digitise scanned invoices",
@@ -306,7 +318,7 @@ CHALLENGES = [
                    ("GOCR", "deb:gocr"), ("Ocrad", "deb:ocrad")],
          facts=["OCR text layer to PDF", "optical character recognition"],
          topic_terms=["OCR", "optical character recognition"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="offline_tts", domain="ai", template="tool_comparison",
          topic="speech synthesis engines",
          objective="Compare offline text-to-speech engines for an accessibility app",
@@ -316,7 +328,7 @@ CHALLENGES = [
                    ("Flite", "deb:flite")],
          facts=["speech synthesizer", "speech synthesis"],
          topic_terms=["speech synthesis", "speech synthesizer", "text-to-speech", "TTS"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="ai_mega_rounds_2024", domain="ai", template="market_research",
          topic="AI funding rounds of 2024",
          objective="List the largest AI funding rounds of 2024 with amounts and lead investors, "
@@ -351,8 +363,8 @@ CHALLENGES = [
                             "meet-soaring-demand-for-fast-ai-inference-302214097.html")],
          facts=["$6.6 billion", "Series J", "Thrive Capital"],
          topic_terms=["funding", "raised", "investment", "valuation"],
-         off_topic_terms=["decentralized compute", "Akash", "GPU marketplace", "message broker",
-                          "H100", "developer onboarding"] + COMPUTE_ANALYSIS),
+         # io.net's 2024 Series A is in the corpus (its homepage): not another topic here.
+         off_topic_terms=[t for t in others("funding") if t != "io.net"]),
     # ---- markets and pricing ----
     dict(slug="a100_hourly_prices", domain="markets", template="market_pricing",
          topic="A100 GPU cloud pricing",
@@ -373,8 +385,8 @@ CHALLENGES = [
                    ("Paperspace", "url:https://www.paperspace.com/pricing")],
          facts=["A100", "1.64", "1.79"],
          topic_terms=["A100", "GPU", "per hour", "pricing"],
-         off_topic_terms=["Bittensor", "Filecoin", "funding round", "message broker",
-                          "developer onboarding"] + COMPUTE_ANALYSIS),
+         off_topic_terms=["Bittensor", "Filecoin", "developer onboarding", "LLMflation"] +
+         COMPUTE_ANALYSIS + FUNDING + BROKERS + COMPRESSION),
     dict(slug="decentralized_compute_pricing", domain="markets", template="market_research",
          topic="how decentralized compute networks charge",
          objective="How do decentralized compute networks charge for workloads? Compare their "
@@ -389,7 +401,8 @@ CHALLENGES = [
                    ("io.net", "url:https://io.net/")],
          facts=["reverse auction", "GLM", "RLC"],
          topic_terms=["pricing", "decentralized", "compute", "token"],
-         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Kubernetes"] + MARKET_ADVICE),
+         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Kubernetes", "RunPod", "Paperspace",
+                                                           "LLMflation"] + MARKET_ADVICE),
     dict(slug="consumer_gpu_rental", domain="markets", template="market_pricing",
          topic="renting consumer GPUs",
          objective="Where can a hobbyist rent an RTX 4090 by the hour for fine-tuning, and at "
@@ -407,8 +420,8 @@ CHALLENGES = [
                    ("Vast.ai", "url:https://vast.ai/pricing")],
          facts=["RTX 4090", "0.69", "0.35"],
          topic_terms=["RTX 4090", "GPU", "per hour"],
-         off_topic_terms=["Bittensor", "Filecoin", "funding round", "message broker",
-                          "developer onboarding", "Akash"] + COMPUTE_ANALYSIS),
+         off_topic_terms=["Bittensor", "Filecoin", "developer onboarding", "Akash",
+                          "LLMflation"] + COMPUTE_ANALYSIS + FUNDING + BROKERS + COMPRESSION),
     dict(slug="llm_inference_price_trend", domain="markets", template="explainer",
          topic="falling LLM inference prices",
          objective="How fast has the price of LLM inference fallen, and what does that mean for "
@@ -418,7 +431,7 @@ CHALLENGES = [
          sources=["url:https://a16z.com/llmflation-llm-inference-cost/"],
          facts=["10x per year", "per million tokens"],
          topic_terms=["inference", "price", "cost", "tokens"],
-         off_topic_terms=COMPUTE + BROKERS + ["Series B"]),
+         off_topic_terms=others("gpu")),
     # ---- single-entity deep dives ----
     dict(slug="zstd_good_for", domain="deep_dive", template="entity_deep_dive",
          topic="the zstd compression format",
@@ -429,7 +442,7 @@ CHALLENGES = [
                    ("Brotli", "deb:brotli"), ("gzip", "deb:gzip")],
          facts=["fast lossless compression"],
          topic_terms=["compression", "compressor", "compress"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES + BROKERS),
+         off_topic_terms=others("compression")),
     dict(slug="redis_vs_memcached", domain="deep_dive", template="entity_deep_dive",
          topic="Redis",
          objective="What is Redis, and when should a team use it instead of memcached?",
@@ -443,7 +456,7 @@ CHALLENGES = [
          entities=[("Redis", "deb:redis-server"), ("memcached", "deb:memcached")],
          facts=["key-value database", "in-memory object caching"],
          topic_terms=["key-value", "cache", "caching", "in-memory"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others()),
     dict(slug="akash_deep_dive", domain="deep_dive", template="entity_deep_dive",
          topic="Akash Network",
          objective="Tell me about Akash Network: how deployments work, how pricing works, and "
@@ -459,8 +472,8 @@ CHALLENGES = [
          entities=[("Akash Network", "url:https://akash.network/")],
          facts=["reverse auction", "SDL", "Overclock Labs"],
          topic_terms=["Akash", "deployment", "provider"],
-         off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Render Network", "Golem"] +
-         MARKET_ADVICE),
+         off_topic_terms=FUNDING + BROKERS + COMPRESSION + MARKET_ADVICE +
+         ["Render Network", "Golem", "RunPod", "Paperspace", "LLMflation", "GPU-hour"]),
     dict(slug="mosquitto_url", domain="deep_dive", template="entity_deep_dive",
          topic="Eclipse Mosquitto",
          objective="Summarise what https://mosquitto.org/ offers and which MQTT versions it "
@@ -469,7 +482,7 @@ CHALLENGES = [
          entities=[("mosquitto", "deb:mosquitto")],
          facts=["5.0", "3.1.1"],
          topic_terms=["MQTT", "broker"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others("brokers")),
     # ---- explainers ----
     dict(slug="mqtt_vs_amqp", domain="explainer", template="explainer",
          topic="MQTT and AMQP",
@@ -478,7 +491,7 @@ CHALLENGES = [
          entities=[("mosquitto", "deb:mosquitto"), ("RabbitMQ", "deb:rabbitmq-server")],
          facts=["MQTT", "AMQP"],
          topic_terms=["MQTT", "AMQP", "message broker"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others("brokers")),
     dict(slug="eu_ai_act", domain="explainer", template="explainer",
          topic="the EU AI Act",
          objective="Explain the EU AI Act: when it entered into force and how it regulates AI",
@@ -492,7 +505,7 @@ CHALLENGES = [
                   "ai-act-enters-force-2024-08-01_en"],
          facts=["1 August 2024", "risk-based", "European AI Office"],
          topic_terms=["AI Act", "regulation", "European"],
-         off_topic_terms=COMPUTE + GPU_PRICES + ["Series B", "message broker"]),
+         off_topic_terms=others()),
     dict(slug="deduplicating_backups", domain="explainer", template="explainer",
          topic="deduplicating backups",
          objective="Explain what deduplicating backup programs do and why they save space",
@@ -500,7 +513,7 @@ CHALLENGES = [
          entities=[("BorgBackup", "deb:borgbackup"), ("restic", "deb:restic")],
          facts=["deduplicating"],
          topic_terms=["backup", "deduplication", "deduplicating"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES),
+         off_topic_terms=others("compression")),
     # ---- objectives the corpus cannot answer ----
     dict(slug="unanswerable_lyon_restaurants", domain="unanswerable", template="market_pricing",
          topic="Michelin-starred restaurants in Lyon",
@@ -509,7 +522,7 @@ CHALLENGES = [
                  "summary": "str"},
          entities=[], facts=[],
          topic_terms=["restaurant", "Michelin", "Lyon", "tasting menu"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES + BROKERS),
+         off_topic_terms=others()),
     dict(slug="unanswerable_world_cup_final", domain="unanswerable", template="explainer",
          topic="the 2026 FIFA World Cup final",
          objective="List the starting line-ups of both teams in the 2026 FIFA World Cup final",
@@ -520,7 +533,7 @@ CHALLENGES = [
              defs={"Team": model("Team", {"country": s("Country"), "players": strs()})}),
          entities=[], facts=[],
          topic_terms=["World Cup", "FIFA", "football", "line-up", "lineup"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES + BROKERS),
+         off_topic_terms=others()),
     dict(slug="unanswerable_ev_crash_tests", domain="unanswerable", template="tool_comparison",
          topic="crash-test ratings of electric SUVs",
          objective="Compare the Euro NCAP crash-test ratings of 2025 electric SUVs",
@@ -528,14 +541,14 @@ CHALLENGES = [
                  "recommendation": "str"},
          entities=[], facts=[],
          topic_terms=["NCAP", "crash test", "crash-test", "SUV", "electric vehicle"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES + BROKERS),
+         off_topic_terms=others()),
     dict(slug="unanswerable_glp1_trials", domain="unanswerable", template="explainer",
          topic="GLP-1 obesity drug trials",
          objective="Summarise the phase 3 trial results of GLP-1 obesity drugs published in 2025",
          schema={"summary": "str"},
          entities=[], facts=[],
          topic_terms=["GLP-1", "obesity", "semaglutide", "tirzepatide"],
-         off_topic_terms=COMPUTE + FUNDING + GPU_PRICES + BROKERS),
+         off_topic_terms=others()),
 ]
 
 
