@@ -42,6 +42,9 @@ COMPUTE = ["decentralized compute", "Akash", "Bittensor", "GPU marketplace", "Go
 FUNDING = ["funding round", "Series B", "valuation", "Thrive Capital", "mega-rounds",
            "foundation-model labs"]
 GPU_PRICES = ["RunPod", "Vast.ai", "Paperspace", "H100", "GPU-hour", "LLMflation"]
+# The curated pages that belong to no topic above (news, a storage network, clouds' GPUs).
+OTHER_PAGES = ["Filecoin", "Apple Intelligence", "WWDC", "The Merge", "proof-of-stake",
+               "Blackwell", "Cloud TPU", "EC2 P5", "AI Act"]
 BROKERS = ["message broker", "MQTT", "AMQP"]
 COMPRESSION = ["lossless compression", "zstd"]
 
@@ -50,7 +53,7 @@ def others(*own):
     """Off-topic terms: those of every curated topic (and of brokers and compression) except
     the objective's own ones, in a fixed order."""
     groups = {"compute": COMPUTE, "funding": FUNDING, "gpu": GPU_PRICES, "brokers": BROKERS,
-              "compression": COMPRESSION}
+              "compression": COMPRESSION, "other": OTHER_PAGES}
     out = []
     for name, terms in groups.items():
         if name not in own:
@@ -386,7 +389,7 @@ CHALLENGES = [
          facts=["A100", "1.64", "1.79"],
          topic_terms=["A100", "GPU", "per hour", "pricing"],
          off_topic_terms=["Bittensor", "Filecoin", "developer onboarding", "LLMflation"] +
-         COMPUTE_ANALYSIS + FUNDING + BROKERS + COMPRESSION),
+         COMPUTE_ANALYSIS + FUNDING + BROKERS + COMPRESSION + OTHER_PAGES),
     dict(slug="decentralized_compute_pricing", domain="markets", template="market_research",
          topic="how decentralized compute networks charge",
          objective="How do decentralized compute networks charge for workloads? Compare their "
@@ -402,7 +405,8 @@ CHALLENGES = [
          facts=["reverse auction", "GLM", "RLC"],
          topic_terms=["pricing", "decentralized", "compute", "token"],
          off_topic_terms=FUNDING + BROKERS + COMPRESSION + ["Kubernetes", "RunPod", "Paperspace",
-                                                           "LLMflation"] + MARKET_ADVICE),
+                                                           "LLMflation"] + MARKET_ADVICE +
+         OTHER_PAGES),
     dict(slug="consumer_gpu_rental", domain="markets", template="market_pricing",
          topic="renting consumer GPUs",
          objective="Where can a hobbyist rent an RTX 4090 by the hour for fine-tuning, and at "
@@ -421,7 +425,7 @@ CHALLENGES = [
          facts=["RTX 4090", "0.69", "0.35"],
          topic_terms=["RTX 4090", "GPU", "per hour"],
          off_topic_terms=["Bittensor", "Filecoin", "developer onboarding", "Akash",
-                          "LLMflation"] + COMPUTE_ANALYSIS + FUNDING + BROKERS + COMPRESSION),
+                          "LLMflation"] + COMPUTE_ANALYSIS + FUNDING + BROKERS + COMPRESSION + OTHER_PAGES),
     dict(slug="llm_inference_price_trend", domain="markets", template="explainer",
          topic="falling LLM inference prices",
          objective="How fast has the price of LLM inference fallen, and what does that mean for "
@@ -473,7 +477,8 @@ CHALLENGES = [
          facts=["reverse auction", "SDL", "Overclock Labs"],
          topic_terms=["Akash", "deployment", "provider"],
          off_topic_terms=FUNDING + BROKERS + COMPRESSION + MARKET_ADVICE +
-         ["Render Network", "Golem", "RunPod", "Paperspace", "LLMflation", "GPU-hour"]),
+         ["Render Network", "Golem", "RunPod", "Paperspace", "LLMflation", "GPU-hour"] +
+         OTHER_PAGES),
     dict(slug="mosquitto_url", domain="deep_dive", template="entity_deep_dive",
          topic="Eclipse Mosquitto",
          objective="Summarise what https://mosquitto.org/ offers and which MQTT versions it "
@@ -505,7 +510,7 @@ CHALLENGES = [
                   "ai-act-enters-force-2024-08-01_en"],
          facts=["1 August 2024", "risk-based", "European AI Office"],
          topic_terms=["AI Act", "regulation", "European"],
-         off_topic_terms=others()),
+         off_topic_terms=[t for t in others() if t != "AI Act"]),
     dict(slug="deduplicating_backups", domain="explainer", template="explainer",
          topic="deduplicating backups",
          objective="Explain what deduplicating backup programs do and why they save space",
