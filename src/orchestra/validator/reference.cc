@@ -114,7 +114,8 @@ Json ToJson(const ChallengeReference& reference) {
   out["key"] = JsonObject{{"entities", ToJson(reference.key.entities)},
                           {"facts", ToJson(reference.key.facts)},
                           {"topic_terms", ToJson(reference.key.topic_terms)},
-                          {"source_urls", ToJson(reference.key.source_urls)}};
+                          {"source_urls", ToJson(reference.key.source_urls)},
+                          {"off_topic_terms", ToJson(reference.key.off_topic_terms)}};
   JsonArray steps;
   for (const RouteStep& step : reference.route.steps) {
     JsonArray deps;
@@ -160,6 +161,7 @@ Result<ChallengeReference> ReferenceFromJson(const Json& json) {
     if (auto s = k.Strings("facts", &ref.key.facts); !s) return s.error();
     if (auto s = k.Strings("topic_terms", &ref.key.topic_terms); !s) return s.error();
     if (auto s = k.Strings("source_urls", &ref.key.source_urls); !s) return s.error();
+    if (auto s = k.Strings("off_topic_terms", &ref.key.off_topic_terms); !s) return s.error();
   }
   auto route = RouteFromJson(r.Raw("route"), "reference.route");
   if (!route) return route.error();

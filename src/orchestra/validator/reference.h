@@ -38,6 +38,10 @@ struct AnswerKey {
   std::vector<std::string> topic_terms;  // words that define the topic; an answer using none is
                                          // off-topic
   std::vector<std::string> source_urls;  // where the entities and facts came from
+  // Words of the topics an answer must not drift into ("Kubernetes", "GPU marketplace" for an
+  // objective about message brokers): text carrying one is another topic's. Optional in JSON
+  // (empty when absent); the scorer does not read it, the quality bench (bench/quality.sh) does.
+  std::vector<std::string> off_topic_terms;
 };
 
 // A schema trap: just before the challenge the validator drifts `subnet_id`'s shape through
