@@ -168,11 +168,21 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   auto hits = experts::ReadSearch(output->second);
   if (!hits) return 0;
   const plan::Topic& topic = p.brief.topic;
+  // Items of a kind the objective names ("text editors") must be of that kind.
+  size_t kind_term = topic.terms().size();
+  for (const auto& list : p.brief.needs.lists) {
+    if (list.field != task.target || list.single) continue;
+    const std::string kind = plan::ItemKind(p.brief, list);
+    for (size_t t = 0; t < topic.terms().size() && !kind.empty(); ++t) {
+      if (topic.terms()[t].word == kind) kind_term = t;
+    }
+  }
   std::vector<const experts::SearchHit*> admitted;
   std::vector<std::vector<bool>> terms_in;
   for (const auto& hit : *hits) {
     const std::string text = hit.title + " " + hit.snippet;
     if (!topic.Admits(text)) continue;
+    if (kind_term < topic.terms().size() && !topic.TermsIn(text)[kind_term]) continue;
     admitted.push_back(&hit);
     terms_in.push_back(topic.TermsIn(text));
   }

@@ -151,6 +151,15 @@ std::string Singular(const std::string& field) {
 
 }  // namespace
 
+std::string ItemKind(const Brief& brief, const ListTarget& list) {
+  const std::vector<std::string> words = ContentWords(list.field);
+  if (words.empty()) return "";
+  for (const auto& term : brief.topic.terms()) {
+    if (term.weight >= 1.0 && WordsMatch(term.word, words.back())) return term.word;
+  }
+  return "";
+}
+
 Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Schema& target,
                 const ledger::Snapshot& ledger) {
   Brief brief;

@@ -44,6 +44,11 @@ struct Brief {
   std::string search_type = "web";
 };
 
+// The kind of thing a list's items are, when the objective names it too: the stemmed last
+// word of the list's field name ("editors" -> "editor") if one of the topic's specific terms
+// matches it, else "" ("competitors" is a role, not a kind the objective names).
+std::string ItemKind(const Brief& brief, const ListTarget& list);
+
 // Reads the objective, `hints` (a JSON object or null: its string values, and strings in its
 // lists, extend the topic; http(s) URLs among them are read directly) and the compiled target.
 // `ledger` decides which search capabilities can be used.

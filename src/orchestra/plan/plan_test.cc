@@ -190,6 +190,17 @@ TEST(ArchitectTest, FollowUpsRereadFailedPagesAndSearchForMissingFields) {
   EXPECT_EQ(wave[1].purpose, Purpose::kFollowUp);
 }
 
+TEST(ArchitectTest, TheKindOfItemIsRequiredOnlyWhenTheObjectiveNamesIt) {
+  const Brief editors = BriefFor("Recommend a text editor for programmers who work over SSH",
+                                 R"({"editors": [{"name": "str"}]})");
+  EXPECT_EQ(ItemKind(editors, *editors.needs.primary()), "editor");
+  const Brief landscape = BriefFor("decentralized compute marketplaces", kWorkedExample);
+  EXPECT_EQ(ItemKind(landscape, *landscape.needs.primary()), "");
+  // "Pick" tells what to do; it is no part of the topic.
+  const Brief ocr = BriefFor("Pick an OCR engine", R"({"engines": [{"name": "str"}]})");
+  EXPECT_EQ(ocr.topic.query(), "ocr engine");
+}
+
 TEST(ArchitectTest, NamedEntitiesAreEnumerationsOfCapitalisedNames) {
   EXPECT_EQ(NamedEntities("Research cloud GPU pricing from RunPod, Vast.ai, and Lambda. Recommend "
                           "a price point for our new inference API."),

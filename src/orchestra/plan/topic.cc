@@ -32,7 +32,9 @@ bool IsInstructionWord(std::string_view word) {
        "good",      "help",      "identify", "investigate", "list",     "look",   "need",
        "please",    "provide",   "rank",     "recommend",   "research", "review", "show",
        "summarize", "summarise", "tell",     "us",          "use",      "want",   "write",
-       "you",       "your",      "could",    "product",     "detail",   "briefly"},
+       "you",       "your",      "could",    "product",     "detail",   "briefly",  "pick",     "select",   "adopt",   "say",
+       "decide",    "besides",   "across",   "among",       "between",  "versus",    "vs",
+       "against",   "which"},
       word);
 }
 

@@ -760,30 +760,6 @@ std::string GroupThousands(size_t n) {
 
 struct Corpus::Index : IndexData {};
 
-std::string NormalizeUrl(std::string_view url) {
-  url = Trim(url);
-  const auto strip_prefix_ci = [&](std::string_view prefix) {
-    if (url.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-      const char c = url[i];
-      const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-      if (lower != prefix[i]) return false;
-    }
-    url.remove_prefix(prefix.size());
-    return true;
-  };
-  if (!strip_prefix_ci("https://") && !strip_prefix_ci("http://")) strip_prefix_ci("//");
-  strip_prefix_ci("www.");
-  if (const size_t hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);
-  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  std::string out(url);
-  const size_t host_end = std::min(out.find_first_of("/?"), out.size());
-  for (size_t i = 0; i < host_end; ++i) {
-    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
-  }
-  return out;
-}
-
 Corpus::Corpus(std::unique_ptr<Index> index) : index_(std::move(index)) {}
 Corpus::Corpus(Corpus&&) noexcept = default;
 Corpus& Corpus::operator=(Corpus&&) noexcept = default;

@@ -11,6 +11,7 @@
 #include "orchestra/core/embedded.h"
 #include "orchestra/core/json.h"
 #include "orchestra/core/result.h"
+#include "orchestra/core/text.h"  // NormalizeUrl
 
 namespace orchestra::sim {
 
@@ -152,9 +153,5 @@ class Corpus {
 
   std::unique_ptr<Index> index_;
 };
-
-// `url` reduced to the form FindByUrl compares: no scheme, no "www.", host lower-cased, no
-// trailing slash ("https://www.Akash.network/" -> "akash.network").
-std::string NormalizeUrl(std::string_view url);
 
 }  // namespace orchestra::sim
