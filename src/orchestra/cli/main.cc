@@ -68,6 +68,11 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"full", "curated"}))
       ->capture_default_str();
   add_llm(run_cmd, run.llm);
+  run_cmd
+      ->add_option("--max-spend", run.max_spend,
+                   "Most TAO the follow-ups may bring the challenge's spend to (default: no cap; "
+                   "the planned waves are not capped)")
+      ->check(CLI::Range(0.0, 1.0e6));
 
   orchestra::cli::SchemaFlags schema_flags;
   CLI::App* schema_cmd = app.add_subcommand(
@@ -180,6 +185,11 @@ int main(int argc, char** argv) {
       "drain");
   add_wallet(miner_cmd, miner.wallet, "miner");
   add_llm(miner_cmd, miner.llm);
+  miner_cmd
+      ->add_option("--max-spend", miner.max_spend,
+                   "Most TAO the follow-ups may bring a challenge's spend to (default: no cap; "
+                   "the planned waves are not capped)")
+      ->check(CLI::Range(0.0, 1.0e6));
   miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();
   miner_cmd->add_option("--axon.port", miner.axon_port, "Port to listen on (0: any free port)")
       ->capture_default_str();

@@ -97,6 +97,7 @@ int MinerCommand(const MinerFlags& f) {
   orchestrator.miner_hotkey = hotkey->ss58_address;
   orchestrator.cpu_pool = &cpu_pool;
   orchestrator.llm = MakeLlmLead(*llm, client);
+  orchestrator.max_spend = f.max_spend;
   miner::MinerService service(*ledger, transport, orchestrator);
 
   miner::DaemonOptions options;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "orchestra/cli/wiring.h"
@@ -32,6 +33,7 @@ struct MinerFlags {
   // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
   std::string corpus = "full";
   LlmFlags llm;
+  std::optional<double> max_spend;  // TAO the follow-ups may bring a challenge's spend to
 };
 
 // `orchestra miner`: serves OrchestraSynapse and LedgerSynapse on a Bittensor axon until

@@ -17,6 +17,7 @@
 #include "orchestra/miner/orchestrator.h"
 #include "orchestra/net/http_client.h"
 #include "orchestra/obs/pipeline_report.h"
+#include "orchestra/plan/architect.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::cli {
@@ -92,14 +93,15 @@ int RunCommand(const RunFlags& flags) {
   net::HttpClient client(io.get_executor());
   experts::HttpTransport transport(client, (*network)->directory(), *miner_key, io.get_executor());
   options.llm = MakeLlmLead(*llm, client);
+  options.max_spend = flags.max_spend;
   std::optional<Result<protocol::Response>> outcome;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
         const Deadline deadline =
             Deadline::After(std::chrono::milliseconds(challenge->deadline_ms));
-        outcome.emplace(
-            co_await miner::Orchestrate(*challenge, *target, deadline, *ledger, transport, options));
+        outcome.emplace(co_await miner::Orchestrate(*challenge, *target, deadline, *ledger,
+                                                    transport, options));
       },
       [&](std::exception_ptr e) {
         if (e) outcome.emplace(Error(ErrorCode::kInternal, "orchestration raised an exception"));
@@ -118,6 +120,14 @@ int RunCommand(const RunFlags& flags) {
               << obs::RenderPipelineReport(
                      response,
                      obs::ReportExtras{report.valid, report.compliance, report.completeness});
+    // What the lead architect expected before any call, next to what the run took.
+    const plan::PlanEstimate planned =
+        plan::Estimate(plan::MakeBrief(challenge->objective, challenge->hints, *target, **ledger),
+                       **ledger, options.routing);
+    std::cout << fmt::format(
+        "Planned: about {} calls, {:.4f} TAO, {:.0f} ms (p95 of each wave) before the audit and "
+        "follow-ups; ran {} calls.\n",
+        planned.calls, planned.cost, planned.time_ms, response.task_pipeline.size());
   }
   return kExitOk;
 }

@@ -21,6 +21,7 @@ struct RunFlags {
   // The embedded experts' corpus (OpenExpertCorpus, embedded_experts.h): "full" or "curated".
   std::string corpus = "full";
   LlmFlags llm;
+  std::optional<double> max_spend;  // TAO the follow-ups may bring a challenge's spend to
 };
 
 // `orchestra run`: answers one challenge on the embedded expert network and prints the response

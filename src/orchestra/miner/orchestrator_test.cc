@@ -20,7 +20,8 @@ using testing::SimulatedExperts;
 
 class OrchestratorTest : public ::testing::Test {
  protected:
-  protocol::Response Answer(std::string objective, std::string_view target) {
+  protocol::Response Answer(std::string objective, std::string_view target,
+                            std::optional<double> max_spend = std::nullopt) {
     protocol::Challenge challenge;
     challenge.challenge_id = "0xtest";
     challenge.objective = std::move(objective);
@@ -29,6 +30,7 @@ class OrchestratorTest : public ::testing::Test {
     EXPECT_TRUE(schema.ok());
     OrchestratorOptions options;
     options.miner_hotkey = AddressOf(KeyFromByte(4));
+    options.max_spend = max_spend;
     boost::asio::io_context io;
     std::optional<Result<protocol::Response>> out;
     boost::asio::co_spawn(
@@ -137,6 +139,25 @@ TEST_F(OrchestratorTest, ThingsTheObjectiveNamesAreSearchedForWhenDiscoveryMisse
   // The recommendation is reasoned by an inference subnet, not searched for.
   EXPECT_TRUE(JsonFind(r.standardized_data, "recommendation"));
   EXPECT_EQ(Capabilities(r).back(), "chat");
+}
+
+TEST_F(OrchestratorTest, TheSpendCapStopsFollowUpsButNotThePlannedWaves) {
+  // Funding news names companies but says nothing of their strengths: follow-ups look for them.
+  const std::string objective =
+      "Research the AI companies that raised the largest funding rounds of 2024";
+  const std::string_view target =
+      R"({"companies": [{"name": "str", "strengths": "list", "weaknesses": "list"}]})";
+  auto follow_ups = [](const protocol::Response& r) {
+    return std::count_if(r.task_pipeline.begin(), r.task_pipeline.end(), [](const auto& s) {
+      return s.task.starts_with("find_") || s.task.starts_with("reread_");
+    });
+  };
+  const protocol::Response free = Answer(objective, target);
+  const protocol::Response capped = Answer(objective, target, 0.0);
+  EXPECT_GT(follow_ups(free), 0);
+  EXPECT_EQ(follow_ups(capped), 0);
+  EXPECT_FALSE(capped.task_pipeline.empty());  // discovery and reads still ran
+  EXPECT_LT(capped.total_cost, free.total_cost);
 }
 
 TEST_F(OrchestratorTest, NoCallIsMadeTwice) {
