@@ -54,7 +54,9 @@ TEST_F(LedgerAuditTest, SeedLatenciesDisagreeWithInstantSubnets) {
   EXPECT_TRUE(j.checked);
   EXPECT_DOUBLE_EQ(j.coverage, 1.0);
   EXPECT_LT(j.freshness, 1.0);
-  EXPECT_THAT(j.findings, Contains(AllOf(HasSubstr("SN22: avg_latency_ms: the ledger says 340"),
+  // SN13 (a scrape is a lookup) rather than SN22, whose full-text search over the Debian corpus
+  // can take a good part of its ledger latency in a sanitizer build.
+  EXPECT_THAT(j.findings, Contains(AllOf(HasSubstr("SN13: avg_latency_ms: the ledger says 890"),
                                          HasSubstr("median"))));
 }
 
