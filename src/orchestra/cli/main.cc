@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 #include <CLI/CLI.hpp>
+#include <optional>
 
 #include "orchestra/cli/experts_command.h"
 #include "orchestra/cli/miner_command.h"
@@ -28,6 +29,12 @@ int main(int argc, char** argv) {
                     "relevance and synthesizing; key from $ORCHESTRA_LLM_API_KEY (default: "
                     "built-ins only)");
     cmd->add_option("--llm.model", llm.model, "The model --llm.base-url serves");
+  };
+  auto add_max_spend = [](CLI::App* cmd, std::optional<double>& max_spend) {
+    cmd->add_option("--max-spend", max_spend,
+                    "Most TAO the follow-ups may bring a challenge's spend to (default: no cap; "
+                    "the planned waves are not capped)")
+        ->check(CLI::Range(0.0, 1.0e6));
   };
 
   orchestra::cli::RunFlags run;
@@ -68,11 +75,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"full", "curated"}))
       ->capture_default_str();
   add_llm(run_cmd, run.llm);
-  run_cmd
-      ->add_option("--max-spend", run.max_spend,
-                   "Most TAO the follow-ups may bring the challenge's spend to (default: no cap; "
-                   "the planned waves are not capped)")
-      ->check(CLI::Range(0.0, 1.0e6));
+  add_max_spend(run_cmd, run.max_spend);
 
   orchestra::cli::SchemaFlags schema_flags;
   CLI::App* schema_cmd = app.add_subcommand(
@@ -185,11 +188,7 @@ int main(int argc, char** argv) {
       "drain");
   add_wallet(miner_cmd, miner.wallet, "miner");
   add_llm(miner_cmd, miner.llm);
-  miner_cmd
-      ->add_option("--max-spend", miner.max_spend,
-                   "Most TAO the follow-ups may bring a challenge's spend to (default: no cap; "
-                   "the planned waves are not capped)")
-      ->check(CLI::Range(0.0, 1.0e6));
+  add_max_spend(miner_cmd, miner.max_spend);
   miner_cmd->add_option("--axon.ip", miner.axon_ip, "Address to listen on")->capture_default_str();
   miner_cmd->add_option("--axon.port", miner.axon_port, "Port to listen on (0: any free port)")
       ->capture_default_str();
