@@ -18,6 +18,28 @@ Family FamilyOf(std::string_view capability) {
   return Family::kUnknown;
 }
 
+Family FamilyOfRequest(const Json& request) {
+  if (!request.is_object()) return Family::kUnknown;
+  if (JsonFind(request, "messages")) return Family::kInference;
+  if (JsonFind(request, "urls")) return Family::kScrape;
+  if (JsonFind(request, "query")) return Family::kSearch;
+  return Family::kUnknown;
+}
+
+const char* FamilyName(Family family) {
+  switch (family) {
+    case Family::kSearch:
+      return "search";
+    case Family::kScrape:
+      return "scrape";
+    case Family::kInference:
+      return "inference";
+    case Family::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
 Json SearchRequest(std::string_view query, int max_results, std::string_view search_type) {
   return JsonObject{{"query", query}, {"max_results", max_results}, {"search_type", search_type}};
 }

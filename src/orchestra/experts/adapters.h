@@ -21,6 +21,10 @@ enum class Family {
   kUnknown,
 };
 Family FamilyOf(std::string_view capability);
+// The family a request belongs to, by its shape (a chat's "messages", a scrape's "urls", a
+// search's "query"): for judging a pipeline from its calls alone. kUnknown for anything else.
+Family FamilyOfRequest(const Json& request);
+const char* FamilyName(Family family);
 
 // One search result.
 struct SearchHit {

@@ -5,6 +5,8 @@
 #include <limits>
 #include <unordered_set>
 
+#include "orchestra/experts/adapters.h"
+
 namespace orchestra::validator {
 namespace {
 
@@ -185,7 +187,11 @@ AnswerPrint MakeAnswerPrint(std::string hotkey, std::string challenge_id,
     key.push_back('\x1f');
     key += JoinedTokens(CanonicalJson(step.query));
     print.path_features.push_back(HashBytes(key, 0));
-    if (!step.hash.empty() && !step.error) print.tasks.push_back(step.task);
+    // The kind of task, by what was asked (search, scrape, inference), not the miner's own
+    // task names, which number items and follow-ups differently from run to run.
+    if (!step.hash.empty() && !step.error) {
+      print.tasks.push_back(experts::FamilyName(experts::FamilyOfRequest(step.query)));
+    }
   }
   std::sort(print.tasks.begin(), print.tasks.end());
   print.tasks.erase(std::unique(print.tasks.begin(), print.tasks.end()), print.tasks.end());

@@ -44,7 +44,8 @@ struct AnswerPrint {
   std::array<uint64_t, kMinHashBins> data_minhash{};
   size_t data_features = 0;             // distinct features of standardized_data
   std::vector<uint64_t> path_features;  // sorted, distinct: one per distinct step
-  std::vector<std::string> tasks;       // sorted, distinct: the tasks of steps with a proof hash
+  std::vector<std::string> tasks;       // sorted, distinct: the kinds of task (search, scrape,
+                                        // inference) of the steps with a proof hash
 };
 
 // Lower-cases and splits `text` into tokens (the rule above).
