@@ -189,4 +189,8 @@ std::string NormalizeUrl(std::string_view url) {
   return out;
 }
 
+bool IsOneOf(std::string_view word, std::initializer_list<std::string_view> list) {
+  return std::find(list.begin(), list.end(), word) != list.end();
+}
+
 }  // namespace orchestra

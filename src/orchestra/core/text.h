@@ -1,5 +1,6 @@
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ std::vector<std::string_view> SplitSentences(std::string_view text);
 // fragment, host lower-cased, no trailing slash ("https://www.Akash.network/#x" ->
 // "akash.network").
 std::string NormalizeUrl(std::string_view url);
+
+// Whether `word` is one of `list` (exact comparison): for the small fixed word lists of
+// planning and relevance rules.
+bool IsOneOf(std::string_view word, std::initializer_list<std::string_view> list);
 
 // `text` without leading and trailing ASCII whitespace.
 std::string_view Trim(std::string_view text);

@@ -12,10 +12,6 @@
 namespace orchestra::plan {
 namespace {
 
-bool In(std::initializer_list<std::string_view> list, std::string_view word) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
-
 std::string Join(const std::vector<std::string>& words) {
   std::string out;
   for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
@@ -58,11 +54,12 @@ void CollectUrls(std::string_view text, std::vector<std::string>& out) {
     }
     size_t end = 0;
     while (end < rest.size() &&
-           !In({" ", "\t", "\n", "\"", "'", "<", ">", ")", "]"}, rest.substr(end, 1))) {
+           !IsOneOf(rest.substr(end, 1), {" ", "\t", "\n", "\"", "'", "<", ">", ")", "]"})) {
       ++end;
     }
     std::string url(rest.substr(0, end));
-    while (!url.empty() && In({".", ",", ";", ":", "!", "?"}, std::string_view(&url.back(), 1))) {
+    while (!url.empty() &&
+           IsOneOf(std::string_view(&url.back(), 1), {".", ",", ";", ":", "!", "?"})) {
       url.pop_back();
     }
     if (url.size() > 8 && std::find(out.begin(), out.end(), url) == out.end()) {
@@ -172,10 +169,9 @@ Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Sch
   brief.needs = AnalyzeSchema(target);
   bool news = false, social = false;
   for (const auto& w : Words(objective)) {
-    news = news || In({"news", "recent", "recently", "latest", "funding", "raised", "raises",
-                       "announced", "announcement", "headlines", "this", "week"},
-                      w);
-    social = social || In({"social", "twitter", "tweets", "reddit", "sentiment"}, w);
+    news = news || IsOneOf(w, {"news", "recent", "recently", "latest", "funding", "raised",
+                               "raises", "announced", "announcement", "headlines", "this", "week"});
+    social = social || IsOneOf(w, {"social", "twitter", "tweets", "reddit", "sentiment"});
   }
   if (social && Offered(ledger, "social_search")) {
     brief.search_capability = "social_search";
@@ -302,7 +298,8 @@ std::vector<std::string> NamedEntities(std::string_view objective) {
     std::string word(rest.substr(0, space));
     rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
     Token t;
-    while (!word.empty() && In({",", ".", ";", ":", "!", "?", ")"}, word.substr(word.size() - 1))) {
+    while (!word.empty() &&
+           IsOneOf(word.substr(word.size() - 1), {",", ".", ";", ":", "!", "?", ")"})) {
       t.comma = t.comma || word.back() == ',';
       t.stop = t.stop || word.back() != ',';
       word.pop_back();
@@ -346,8 +343,8 @@ std::vector<std::string> NamedEntities(std::string_view objective) {
     if (last.stop) {
       close();
     } else if (last.comma) {
-      if (j < tokens.size() && In({"and", "or"}, tokens[j].text)) ++j;
-    } else if (j < tokens.size() && In({"and", "or"}, tokens[j].text)) {
+      if (j < tokens.size() && IsOneOf(tokens[j].text, {"and", "or"})) ++j;
+    } else if (j < tokens.size() && IsOneOf(tokens[j].text, {"and", "or"})) {
       ++j;
     } else {
       close();

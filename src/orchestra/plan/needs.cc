@@ -9,10 +9,6 @@ namespace {
 
 using schema::Node;
 
-bool In(std::initializer_list<std::string_view> list, std::string_view word) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
-
 // Follows $ref and takes the non-null branch of an Optional (anyOf/oneOf with a null branch,
 // or a single-branch allOf), a bounded number of times.
 const Node* Resolve(const Node* node) {
@@ -76,30 +72,29 @@ FieldRole RoleOf(std::string_view field_name, bool root) {
   if (words.empty()) return FieldRole::kDetail;
   if (root) {
     for (const auto& w : words) {
-      if (In({"recommendation", "recommend", "verdict", "assessment", "advice", "opinion",
-              "rationale", "reasoning", "conclusion", "outlook", "suggestion", "choice", "pick",
-              "winner", "decision", "justification"},
-             w)) {
+      if (IsOneOf(w, {"recommendation", "recommend", "verdict", "assessment", "advice", "opinion",
+                      "rationale", "reasoning", "conclusion", "outlook", "suggestion", "choice",
+                      "pick", "winner", "decision", "justification"})) {
         return FieldRole::kJudgement;
       }
     }
   }
   const std::string& last = words.back();
-  if (root && In({"summary", "overview", "explanation", "synthesis", "answer", "description",
-                  "about", "introduction", "abstract", "tldr", "background"},
-                 last)) {
+  if (root &&
+      IsOneOf(last, {"summary", "overview", "explanation", "synthesis", "answer", "description",
+                     "about", "introduction", "abstract", "tldr", "background"})) {
     return FieldRole::kSummary;
   }
-  if (In({"name", "title", "company", "tool", "product", "project", "package", "library",
-          "provider", "organization", "organisation", "vendor", "entity", "startup"},
-         last)) {
+  if (IsOneOf(last, {"name", "title", "company", "tool", "product", "project", "package", "library",
+                     "provider", "organization", "organisation", "vendor", "entity", "startup"})) {
     return FieldRole::kName;
   }
-  if (In({"url", "link", "website", "homepage", "site", "source"}, last)) return FieldRole::kUrl;
-  if (In({"description", "summary", "snippet", "about", "overview", "blurb"}, last)) {
+  if (IsOneOf(last, {"url", "link", "website", "homepage", "site", "source"}))
+    return FieldRole::kUrl;
+  if (IsOneOf(last, {"description", "summary", "snippet", "about", "overview", "blurb"})) {
     return FieldRole::kText;
   }
-  if (In({"date", "published", "publisheddate", "announced", "when"}, last)) {
+  if (IsOneOf(last, {"date", "published", "publisheddate", "announced", "when"})) {
     return FieldRole::kDate;
   }
   return FieldRole::kDetail;

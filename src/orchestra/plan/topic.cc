@@ -8,10 +8,6 @@
 namespace orchestra::plan {
 namespace {
 
-bool Contains(std::initializer_list<std::string_view> list, std::string_view word) {
-  return std::find(list.begin(), list.end(), word) != list.end();
-}
-
 void AppendText(const Json& value, std::string& out) {
   if (value.is_string()) {
     if (!out.empty()) out += ' ';
@@ -26,30 +22,28 @@ void AppendText(const Json& value, std::string& out) {
 }  // namespace
 
 bool IsInstructionWord(std::string_view word) {
-  return Contains(
-      {"analyze",   "analyse",   "assess",   "build",       "check",    "choose", "compare",
-       "describe",  "determine", "evaluate", "explain",     "fill",     "find",   "give",
-       "good",      "help",      "identify", "investigate", "list",     "look",   "need",
-       "please",    "provide",   "rank",     "recommend",   "research", "review", "show",
-       "summarize", "summarise", "tell",     "us",          "use",      "want",   "write",
-       "you",       "your",      "could",    "product",     "detail",   "briefly",  "pick",     "select",   "adopt",   "say",
-       "decide",    "besides",   "across",   "among",       "between",  "versus",    "vs",
-       "against",   "which"},
-      word);
+  return IsOneOf(
+      word, {"analyze",   "analyse",   "assess",   "build",       "check",    "choose",  "compare",
+             "describe",  "determine", "evaluate", "explain",     "fill",     "find",    "give",
+             "good",      "help",      "identify", "investigate", "list",     "look",    "need",
+             "please",    "provide",   "rank",     "recommend",   "research", "review",  "show",
+             "summarize", "summarise", "tell",     "us",          "use",      "want",    "write",
+             "you",       "your",      "could",    "product",     "detail",   "briefly", "pick",
+             "select",    "adopt",     "say",      "decide",      "besides",  "across",  "among",
+             "between",   "versus",    "vs",       "against",     "which"});
 }
 
 bool IsGenericWord(std::string_view word) {
-  return Contains(
-      {"open",      "source",    "opensource", "free",       "tool",        "software",
-       "platform",  "solution",  "service",    "system",     "application", "app",
-       "library",   "framework", "project",    "option",     "alternative", "best",
-       "top",       "popular",   "leading",    "major",      "main",        "key",
-       "modern",    "new",       "recent",     "latest",     "current",     "competitive",
-       "landscape", "market",    "overview",   "comparison", "state",       "trend",
-       "analysis",  "report",    "company",    "provider",   "vendor",      "gap",
-       "way",       "work",      "thing",      "today",      "2024",        "2025",
-       "2026",      "format",    "based",      "support"},
-      word);
+  return IsOneOf(
+      word, {"open",      "source",    "opensource", "free",       "tool",        "software",
+             "platform",  "solution",  "service",    "system",     "application", "app",
+             "library",   "framework", "project",    "option",     "alternative", "best",
+             "top",       "popular",   "leading",    "major",      "main",        "key",
+             "modern",    "new",       "recent",     "latest",     "current",     "competitive",
+             "landscape", "market",    "overview",   "comparison", "state",       "trend",
+             "analysis",  "report",    "company",    "provider",   "vendor",      "gap",
+             "way",       "work",      "thing",      "today",      "2024",        "2025",
+             "2026",      "format",    "based",      "support"});
 }
 
 bool WordsMatch(std::string_view a, std::string_view b) {
@@ -60,10 +54,9 @@ bool WordsMatch(std::string_view a, std::string_view b) {
   if (common < 5) return false;
   // What is left of each word after the shared stem must be an inflection.
   auto inflection = [](std::string_view tail) {
-    return Contains({"",     "s",   "es",   "e",     "ed",     "er",   "ers",   "ing",
-                     "ings", "ion", "ions", "ation", "ations", "ment", "ments", "al",
-                     "ally", "ly",  "y",    "ies",   "ity",    "ic",   "ics",   "ive"},
-                    tail);
+    return IsOneOf(tail, {"",     "s",   "es",   "e",     "ed",     "er",   "ers",   "ing",
+                          "ings", "ion", "ions", "ation", "ations", "ment", "ments", "al",
+                          "ally", "ly",  "y",    "ies",   "ity",    "ic",   "ics",   "ive"});
   };
   return inflection(a.substr(common)) && inflection(b.substr(common));
 }
