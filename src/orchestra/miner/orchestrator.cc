@@ -181,10 +181,11 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   std::vector<std::vector<bool>> terms_in;
   for (const auto& hit : *hits) {
     const std::string text = hit.title + " " + hit.snippet;
-    if (!topic.Admits(text)) continue;
-    if (kind_term < topic.terms().size() && !topic.TermsIn(text)[kind_term]) continue;
+    std::vector<bool> in = topic.TermsIn(text);
+    if (!topic.Admits(in)) continue;
+    if (kind_term < in.size() && !in[kind_term]) continue;
     admitted.push_back(&hit);
-    terms_in.push_back(topic.TermsIn(text));
+    terms_in.push_back(std::move(in));
   }
   // Within one search, a term every result mentions tells them apart less than a term few do:
   // each term's weight is scaled by log(1 + admitted / results mentioning it).

@@ -106,9 +106,12 @@ std::vector<bool> Topic::TermsIn(std::string_view text) const {
 }
 
 double Topic::Matched(std::string_view text, bool* specific) const {
+  return Matched(TermsIn(text), specific);
+}
+
+double Topic::Matched(const std::vector<bool>& in, bool* specific) const {
   *specific = false;
   if (terms_.empty()) return 0.0;
-  const std::vector<bool> in = TermsIn(text);
   double total = 0, matched = 0;
   for (size_t t = 0; t < terms_.size(); ++t) {
     total += terms_[t].weight;
@@ -130,9 +133,11 @@ bool Topic::MentionsSpecific(std::string_view text) const {
   return specific;
 }
 
-bool Topic::Admits(std::string_view text) const {
+bool Topic::Admits(std::string_view text) const { return Admits(TermsIn(text)); }
+
+bool Topic::Admits(const std::vector<bool>& terms_in) const {
   bool specific;
-  const double score = Matched(text, &specific);
+  const double score = Matched(terms_in, &specific);
   return specific && score >= kMinScore;
 }
 

@@ -39,6 +39,8 @@ class Topic {
   bool MentionsSpecific(std::string_view text) const;
   // On topic on its own: mentions a specific term and scores at least kMinScore.
   bool Admits(std::string_view text) const;
+  // The same, from TermsIn(text) already computed.
+  bool Admits(const std::vector<bool>& terms_in) const;
 
   // The topic as a search query: its words in order, the objective's spelling kept.
   const std::string& query() const { return query_; }
@@ -47,6 +49,7 @@ class Topic {
 
  private:
   double Matched(std::string_view text, bool* specific) const;
+  double Matched(const std::vector<bool>& terms_in, bool* specific) const;
 
   std::vector<Term> terms_;
   std::string query_;
