@@ -14,6 +14,7 @@ expert-call figures are computed here as docs/quality.md defines them.
 """
 
 import argparse
+import concurrent.futures
 import json
 import os
 import re
@@ -216,8 +217,10 @@ class Orchestra:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _file(self, name, value):
-        path = os.path.join(self.tmp, name)
-        with open(path, "w") as f:
+        # A file of its own per call: with --jobs, several runs write theirs at once.
+        stem, ext = os.path.splitext(name)
+        fd, path = tempfile.mkstemp(prefix=stem + "-", suffix=ext, dir=self.tmp)
+        with os.fdopen(fd, "w") as f:
             json.dump(value, f)
         return path
 
@@ -419,12 +422,13 @@ def load_set(directory, only):
     return out
 
 
-def run_set(orch, challenges, use_miner, verbose, answers_dir=None):
+def run_set(orch, challenges, use_miner, verbose, answers_dir=None, jobs=1):
     families = orch.families()
     if use_miner:
         orch.start_miner()
-    rows = []
-    for slug, path, generated in challenges:
+
+    def one(entry):
+        slug, path, generated = entry
         row = {"objective": slug, "domain": generated["reference"].get("domain", "")}
         if use_miner:
             response, err, wall = orch.ask(path)
@@ -442,40 +446,50 @@ def run_set(orch, challenges, use_miner, verbose, answers_dir=None):
             row["wall_s"] = wall
         if verbose:
             print(f"{slug}: {json.dumps(row)}", file=sys.stderr)
-        rows.append(row)
-    return rows
+        return row
+
+    # One miner answers one ask at a time here, so that its latencies stay comparable.
+    workers = 1 if use_miner else max(1, jobs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(one, challenges))
 
 
-def worked_example(orch, runs, use_miner, markdown, verbose):
+def worked_example(orch, runs, use_miner, markdown, verbose, jobs=1):
     with open(os.path.join(ROOT, "data", "examples", "competitive_landscape.json")) as f:
         challenge = json.load(f)
     generated = {"challenge": challenge, "reference": {}}
     path = orch._file("worked_example.json", generated)
     if use_miner:
         orch.start_miner()
-    good, failures = 0, {}
-    for seed in range(1, runs + 1):
+
+    def one(seed):
         if use_miner:  # one experts process: its faults follow each UID's call count
             response, err, _ = orch.ask(path)
         else:
             response, err, _ = orch.run(example="competitive_landscape", seed=seed)
         if response is None:
-            failures[f"error: {err}"] = failures.get(f"error: {err}", 0) + 1
-            continue
+            return seed, None, f"error: {err}", []
         card = orch.score(path, response)
         dims = card.get("dimensions", {}) if card else {}
         valid = dims.get("schema_compliance", {}).get("score") == 1.0
         missing = missing_fields(challenge["target_schema"], response.get("standardized_data"))
         if valid and not missing:
-            good += 1
-        else:
-            parts = [] if valid else ["schema-invalid"]
-            if missing:
-                parts.append("empty or missing " + re.sub(r"\[\d+\]", "[]", missing[0]))
-            why = ", ".join(parts)
-            failures[why] = failures.get(why, 0) + 1
-        if verbose:
-            print(f"seed {seed}: valid={valid} missing={missing[:3]}", file=sys.stderr)
+            return seed, valid, None, missing
+        parts = [] if valid else ["schema-invalid"]
+        if missing:
+            parts.append("empty or missing " + re.sub(r"\[\d+\]", "[]", missing[0]))
+        return seed, valid, ", ".join(parts), missing
+
+    good, failures = 0, {}
+    workers = 1 if use_miner else max(1, jobs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        for seed, valid, why, missing in pool.map(one, range(1, runs + 1)):
+            if why is None:
+                good += 1
+            else:
+                failures[why] = failures.get(why, 0) + 1
+            if verbose:
+                print(f"seed {seed}: valid={valid} missing={missing[:3]}", file=sys.stderr)
     share = good / runs if runs else 0.0
     prefix = "- " if markdown else ""
     how = f"{runs} asks of a running miner, experts seed {orch.seed}" if use_miner else \
@@ -507,6 +521,9 @@ def main():
     ap.add_argument("--answers", metavar="DIR",
                     help="write each answer and its score card to DIR/<objective>.json")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="objectives answered at once through `run` (latencies then include "
+                         "the machine's contention; default 1)")
     args = ap.parse_args()
 
     scale = args.latency_scale
@@ -517,13 +534,13 @@ def main():
     try:
         if args.worked_example:
             good, runs = worked_example(orch, args.worked_example, args.miner, args.markdown,
-                                        args.verbose)
+                                        args.verbose, args.jobs)
             if args.json:
                 with open(args.json, "w") as f:
                     json.dump({"worked_example": {"good": good, "runs": runs}}, f, indent=2)
             return 0
         rows = run_set(orch, load_set(args.challenges, args.only), args.miner, args.verbose,
-                       args.answers)
+                       args.answers, args.jobs)
         s = summary(rows)
         mode = "a running miner (`orchestra ask`)" if args.miner else "`orchestra run`"
         print_set(rows, s, args.markdown,

@@ -27,9 +27,10 @@ using std::chrono::milliseconds;
 constexpr size_t kMaxContextItems = 40;
 // Pages kept about the objective's subject (root fields).
 constexpr size_t kSubjectItems = 2;
-// A kept search result scores at least this share of the best one of its search (terms
-// weighted by how few of the search's results mention them).
-constexpr double kShareOfBest = 0.6;
+// A page about the subject scores at least this share of the best one of its search: the
+// subject is one thing, and a page far less about it than the best is about another (a list's
+// items, or a root list of examples, are peers, and none of them defines the others).
+constexpr double kSubjectShareOfBest = 0.6;
 
 bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return false;
@@ -156,62 +157,54 @@ size_t ListCap(const plan::Brief& brief, const std::string& target) {
     if (list.max_items) cap = std::min<size_t>(cap, *list.max_items);
     return cap;
   }
-  return kSubjectItems;
+  // A root list of names ("examples") takes as many as a primary list.
+  const auto& roots = brief.needs.root_fields;
+  const bool names = std::any_of(roots.begin(), roots.end(), [](const plan::FieldNeed& f) {
+    return f.is_list && f.role == plan::FieldRole::kName;
+  });
+  return names ? plan::kPrimaryItems : kSubjectItems;
 }
 
-// The relevance audit of one search answer: results off the objective's topic, far below the
-// best one, already kept (same page or same name) or empty are dropped; the rest become items
-// of the task's target and passages for summaries. Returns how many were kept.
+// The relevance audit of one search answer: results off the objective's topic (or, for a
+// list whose kind the objective names, not of that kind), already kept (same page or same
+// name) or empty are dropped; the rest, best first, become items of the task's target up to
+// its cap, and passages for summaries. Returns how many results were kept.
 size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   auto output = p.outputs.find(task.step);
   if (output == p.outputs.end()) return 0;
   auto hits = experts::ReadSearch(output->second);
   if (!hits) return 0;
   const plan::Topic& topic = p.brief.topic;
-  // Items of a kind the objective names ("text editors") must be of that kind.
-  size_t kind_term = topic.terms().size();
+  plan::ItemKind kind;
   for (const auto& list : p.brief.needs.lists) {
-    if (list.field != task.target || list.single) continue;
-    const std::string kind = plan::ItemKind(p.brief, list);
-    for (size_t t = 0; t < topic.terms().size() && !kind.empty(); ++t) {
-      if (topic.terms()[t].word == kind) kind_term = t;
-    }
+    if (list.field == task.target && !list.single) kind = plan::KindOf(p.brief, list);
   }
-  std::vector<const experts::SearchHit*> admitted;
-  std::vector<std::vector<bool>> terms_in;
+  // In the search's own order: the engine ranks better than a count of shared words.
+  std::vector<std::pair<double, const experts::SearchHit*>> admitted;
   for (const auto& hit : *hits) {
     const std::string text = hit.title + " " + hit.snippet;
-    std::vector<bool> in = topic.TermsIn(text);
-    if (!topic.Admits(in)) continue;
-    if (kind_term < in.size() && !in[kind_term]) continue;
-    admitted.push_back(&hit);
-    terms_in.push_back(std::move(in));
-  }
-  // Within one search, a term every result mentions tells them apart less than a term few do:
-  // each term's weight is scaled by log(1 + admitted / results mentioning it).
-  const size_t n_terms = topic.terms().size();
-  std::vector<double> weight(n_terms, 0.0);
-  for (size_t t = 0; t < n_terms; ++t) {
-    size_t df = 0;
-    for (const auto& in : terms_in) df += in[t];
-    if (df > 0) {
-      weight[t] = topic.terms()[t].weight *
-                  std::log(1.0 + static_cast<double>(admitted.size()) / static_cast<double>(df));
+    const std::vector<bool> in = topic.TermsIn(text);
+    if (kind.empty() ? !topic.Admits(in) : !kind.Admits(text)) {
+      spdlog::trace("step {}: off topic: {} ({})", task.step, hit.title, hit.url);
+      continue;
     }
-  }
-  std::vector<double> score(admitted.size(), 0.0);
-  double best = 0;
-  for (size_t i = 0; i < admitted.size(); ++i) {
-    for (size_t t = 0; t < n_terms; ++t) score[i] += terms_in[i][t] ? weight[t] : 0.0;
-    best = std::max(best, score[i]);
+    admitted.emplace_back(topic.Score(in), &hit);
   }
   std::vector<synth::Item>& items =
       task.target.empty() ? p.material.subject : p.material.lists[task.target];
   const size_t cap = ListCap(p.brief, task.target);
+  if (task.target.empty() && cap == kSubjectItems) {
+    double best = 0;
+    for (const auto& [score, hit] : admitted) best = std::max(best, score);
+    std::erase_if(admitted, [&](const auto& a) {
+      if (a.first >= kSubjectShareOfBest * best) return false;
+      spdlog::trace("step {}: less about the subject: {} ({})", task.step, a.second->title,
+                    a.second->url);
+      return true;
+    });
+  }
   size_t kept = 0;
-  for (size_t i = 0; i < admitted.size(); ++i) {
-    const experts::SearchHit* hit = admitted[i];
-    if (score[i] < kShareOfBest * best) continue;
+  for (const auto& [score, hit] : admitted) {
     const std::string key = NormalizeUrl(hit->url);
     const std::string name = synth::NameFromTitle(hit->title);
     const bool seen = std::any_of(items.begin(), items.end(), [&](const synth::Item& item) {
@@ -222,6 +215,7 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
     ++kept;
     p.material.passages.emplace_back(task.step, hit->snippet);
     if (items.size() >= cap) continue;
+    spdlog::trace("step {}: kept: {} ({})", task.step, hit->title, hit->url);
     items.push_back(
         synth::Item{hit->url, name, hit->snippet, hit->published_date, task.step, {}, 0});
   }
@@ -313,8 +307,9 @@ std::vector<plan::Task> PlanDetail(Pipeline& p) {
     for (auto& t : tasks) wave.push_back(std::move(t));
   }
   if (!p.brief.needs.RootDetailFields().empty()) {
-    auto tasks = plan::SubjectTasks(p.brief, unread(p.material.subject),
-                                    p.next_step + static_cast<int>(wave.size()));
+    std::vector<plan::Candidate> pages = unread(p.material.subject);
+    if (pages.size() > kSubjectItems) pages.resize(kSubjectItems);
+    auto tasks = plan::SubjectTasks(p.brief, pages, p.next_step + static_cast<int>(wave.size()));
     for (auto& t : tasks) wave.push_back(std::move(t));
   }
   return wave;
@@ -635,7 +630,16 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
     for (const auto& s : p.steps) {
       if (!s.error) deps.push_back(s.step);
     }
-    plan::Task task = plan::SynthesisTask(p.brief, target, context, std::move(deps), p.next_step);
+    // Lists whose items' pages left fields empty: the same call fills what the context holds.
+    std::vector<std::string> incomplete;
+    for (const plan::Gap& gap : synth::MakeDraft(needs, p.brief.topic, p.material).gaps) {
+      if (!gap.item_name.empty() &&
+          std::find(incomplete.begin(), incomplete.end(), gap.target) == incomplete.end()) {
+        incomplete.push_back(gap.target);
+      }
+    }
+    plan::Task task =
+        plan::SynthesisTask(p.brief, target, context, incomplete, std::move(deps), p.next_step);
     const int step = task.step;
     std::optional<Json> local;
     if (options.llm) local = co_await options.llm->Synthesize(task, p.deadline);

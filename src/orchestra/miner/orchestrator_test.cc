@@ -82,6 +82,7 @@ TEST_F(OrchestratorTest, ASummaryOnlySchemaIsAnsweredFromSearchResultsAtTheCostO
   EXPECT_NE(summary.find("GPU"), std::string::npos) << summary;
   EXPECT_DOUBLE_EQ(r.total_cost, r.task_pipeline[0].cost);
   ASSERT_TRUE(r.provenance.is_object());
+  ASSERT_TRUE(JsonFind(r.provenance, "$.summary")) << PrettyJson(r.provenance) << summary;
   EXPECT_EQ(CompactJson(r.provenance.at("$.summary")), "[1]");
 }
 
@@ -139,6 +140,23 @@ TEST_F(OrchestratorTest, ThingsTheObjectiveNamesAreSearchedForWhenDiscoveryMisse
   // The recommendation is reasoned by an inference subnet, not searched for.
   EXPECT_TRUE(JsonFind(r.standardized_data, "recommendation"));
   EXPECT_EQ(Capabilities(r).back(), "chat");
+}
+
+TEST_F(OrchestratorTest, AllItemsOfTheNamedKindAreKeptNotOnlyThePageMentioningMostWords) {
+  // An article about GPU prices shares more of the objective's words than any one cloud's
+  // pricing page; the clouds are still what the list asks for, and each is a peer of the others.
+  const protocol::Response r =
+      Answer("Which GPU clouds rent an A100 80GB on demand by the hour, and at what price?",
+             R"({"clouds": [{"name": "str", "notes": "str"}]})");
+  std::string names;
+  for (const Json& c : r.standardized_data.at("clouds").as_array()) {
+    names += std::string(c.at("name").as_string()) + ";";
+  }
+  for (const char* name : {"RunPod", "Vast.ai", "Lambda"}) {
+    EXPECT_NE(names.find(name), std::string::npos) << name << " missing from " << names;
+  }
+  // Notes come from each cloud's search result: no page needs reading.
+  for (const auto& cap : Capabilities(r)) EXPECT_EQ(cap, "search");
 }
 
 TEST_F(OrchestratorTest, TheSpendCapStopsFollowUpsButNotThePlannedWaves) {

@@ -148,13 +148,79 @@ std::string Singular(const std::string& field) {
 
 }  // namespace
 
-std::string ItemKind(const Brief& brief, const ListTarget& list) {
-  const std::vector<std::string> words = ContentWords(list.field);
-  if (words.empty()) return "";
-  for (const auto& term : brief.topic.terms()) {
-    if (term.weight >= 1.0 && WordsMatch(term.word, words.back())) return term.word;
+std::vector<std::string> PhrasesOf(std::string_view objective) {
+  std::vector<std::string> phrases;
+  std::string run;
+  auto end_run = [&] {
+    if (!run.empty()) phrases.push_back(std::move(run));
+    run.clear();
+  };
+  size_t pos = 0;
+  while (pos < objective.size()) {
+    const size_t space = objective.find_first_of(" \t\n", pos);
+    std::string_view token = objective.substr(
+        pos, space == std::string_view::npos ? std::string_view::npos : space - pos);
+    pos = space == std::string_view::npos ? objective.size() : space + 1;
+    // Punctuation at a token's edge ends the run there ("telemetry," "Git?" "(see").
+    bool opens = false;
+    while (!token.empty() && IsOneOf(token.substr(0, 1), {"(", "[", "\"", "'"})) {
+      token.remove_prefix(1);
+      opens = true;
+    }
+    bool closes = false;
+    while (!token.empty() && IsOneOf(token.substr(token.size() - 1),
+                                     {",", ";", ":", "?", "!", ".", ")", "]", "\"", "'"})) {
+      token.remove_suffix(1);
+      closes = true;
+    }
+    if (opens) end_run();
+    bool content = false;
+    for (const auto& w : Words(token)) {
+      content = content || (!IsStopWord(w) && !IsInstructionWord(w));
+    }
+    if (!content) {
+      end_run();
+      continue;
+    }
+    run += (run.empty() ? "" : " ") + std::string(token);
+    if (closes) end_run();
   }
-  return "";
+  end_run();
+  return phrases;
+}
+
+bool ItemKind::Admits(std::string_view text) const {
+  if (phrase.empty()) return false;
+  const std::vector<bool> in = phrase.TermsIn(text);
+  return in[head] && (!modifier || in[*modifier]) && phrase.Score(in) >= 0.5;
+}
+
+ItemKind KindOf(const Brief& brief, const ListTarget& list) {
+  const std::vector<std::string> words = ContentWords(list.field);
+  if (words.empty()) return {};
+  for (const std::string& run : PhrasesOf(brief.objective)) {
+    Topic phrase = Topic::FromObjective(run);
+    const auto& terms = phrase.terms();
+    auto named = std::find_if(terms.begin(), terms.end(), [&](const Topic::Term& t) {
+      return WordsMatch(t.word, words.back());
+    });
+    if (named == terms.end()) continue;
+    // The head: the name when specific, else the last specific word before it.
+    for (auto it = named + 1; it != terms.begin(); --it) {
+      if ((it - 1)->weight < 1.0) continue;
+      ItemKind kind;
+      kind.head = static_cast<size_t>(it - 1 - terms.begin());
+      // A specific name and the specific word before it make a compound ("speech engine"):
+      // an engine of another kind is not one.
+      if (it - 1 == named && kind.head > 0 && terms[kind.head - 1].weight >= 1.0) {
+        kind.modifier = kind.head - 1;
+      }
+      kind.phrase = std::move(phrase);
+      return kind;
+    }
+    return {};
+  }
+  return {};
 }
 
 Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Schema& target,
@@ -197,7 +263,8 @@ std::vector<Task> DiscoveryWave(const Brief& brief, int first_step) {
     const ListTarget& list = needs.lists[i];
     std::string query;
     if (i == 0 && !list.single) {
-      query = Without(topic, other_words);
+      // Generic words ("open source", "tool") would rank any package that says them.
+      query = Without(brief.topic.SpecificQuery(), other_words);
       if (query.empty()) query = topic;
     } else {
       query = With(topic, {list.field}) + " analysis";
@@ -372,23 +439,25 @@ Task FindNamed(const Brief& brief, const std::string& name, int step) {
 }
 
 Task RetryDiscovery(const Brief& brief, const Task& empty, int step) {
-  std::vector<std::string> specific;
-  for (const auto& term : brief.topic.terms()) {
-    if (term.weight >= 1.0) specific.push_back(term.word);
+  // The kind the objective names, on its own ("text editor"), else every word of the topic.
+  std::string query = brief.topic.query();
+  for (const auto& list : brief.needs.lists) {
+    if (list.field != empty.target) continue;
+    if (const ItemKind kind = KindOf(brief, list); !kind.empty()) query = kind.phrase.query();
   }
-  Task t = SearchTask(brief, step, empty.name + "_again",
-                      specific.empty() ? brief.topic.query() : Join(specific), Purpose::kFollowUp,
-                      empty.target);
+  Task t = SearchTask(brief, step, empty.name + "_again", query, Purpose::kFollowUp, empty.target);
   t.depends_on = {empty.step};
   return t;
 }
 
 Task SynthesisTask(const Brief& brief, const schema::Schema& target, const JsonArray& context,
-                   std::vector<int> depends_on, int step) {
+                   const std::vector<std::string>& incomplete_lists, std::vector<int> depends_on,
+                   int step) {
   std::vector<std::string> fields;
   for (const auto& f : brief.needs.root_fields) {
     if (f.role == FieldRole::kJudgement || f.role == FieldRole::kSummary) fields.push_back(f.name);
   }
+  for (const auto& list : incomplete_lists) fields.push_back(list);
   // The target's root reduced to those fields ($defs kept for their references).
   Json schema = target.json_schema();
   if (schema.is_object() && JsonFind(schema, "properties")) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,10 +45,30 @@ struct Brief {
   std::string search_type = "web";
 };
 
-// The kind of thing a list's items are, when the objective names it too: the stemmed last
-// word of the list's field name ("editors" -> "editor") if one of the topic's specific terms
-// matches it, else "" ("competitors" is a role, not a kind the objective names).
-std::string ItemKind(const Brief& brief, const ListTarget& list);
+// What a list's items are, as the objective names them: the run of the objective's content
+// words that holds the list's own name ("open-source message brokers" for "brokers", "backup
+// tool" for "tools"), and the word heading it: the name itself when it is specific ("broker"),
+// else the run's last specific word ("backup" in "backup tool", "control" in "version control
+// system"). Empty when the objective does not name the list's kind ("competitors" is a role,
+// not a kind). The kind decides what an item is; the rest of the objective ("for IoT
+// telemetry", "over SSH") only ranks the items.
+struct ItemKind {
+  Topic phrase;
+  size_t head = 0;  // index of the head in phrase.terms()
+  // When the head is the list's own specific name, the specific word before it: the two are a
+  // compound ("speech engine", "message broker"), and the modifier is required too.
+  std::optional<size_t> modifier;
+  bool empty() const { return phrase.empty(); }
+  // Whether `text` is about a thing of this kind: it mentions the head (and the modifier) and
+  // at least half of the phrase's weight. False when the kind is empty.
+  bool Admits(std::string_view text) const;
+};
+ItemKind KindOf(const Brief& brief, const ListTarget& list);
+
+// The objective's runs of content words, in order: words not separated by punctuation, stop
+// words or instruction words ("Compare open-source message brokers for IoT telemetry" ->
+// "open-source message brokers", "IoT telemetry"). The words keep their spelling.
+std::vector<std::string> PhrasesOf(std::string_view objective);
 
 // Reads the objective, `hints` (a JSON object or null: its string values, and strings in its
 // lists, extend the topic; http(s) URLs among them are read directly) and the compiled target.
@@ -103,15 +124,19 @@ std::vector<std::string> NamedEntities(std::string_view objective);
 // topic's specific terms (target: the primary list; item: the name).
 Task FindNamed(const Brief& brief, const std::string& name, int step);
 
-// A second discovery when a search found nothing on topic: the topic's specific terms only,
-// on the search capability, depending on the empty step.
+// A second discovery when a search found nothing on topic: the kind of thing the objective
+// names on its own ("open source message brokers"), else the whole topic, depending on the
+// empty step.
 Task RetryDiscovery(const Brief& brief, const Task& empty, int step);
 
-// The inference call for the fields needing judgement (and the summaries): a chat request
-// whose JSON schema is the target's root reduced to those fields, over `context` (audited
-// items, see experts::ContextPrompt).
+// The inference call for the fields needing judgement (and the summaries), and for the lists
+// in `incomplete_lists` (fields whose items' pages left some of their fields empty: the
+// expert fills them from the context, and the answer lends them to the items it names): a
+// chat request whose JSON schema is the target's root reduced to those fields, over `context`
+// (audited items, see experts::ContextPrompt).
 Task SynthesisTask(const Brief& brief, const schema::Schema& target, const JsonArray& context,
-                   std::vector<int> depends_on, int step);
+                   const std::vector<std::string>& incomplete_lists, std::vector<int> depends_on,
+                   int step);
 
 // The plan's expected cost (ledger prices of the cheapest adequate route per call) and time
 // (the waves' p95 latencies in sequence), before anything runs: discovery, one read per item

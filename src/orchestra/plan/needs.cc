@@ -80,6 +80,8 @@ FieldRole RoleOf(std::string_view field_name, bool root) {
     }
   }
   const std::string& last = words.back();
+  // A root list of examples names things of the topic ("examples": ["borg", "restic"]).
+  if (root && last == "example") return FieldRole::kName;
   if (root &&
       IsOneOf(last, {"summary", "overview", "explanation", "synthesis", "answer", "description",
                      "about", "introduction", "abstract", "tldr", "background"})) {
@@ -91,7 +93,8 @@ FieldRole RoleOf(std::string_view field_name, bool root) {
   }
   if (IsOneOf(last, {"url", "link", "website", "homepage", "site", "source"}))
     return FieldRole::kUrl;
-  if (IsOneOf(last, {"description", "summary", "snippet", "about", "overview", "blurb"})) {
+  if (IsOneOf(last, {"description", "summary", "snippet", "about", "overview", "blurb", "note",
+                     "notes", "comment", "remark"})) {
     return FieldRole::kText;
   }
   if (IsOneOf(last, {"date", "published", "publisheddate", "announced", "when"})) {

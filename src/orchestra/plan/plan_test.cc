@@ -58,6 +58,13 @@ TEST(TopicTest, MatchesInflectionsButNotShortPrefixes) {
   EXPECT_FALSE(WordsMatch("broker", "broken"));
 }
 
+TEST(TopicTest, TheSpecificQueryLeavesGenericWordsOut) {
+  EXPECT_EQ(Topic::FromObjective("Pick an open-source OCR engine").SpecificQuery(), "ocr engine");
+  // Nothing specific: every word rather than none.
+  EXPECT_EQ(Topic::FromObjective("the best open source tools").SpecificQuery(),
+            "best open source tools");
+}
+
 TEST(TopicTest, AnObjectiveOfOnlyGenericWordsAdmitsNothing) {
   const Topic topic = Topic::FromObjective("Compare the best open-source tools");
   EXPECT_FALSE(topic.Admits("The best open-source tools of 2025"));
@@ -73,6 +80,17 @@ TEST(NeedsTest, ReadsRolesOfTheWorkedExample) {
   ASSERT_EQ(needs.root_fields.size(), 1u);
   EXPECT_EQ(needs.root_fields[0].role, FieldRole::kJudgement);
   EXPECT_TRUE(needs.NeedsJudgement());
+}
+
+TEST(NeedsTest, NotesAreTextAndRootExamplesAreNames) {
+  const SchemaNeeds needs = AnalyzeSchema(
+      Compile(R"({"systems": [{"name": "str", "notes": "str"}], "examples": "list"})"));
+  ASSERT_EQ(needs.lists.size(), 1u);
+  EXPECT_EQ(needs.primary()->item_fields[1].role, FieldRole::kText);
+  EXPECT_FALSE(needs.primary()->NeedsDetail());  // a snippet answers it: no page read
+  ASSERT_EQ(needs.root_fields.size(), 1u);
+  EXPECT_EQ(needs.root_fields[0].role, FieldRole::kName);
+  EXPECT_TRUE(needs.root_fields[0].is_list);
 }
 
 TEST(NeedsTest, FollowsRefsAndOptionalAndTreatsAJudgementObjectAsJudgement) {
@@ -106,8 +124,7 @@ TEST(ArchitectTest, DiscoveryAsksOneSearchPerListAndKeepsOtherListsWordsOutOfThe
   ASSERT_EQ(wave.size(), 2u);
   EXPECT_EQ(wave[0].name, "discover_competitors");
   EXPECT_EQ(wave[0].capability, "web_search");
-  EXPECT_EQ(JsonString(wave[0].query, "query"),
-            "competitive landscape decentralized compute marketplaces");
+  EXPECT_EQ(JsonString(wave[0].query, "query"), "decentralized compute marketplaces");
   EXPECT_EQ(wave[1].name, "discover_market_gaps");
   EXPECT_NE(JsonString(wave[1].query, "query").find("gaps"), std::string::npos);
   EXPECT_TRUE(brief.needs.NeedsJudgement());
@@ -190,15 +207,60 @@ TEST(ArchitectTest, FollowUpsRereadFailedPagesAndSearchForMissingFields) {
   EXPECT_EQ(wave[1].purpose, Purpose::kFollowUp);
 }
 
-TEST(ArchitectTest, TheKindOfItemIsRequiredOnlyWhenTheObjectiveNamesIt) {
+TEST(ArchitectTest, PhrasesAreRunsOfContentWords) {
+  EXPECT_EQ(PhrasesOf("Compare open-source message brokers for IoT telemetry"),
+            (std::vector<std::string>{"open-source message brokers", "IoT telemetry"}));
+  EXPECT_EQ(PhrasesOf("Which version control system should a small team adopt besides Git? "
+                      "Compare the distributed alternatives"),
+            (std::vector<std::string>{"version control system", "small team", "Git",
+                                      "distributed alternatives"}));
+  EXPECT_EQ(PhrasesOf("Compare VPN software (site-to-site): WireGuard, OpenVPN"),
+            (std::vector<std::string>{"VPN software", "site-to-site", "WireGuard", "OpenVPN"}));
+  EXPECT_TRUE(PhrasesOf("").empty());
+  EXPECT_TRUE(PhrasesOf("compare the, and which?").empty());
+}
+
+TEST(ArchitectTest, TheKindOfItemIsThePhraseTheObjectiveNamesItIn) {
   const Brief editors = BriefFor("Recommend a text editor for programmers who work over SSH",
                                  R"({"editors": [{"name": "str"}]})");
-  EXPECT_EQ(ItemKind(editors, *editors.needs.primary()), "editor");
+  const ItemKind editor = KindOf(editors, *editors.needs.primary());
+  ASSERT_FALSE(editor.empty());
+  EXPECT_EQ(editor.phrase.query(), "text editor");
+  EXPECT_EQ(editor.phrase.terms()[editor.head].word, "editor");
+  EXPECT_TRUE(editor.Admits("mle: flexible terminal-based text editor"));
+  EXPECT_FALSE(editor.Admits("php-text-template: text templating engine"));  // no head
+  // A generic name is headed by the last specific word before it.
+  const Brief backup = BriefFor("Pick a backup tool for nightly encrypted off-site backups",
+                                R"({"tools": [{"name": "str"}]})");
+  const ItemKind tool = KindOf(backup, *backup.needs.primary());
+  ASSERT_FALSE(tool.empty());
+  EXPECT_EQ(tool.phrase.terms()[tool.head].word, "backup");
+  EXPECT_TRUE(tool.Admits("duplicity: encrypted bandwidth-efficient backup"));
+  EXPECT_FALSE(tool.Admits("fscrypt: Tool for managing Linux filesystem encryption"));
+  const Brief vcs = BriefFor("Which version control system should a small team adopt?",
+                             R"({"systems": [{"name": "str"}]})");
+  const ItemKind system = KindOf(vcs, *vcs.needs.primary());
+  EXPECT_TRUE(system.Admits("darcs: distributed, interactive, smart revision control system"));
+  EXPECT_FALSE(system.Admits("neofetch: Shows Linux System Information"));
+  // A role is not a kind the objective names; nor is a name it does not use.
   const Brief landscape = BriefFor("decentralized compute marketplaces", kWorkedExample);
-  EXPECT_EQ(ItemKind(landscape, *landscape.needs.primary()), "");
+  EXPECT_TRUE(KindOf(landscape, *landscape.needs.primary()).empty());
+  EXPECT_FALSE(KindOf(landscape, *landscape.needs.primary()).Admits("decentralized compute"));
   // "Pick" tells what to do; it is no part of the topic.
   const Brief ocr = BriefFor("Pick an OCR engine", R"({"engines": [{"name": "str"}]})");
   EXPECT_EQ(ocr.topic.query(), "ocr engine");
+}
+
+TEST(ArchitectTest, ListsAreSearchedForWithoutGenericWords) {
+  const Brief brokers = BriefFor("Compare open-source message brokers for IoT telemetry",
+                                 R"({"brokers": [{"name": "str"}]})");
+  const std::vector<Task> wave = DiscoveryWave(brokers, 1);
+  ASSERT_EQ(wave.size(), 1u);
+  EXPECT_EQ(JsonString(wave[0].query, "query"), "message brokers iot telemetry");
+  // Nothing kept: the kind on its own is searched for next.
+  const Task again = RetryDiscovery(brokers, wave[0], 2);
+  EXPECT_EQ(JsonString(again.query, "query"), "open source message brokers");
+  EXPECT_EQ(again.depends_on, std::vector<int>{1});
 }
 
 TEST(ArchitectTest, NamedEntitiesAreEnumerationsOfCapitalisedNames) {
@@ -215,7 +277,7 @@ TEST(ArchitectTest, SynthesisAsksOnlyForTheJudgementOverTheGivenContext) {
   const Brief brief = BriefFor("decentralized compute marketplaces", kWorkedExample);
   const JsonArray context{
       JsonObject{{"step", 3}, {"kind", "record"}, {"data", JsonObject{{"name", "Akash Network"}}}}};
-  const Task task = SynthesisTask(brief, Compile(kWorkedExample), context, {1, 3}, 9);
+  const Task task = SynthesisTask(brief, Compile(kWorkedExample), context, {}, {1, 3}, 9);
   EXPECT_EQ(task.capability, "synthesis");
   EXPECT_EQ(task.depends_on, (std::vector<int>{1, 3}));
   const Json& schema = task.query.at("response_format").at("json_schema").at("schema");
@@ -225,6 +287,13 @@ TEST(ArchitectTest, SynthesisAsksOnlyForTheJudgementOverTheGivenContext) {
   EXPECT_EQ(prompt.rfind("Objective: decentralized compute marketplaces\n", 0), 0u);
   EXPECT_NE(prompt.find(R"({"step":3,"kind":"record","data":{"name":"Akash Network"}})"),
             std::string::npos);
+  // Lists whose items lack fields are asked for too, whole, with the $defs they refer to.
+  const Task more =
+      SynthesisTask(brief, Compile(kWorkedExample), context, {"competitors"}, {1, 3}, 9);
+  const Json& wider = more.query.at("response_format").at("json_schema").at("schema");
+  EXPECT_EQ(wider.at("properties").as_object().size(), 2u);
+  EXPECT_NE(JsonFind(wider.at("properties"), "competitors"), nullptr);
+  EXPECT_EQ(JsonFind(wider.at("properties"), "market_gaps"), nullptr);
 }
 
 ledger::LedgerEntry Entry(std::string id, double cost, double reliability, double latency) {

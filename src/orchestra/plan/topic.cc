@@ -43,7 +43,8 @@ bool IsGenericWord(std::string_view word) {
              "landscape", "market",    "overview",   "comparison", "state",       "trend",
              "analysis",  "report",    "company",    "provider",   "vendor",      "gap",
              "way",       "work",      "thing",      "today",      "2024",        "2025",
-             "2026",      "format",    "based",      "support"});
+             "2026",      "format",    "based",      "support",    "largest",     "biggest",
+             "cheapest",  "fastest",   "small",      "large",      "big"});
 }
 
 bool WordsMatch(std::string_view a, std::string_view b) {
@@ -125,6 +126,21 @@ double Topic::Matched(const std::vector<bool>& in, bool* specific) const {
 double Topic::Score(std::string_view text) const {
   bool specific;
   return Matched(text, &specific);
+}
+
+std::string Topic::SpecificQuery() const {
+  // query_ holds one word per term, in the terms' order.
+  const std::vector<std::string> words = Words(query_);
+  std::string out;
+  for (size_t i = 0; i < terms_.size() && i < words.size(); ++i) {
+    if (terms_[i].weight >= 1.0) out += (out.empty() ? "" : " ") + words[i];
+  }
+  return out.empty() ? query_ : out;
+}
+
+double Topic::Score(const std::vector<bool>& terms_in) const {
+  bool specific;
+  return Matched(terms_in, &specific);
 }
 
 bool Topic::MentionsSpecific(std::string_view text) const {

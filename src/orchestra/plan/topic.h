@@ -33,6 +33,8 @@ class Topic {
   // inflection ("message" ~ "messaging", "compression" ~ "compressed", but not "market" ~
   // "marketplace" or "broker" ~ "broken").
   double Score(std::string_view text) const;
+  // The same, from TermsIn(text) already computed.
+  double Score(const std::vector<bool>& terms_in) const;
   // For each term, in order, whether `text` mentions it.
   std::vector<bool> TermsIn(std::string_view text) const;
   // Whether `text` mentions a specific (non-generic) term.
@@ -44,6 +46,9 @@ class Topic {
 
   // The topic as a search query: its words in order, the objective's spelling kept.
   const std::string& query() const { return query_; }
+  // The same without generic words ("open source ocr engine" -> "ocr engine"); query() when
+  // every word is generic.
+  std::string SpecificQuery() const;
   const std::vector<Term>& terms() const { return terms_; }
   bool empty() const { return terms_.empty(); }
 

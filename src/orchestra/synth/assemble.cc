@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
+
+#include "orchestra/core/text.h"
 
 namespace orchestra::synth {
 namespace {
@@ -56,6 +59,21 @@ void Trace(const Json& value, const std::string& path, const std::map<int, Json>
   JsonArray steps;
   for (const auto& [step, output] : outputs) {
     if (Contains(output, value)) steps.push_back(step);
+  }
+  if (steps.empty() && value.is_string()) {
+    // A text composed of sentences from several answers (a summary): the steps holding any
+    // of its sentences, each without the full stop a joined sentence may have been given.
+    for (std::string_view sentence : SplitSentences(value.get_string())) {
+      if (sentence.ends_with('.')) sentence.remove_suffix(1);
+      const Json needle(sentence);
+      for (const auto& [step, output] : outputs) {
+        const bool known = std::any_of(steps.begin(), steps.end(),
+                                       [&](const Json& s) { return s.to_number<int>() == step; });
+        if (!known && Contains(output, needle)) steps.push_back(step);
+      }
+    }
+    std::sort(steps.begin(), steps.end(),
+              [](const Json& a, const Json& b) { return a.to_number<int>() < b.to_number<int>(); });
   }
   if (!steps.empty()) provenance[path] = std::move(steps);
 }

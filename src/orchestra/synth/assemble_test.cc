@@ -67,6 +67,28 @@ TEST(DraftTest, ItemsTakeRecordsFirstThenTheirSearchResultAndNameWhatIsMissing) 
   EXPECT_TRUE(rabbit_gap);
 }
 
+TEST(DraftTest, TheSynthesisExpertLendsAnItemOnlyTheFieldsItsOwnMaterialLacked) {
+  const schema::Schema target = Target(kBrokers);
+  const plan::Brief brief = Brief("Compare message brokers for IoT telemetry", target);
+  Material material;
+  material.lists["brokers"].push_back(Mosquitto());
+  material.judgement = *ParseJson(R"({"brokers": [
+      {"name": "Mosquitto", "description": "A broker", "strengths": ["Invented"]},
+      {"name": "NATS", "description": "Lightweight messaging", "strengths": ["Fast"]}]})");
+  const Draft draft = MakeDraft(brief.needs, brief.topic, material);
+  const Json& brokers = draft.document.at("brokers");
+  ASSERT_EQ(brokers.as_array().size(), 1u);  // the expert adds no item
+  // The page's strengths and the search result's description stay; nothing was missing.
+  EXPECT_EQ(brokers.at(0).at("strengths").as_array().size(), 2u);
+  EXPECT_EQ(brokers.at(0).at("description"), "MQTT message broker for IoT");
+  // An item whose page and search result say nothing of a field takes the expert's.
+  Item bare{"https://nats.io/", "NATS", "", "", 1, {}, 0};
+  material.lists["brokers"].push_back(bare);
+  const Draft lent = MakeDraft(brief.needs, brief.topic, material);
+  EXPECT_EQ(lent.document.at("brokers").at(1).at("description"), "Lightweight messaging");
+  EXPECT_EQ(CompactJson(lent.document.at("brokers").at(1).at("strengths")), R"(["Fast"])");
+}
+
 TEST(DraftTest, SummariesUseOnlyOnTopicSentences) {
   const schema::Schema target = Target(R"({"summary": "str"})");
   const plan::Brief brief = Brief("Explain what the zstd compression format is good for", target);
@@ -83,6 +105,23 @@ TEST(DraftTest, SummariesUseOnlyOnTopicSentences) {
   EXPECT_NE(summary.find("lossless compression"), std::string::npos);
   EXPECT_EQ(summary.find("Akash"), std::string::npos);
   EXPECT_TRUE(draft.gaps.empty());
+}
+
+TEST(DraftTest, ARootListOfExamplesNamesTheSubjectsPages) {
+  const schema::Schema target = Target(R"({"summary": "str", "examples": "list"})");
+  const plan::Brief brief = Brief("Explain what deduplicating backup programs do", target);
+  Material material;
+  material.subject.push_back(Item{"https://www.borgbackup.org/",
+                                  "borgbackup: deduplicating and compressing backup program",
+                                  "deduplicating and compressing backup program",
+                                  "",
+                                  1,
+                                  {},
+                                  0});
+  material.subject.push_back(Item{"https://restic.net/", "restic", "backup program", "", 1, {}, 0});
+  const Draft draft = MakeDraft(brief.needs, brief.topic, material);
+  EXPECT_EQ(CompactJson(draft.document.at("examples")), R"(["borgbackup","restic"])");
+  EXPECT_TRUE(draft.gaps.empty() || draft.gaps[0].fields == std::vector<std::string>{"summary"});
 }
 
 TEST(AssembleTest, NothingOnTopicGivesAnHonestEmptyAnswer) {

@@ -52,7 +52,20 @@ Json FromHit(const Item& item, FieldRole role) {
   }
 }
 
-JsonObject ItemObject(const Item& item, const std::vector<FieldNeed>& fields,
+// The element of the synthesis expert's `list` (its answer for one list field) that names
+// `item`, or nullptr.
+const Json* LentFor(const Item& item, const std::string& name_field, const Json* list) {
+  if (!list || !list->is_array() || name_field.empty()) return nullptr;
+  const std::vector<std::string> name = Words(NameFromTitle(item.name));
+  if (name.empty()) return nullptr;
+  for (const Json& element : list->get_array()) {
+    const Json* n = JsonFind(element, name_field);
+    if (n && n->is_string() && Words(NameFromTitle(n->get_string())) == name) return &element;
+  }
+  return nullptr;
+}
+
+JsonObject ItemObject(const Item& item, const std::vector<FieldNeed>& fields, const Json* lent,
                       std::vector<std::string>* missing) {
   JsonObject out;
   for (const FieldNeed& f : fields) {
@@ -69,6 +82,8 @@ JsonObject ItemObject(const Item& item, const std::vector<FieldNeed>& fields,
     Json hit = FromHit(item, f.role);
     if (HasValue(hit)) {
       out[f.name] = std::move(hit);
+    } else if (const Json* v = lent ? JsonFind(*lent, f.name) : nullptr; v && HasValue(*v)) {
+      out[f.name] = *v;  // what the synthesis expert read in the item's material
     } else {
       missing->push_back(f.name);
     }
@@ -153,7 +168,9 @@ Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic,
     if (found != material.lists.end()) {
       for (const Item& item : found->second) {
         std::vector<std::string> missing;
-        JsonObject object = ItemObject(item, list.item_fields, &missing);
+        const Json* answer = judgement ? JsonFind(*judgement, list.field) : nullptr;
+        JsonObject object =
+            ItemObject(item, list.item_fields, LentFor(item, list.NameField(), answer), &missing);
         if (object.empty()) continue;
         if (!missing.empty()) {
           // The item goes by the name its entry shows ("OpenAI"), not its page's title.
@@ -192,6 +209,12 @@ Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic,
     if (f.role == FieldRole::kSummary) {
       std::string text = Summary(topic, material.passages, 3);
       if (!text.empty()) value = Json(std::move(text));
+    } else if (f.role == FieldRole::kName && f.is_list) {
+      JsonArray names;
+      for (const Item& item : material.subject) {
+        if (!item.name.empty()) names.emplace_back(NameFromTitle(item.name));
+      }
+      if (!names.empty()) value = std::move(names);
     } else if (f.role != FieldRole::kJudgement) {
       for (const Item& item : material.subject) {
         if (const Json* v = FromRecords(f.name, item.records)) {
