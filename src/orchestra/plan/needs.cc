@@ -3,38 +3,13 @@
 #include <algorithm>
 
 #include "orchestra/core/text.h"
+#include "orchestra/schema/shape.h"
 
 namespace orchestra::plan {
 namespace {
 
+using schema::Effective;
 using schema::Node;
-
-// Follows $ref and takes the non-null branch of an Optional (anyOf/oneOf with a null branch,
-// or a single-branch allOf), a bounded number of times.
-const Node* Resolve(const Node* node) {
-  for (int hops = 0; node && hops < 16; ++hops) {
-    if (node->ref && node->properties.empty() && node->items == nullptr) {
-      node = node->ref;
-      continue;
-    }
-    const std::vector<const Node*>* branches = nullptr;
-    if (!node->any_of.empty()) branches = &node->any_of;
-    if (!node->one_of.empty()) branches = &node->one_of;
-    if (!branches && node->all_of.size() == 1) branches = &node->all_of;
-    if (!branches) return node;
-    const Node* next = nullptr;
-    for (const Node* b : *branches) {
-      const Node* r = b->ref ? b->ref : b;
-      if (r->types != schema::kNullBit) {
-        next = b;
-        break;
-      }
-    }
-    if (!next) return node;
-    node = next;
-  }
-  return node;
-}
 
 bool IsObject(const Node* n) {
   return n && (!n->properties.empty() || n->types == schema::kObjectBit);
@@ -130,12 +105,12 @@ std::vector<std::string> SchemaNeeds::RootDetailFields() const {
 
 SchemaNeeds AnalyzeSchema(const schema::Schema& target) {
   SchemaNeeds needs;
-  const Node* root = Resolve(&target.root());
+  const Node* root = Effective(&target.root());
   if (!IsObject(root)) return needs;
   for (size_t i = 0; i < root->properties.size(); ++i) {
     const auto& [name, node] = root->properties[i];
-    const Node* field = Resolve(node);
-    const Node* items = IsArray(field) ? Resolve(field->items) : nullptr;
+    const Node* field = Effective(node);
+    const Node* items = IsArray(field) ? Effective(field->items) : nullptr;
     const Node* object = IsObject(items) ? items : (IsObject(field) ? field : nullptr);
     // A judgement is reasoned, not looked up, whatever its shape ({"price_point", "rationale"}).
     if (object && RoleOf(name, true) != FieldRole::kJudgement) {
@@ -146,7 +121,7 @@ SchemaNeeds AnalyzeSchema(const schema::Schema& target) {
       for (size_t k = 0; k < object->properties.size(); ++k) {
         const auto& [item_name, item_node] = object->properties[k];
         list.item_fields.push_back(FieldNeed{item_name, RoleOf(item_name, false),
-                                             Required(*object, k), IsArray(Resolve(item_node))});
+                                             Required(*object, k), IsArray(Effective(item_node))});
       }
       needs.lists.push_back(std::move(list));
       continue;

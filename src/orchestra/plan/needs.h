@@ -60,8 +60,9 @@ struct SchemaNeeds {
 // kDetail). `root`: a field of the root object, where summaries and judgements live.
 FieldRole RoleOf(std::string_view field_name, bool root);
 
-// Reads `target`'s root object: $ref and Optional (anyOf/oneOf with null) are followed to
-// the object, array or scalar they stand for. A root that is not an object gives no needs.
+// Reads `target`'s root object and its fields at their schema::Effective nodes: $ref and
+// Optional (anyOf/oneOf with null) are followed to the object, array or scalar they stand for.
+// A root that is not an object gives no needs.
 SchemaNeeds AnalyzeSchema(const schema::Schema& target);
 
 }  // namespace orchestra::plan

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "orchestra/core/hash.h"
+#include "orchestra/schema/schema.h"
 #include "orchestra/sim/context.h"
 #include "orchestra/sim/schema_filler.h"
 #include "orchestra/sim/text.h"
@@ -28,7 +29,7 @@ struct Request {
   size_t prompt_words = 0;
   std::optional<int64_t> max_tokens;
   Format format = Format::kText;
-  const Json* schema = nullptr;
+  std::optional<schema::Schema> schema;  // compiled response_format schema (kJsonSchema)
 };
 
 // The text of a message's content: a string, or the "text" of each text part of a list.
@@ -83,8 +84,12 @@ Status ReadResponseFormat(const JsonObject& request, Request* out) {
   if (schema == nullptr || !schema->is_object()) {
     return Invalid("response_format.json_schema.schema: expected a JSON Schema object");
   }
+  auto compiled = schema::Schema::Compile(*schema);
+  if (!compiled.ok()) {
+    return Invalid(fmt::format("response_format.json_schema.schema: {}", compiled.error().message));
+  }
   out->format = Format::kJsonSchema;
-  out->schema = schema;
+  out->schema = std::move(*compiled);
   return {};
 }
 

@@ -49,7 +49,8 @@ namespace orchestra::sim {
 // The same request always gives the same bytes ("created" is 0 for that reason).
 //
 // A malformed request (no messages, no user message, wrong types, context that is not a JSON
-// array, "stream": true) gives kInvalidArgument naming the field. Pure; never throws.
+// array, a json_schema that schema::Schema does not compile, "stream": true) gives
+// kInvalidArgument naming the field. Pure; never throws.
 Result<Json> Complete(const Json& request);
 
 }  // namespace orchestra::sim

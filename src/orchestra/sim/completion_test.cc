@@ -276,6 +276,18 @@ TEST(CompleteTest, RejectsBadRequestsNamingTheField) {
   }
 }
 
+TEST(CompleteTest, RejectsAResponseFormatSchemaThatDoesNotCompile) {
+  const Json schema = ParseJson(R"({"type": "object",
+      "properties": {"gaps": {"type": "array", "items": {"$ref": "#/$defs/Missing"}}}})")
+                          .value();
+  auto out = Complete(Request(SeedContext(), &schema));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(out.error().message,
+            "response_format.json_schema.schema: schema at #/properties/gaps/items/$ref: cannot "
+            "resolve \"#/$defs/Missing\": no such location");
+}
+
 // A miner that passes off-topic context along: a compute-marketplace analysis carrying exactly
 // the "recommendation" the schema asks for, next to the one record about the objective.
 const Json& MixedBrokerContext() {

@@ -6,24 +6,34 @@
 #include <optional>
 #include <unordered_map>
 
+#include "orchestra/schema/shape.h"
 #include "orchestra/sim/text.h"
 
 namespace orchestra::sim {
 namespace {
 
-constexpr int kMaxResolveDepth = 32;
+using schema::Effective;
+using schema::Node;
 
 enum class Kind { kObject, kArray, kString, kNumber, kInteger, kBoolean, kNull, kAny };
 
-Kind KindFromName(std::string_view name) {
-  if (name == "object") return Kind::kObject;
-  if (name == "array") return Kind::kArray;
-  if (name == "string") return Kind::kString;
-  if (name == "number") return Kind::kNumber;
-  if (name == "integer") return Kind::kInteger;
-  if (name == "boolean") return Kind::kBoolean;
-  if (name == "null") return Kind::kNull;
-  return Kind::kAny;
+// Kind of an effective schema node (nullptr: no schema, anything goes). Of several non-null
+// types, the first of object, array, string, number, integer, boolean.
+Kind KindOf(const Node* schema) {
+  if (schema == nullptr) return Kind::kAny;
+  const uint8_t types = schema->types;
+  if (types == schema::kAllTypeBits) {
+    if (!schema->properties.empty()) return Kind::kObject;
+    if (schema->items != nullptr) return Kind::kArray;
+    return Kind::kAny;
+  }
+  if (types & schema::kObjectBit) return Kind::kObject;
+  if (types & schema::kArrayBit) return Kind::kArray;
+  if (types & schema::kStringBit) return Kind::kString;
+  if (types & schema::kNumberBit) return Kind::kNumber;
+  if (types & schema::kIntegerBit) return Kind::kInteger;
+  if (types & schema::kBooleanBit) return Kind::kBoolean;
+  return Kind::kNull;
 }
 
 // "1,234.5", "$1.99", "-3" as the digits from_chars accepts, or nullopt when `text` is anything
@@ -114,7 +124,7 @@ bool HasTruncatedString(const Json& value) {
 
 class Filler {
  public:
-  Filler(const Json& root, const ContextIndex& context, std::string_view objective)
+  Filler(const Node& root, const ContextIndex& context, std::string_view objective)
       : root_(root),
         context_(context),
         objective_words_(ContentWords(objective)),
@@ -122,22 +132,21 @@ class Filler {
 
   FilledDocument Run() {
     FilledDocument out;
-    const Json& schema = Resolve(root_);
-    const Json* properties = Properties(schema);
-    if (KindOf(schema) == Kind::kObject && properties != nullptr) {
+    const Node* schema = Effective(&root_);
+    if (KindOf(schema) == Kind::kObject && !schema->properties.empty()) {
       JsonObject document;
-      for (const auto& member : properties->get_object()) {
-        const std::string path = ChildPath("$", member.key());
-        if (auto value = FillField(member.key(), member.value(), path, &out.unfilled)) {
-          document[member.key()] = std::move(*value);
-        } else if (IsRequired(schema, member.key())) {
+      for (const auto& [key, property] : schema->properties) {
+        const std::string path = ChildPath("$", key);
+        if (auto value = FillField(key, property, path, &out.unfilled)) {
+          document[key] = std::move(*value);
+        } else if (schema->IsRequired(key)) {
           out.unfilled.push_back(path);
         }
       }
       out.value = std::move(document);
       return out;
     }
-    if (auto value = FillField("", root_, "$", &out.unfilled)) {
+    if (auto value = FillField("", &root_, "$", &out.unfilled)) {
       out.value = std::move(*value);
     } else {
       out.unfilled.push_back("$");
@@ -146,80 +155,6 @@ class Filler {
   }
 
  private:
-  // The schema that applies after following $ref, single allOf and nullable anyOf/oneOf.
-  const Json& Resolve(const Json& schema) const {
-    const Json* current = &schema;
-    for (int depth = 0; depth < kMaxResolveDepth && current->is_object(); ++depth) {
-      const JsonObject& object = current->get_object();
-      if (const Json* ref = object.if_contains("$ref"); ref && ref->is_string()) {
-        std::string_view pointer = ref->get_string();
-        if (pointer.empty() || pointer.front() != '#') return *current;
-        pointer.remove_prefix(1);
-        boost::system::error_code ec;
-        const Json* target = root_.find_pointer(pointer, ec);
-        if (target == nullptr || ec) return *current;
-        current = target;
-        continue;
-      }
-      if (const Json* all = object.if_contains("allOf");
-          all && all->is_array() && all->get_array().size() == 1 && !object.contains("type") &&
-          !object.contains("properties")) {
-        current = &all->get_array()[0];
-        continue;
-      }
-      const Json* branches = object.if_contains("anyOf");
-      if (branches == nullptr) branches = object.if_contains("oneOf");
-      if (branches && branches->is_array() && !branches->get_array().empty()) {
-        const JsonArray& list = branches->get_array();
-        const Json* chosen = &list[0];
-        for (const Json& branch : list) {
-          if (KindOf(Resolve(branch)) != Kind::kNull) {
-            chosen = &branch;
-            break;
-          }
-        }
-        current = chosen;
-        continue;
-      }
-      return *current;
-    }
-    return *current;
-  }
-
-  // Kind of a resolved schema.
-  static Kind KindOf(const Json& schema) {
-    if (!schema.is_object()) return Kind::kAny;
-    const JsonObject& object = schema.get_object();
-    if (const Json* type = object.if_contains("type")) {
-      if (type->is_string()) return KindFromName(type->get_string());
-      if (type->is_array()) {
-        for (const Json& name : type->get_array()) {
-          if (name.is_string() && name.get_string() != "null")
-            return KindFromName(name.get_string());
-        }
-        return Kind::kNull;
-      }
-    }
-    if (object.contains("properties")) return Kind::kObject;
-    if (object.contains("items")) return Kind::kArray;
-    return Kind::kAny;
-  }
-
-  static const Json* Properties(const Json& schema) {
-    const Json* properties = JsonFind(schema, "properties");
-    return properties && properties->is_object() && !properties->get_object().empty() ? properties
-                                                                                      : nullptr;
-  }
-
-  static bool IsRequired(const Json& schema, std::string_view key) {
-    const Json* required = JsonFind(schema, "required");
-    if (required == nullptr || !required->is_array()) return false;
-    const JsonArray& list = required->get_array();
-    return std::any_of(list.begin(), list.end(), [&](const Json& name) {
-      return name.is_string() && name.get_string() == key;
-    });
-  }
-
   // The value of `record` under the key best matching `key`, or nullptr.
   static const Json* Lookup(const JsonObject& record, std::string_view key,
                             int* match_rank = nullptr) {
@@ -240,9 +175,9 @@ class Filler {
 
   // `value` as an instance of `schema` (unresolved), or nullopt when it does not fit.
   // `unfilled` (may be null) collects required properties missing from nested objects.
-  std::optional<Json> Coerce(const Json& value, const Json& schema_in, const std::string& path,
+  std::optional<Json> Coerce(const Json& value, const Node* schema_in, const std::string& path,
                              std::vector<std::string>* unfilled) const {
-    const Json& schema = Resolve(schema_in);
+    const Node* schema = Effective(schema_in);
     std::optional<Json> out;
     switch (KindOf(schema)) {
       case Kind::kString:
@@ -294,10 +229,10 @@ class Filler {
         if (value.is_null()) out = Json(nullptr);
         break;
       case Kind::kObject:
-        if (value.is_object()) out = BuildObject(value.get_object(), schema, path, unfilled);
+        if (value.is_object()) out = BuildObject(value.get_object(), *schema, path, unfilled);
         break;
       case Kind::kArray:
-        out = CoerceArray(value, schema, path, unfilled);
+        out = CoerceArray(value, *schema, path, unfilled);
         break;
       case Kind::kAny:
         if (!value.is_null()) out = value;
@@ -307,11 +242,9 @@ class Filler {
     return out;
   }
 
-  std::optional<Json> CoerceArray(const Json& value, const Json& schema, const std::string& path,
+  std::optional<Json> CoerceArray(const Json& value, const Node& schema, const std::string& path,
                                   std::vector<std::string>* unfilled) const {
-    static const Json kAnySchema = JsonObject();
-    const Json* items = JsonFind(schema, "items");
-    const Json& item_schema = items != nullptr ? *items : kAnySchema;
+    const Node* item_schema = schema.items;  // nullptr: any item
     JsonArray out;
     if (value.is_array()) {
       for (const Json& element : value.get_array()) {
@@ -329,15 +262,15 @@ class Filler {
 
   // Whether `value` is allowed by the schema's enum (absent: yes); a string differing only in
   // letter case takes the enum's spelling.
-  static bool MatchEnum(const Json& schema, Json* value) {
-    const Json* options = JsonFind(schema, "enum");
-    if (options == nullptr || !options->is_array()) return true;
-    for (const Json& option : options->get_array()) {
+  static bool MatchEnum(const Node* schema, Json* value) {
+    if (schema == nullptr || !schema->enum_values) return true;
+    const std::vector<Json>& options = *schema->enum_values;
+    for (const Json& option : options) {
       if (option == *value) return true;
     }
     if (!value->is_string()) return false;
     const std::string lower = LowerAscii(value->get_string());
-    for (const Json& option : options->get_array()) {
+    for (const Json& option : options) {
       if (option.is_string() && LowerAscii(option.get_string()) == lower) {
         *value = option;
         return true;
@@ -347,17 +280,16 @@ class Filler {
   }
 
   // An instance of object schema `schema` (resolved) taking every property from `record`.
-  Json BuildObject(const JsonObject& record, const Json& schema, const std::string& path,
+  Json BuildObject(const JsonObject& record, const Node& schema, const std::string& path,
                    std::vector<std::string>* unfilled) const {
     JsonObject out;
-    const Json* properties = Properties(schema);
-    if (properties == nullptr) {
-      const Json* additional = JsonFind(schema, "additionalProperties");
-      if (additional && additional->is_bool() && !additional->get_bool()) return out;
+    if (schema.properties.empty()) {
+      const Node* additional = schema.additional_properties;
+      if (additional && additional->is_false) return out;
       for (const auto& member : record) {
-        if (additional && additional->is_object()) {
+        if (additional) {
           if (auto value =
-                  Coerce(member.value(), *additional, ChildPath(path, member.key()), unfilled)) {
+                  Coerce(member.value(), additional, ChildPath(path, member.key()), unfilled)) {
             out[member.key()] = std::move(*value);
           }
         } else {
@@ -366,15 +298,15 @@ class Filler {
       }
       return out;
     }
-    for (const auto& member : properties->get_object()) {
-      const std::string child = ChildPath(path, member.key());
-      if (const Json* value = Lookup(record, member.key())) {
-        if (auto coerced = Coerce(*value, member.value(), child, unfilled)) {
-          out[member.key()] = std::move(*coerced);
+    for (const auto& [key, property] : schema.properties) {
+      const std::string child = ChildPath(path, key);
+      if (const Json* value = Lookup(record, key)) {
+        if (auto coerced = Coerce(*value, property, child, unfilled)) {
+          out[key] = std::move(*coerced);
           continue;
         }
       }
-      if (unfilled != nullptr && IsRequired(schema, member.key())) unfilled->push_back(child);
+      if (unfilled != nullptr && schema.IsRequired(key)) unfilled->push_back(child);
     }
     return out;
   }
@@ -385,14 +317,12 @@ class Filler {
   };
 
   // How much of object schema `schema` (resolved) `record` can supply.
-  Coverage Cover(const JsonObject& record, const Json& schema) const {
+  Coverage Cover(const JsonObject& record, const Node& schema) const {
     Coverage coverage;
-    const Json* properties = Properties(schema);
-    if (properties == nullptr) return coverage;
-    for (const auto& member : properties->get_object()) {
+    for (const auto& [key, property] : schema.properties) {
       int rank = -1;
-      const Json* value = Lookup(record, member.key(), &rank);
-      if (value != nullptr && Coerce(*value, member.value(), "", nullptr)) {
+      const Json* value = Lookup(record, key, &rank);
+      if (value != nullptr && Coerce(*value, property, "", nullptr)) {
         ++coverage.covered;
         if (rank < 2) ++coverage.by_name;
       }
@@ -401,13 +331,12 @@ class Filler {
   }
 
   // Items for an array-of-objects field: see FillSchema's contract.
-  std::optional<Json> CollectRecords(const Json& item_schema, const std::string& path,
+  std::optional<Json> CollectRecords(const Node& item_schema, const std::string& path,
                                      std::vector<std::string>* unfilled) const {
-    const Json* properties = Properties(item_schema);
-    if (properties == nullptr) return std::nullopt;
-    const int property_count = static_cast<int>(properties->get_object().size());
-    const std::string_view first_key = properties->get_object().begin()->key();
-    const Json& first_schema = properties->get_object().begin()->value();
+    if (item_schema.properties.empty()) return std::nullopt;
+    const int property_count = static_cast<int>(item_schema.properties.size());
+    const std::string_view first_key = item_schema.properties.front().first;
+    const Node* first_schema = item_schema.properties.front().second;
 
     std::vector<Coverage> coverage(context_.records.size());
     int best = 0;
@@ -468,25 +397,22 @@ class Filler {
 
   // A value for field `name` of the root object (or for the root itself, name ""), from the
   // whole context.
-  std::optional<Json> FillField(std::string_view name, const Json& schema_in,
+  std::optional<Json> FillField(std::string_view name, const Node* schema_in,
                                 const std::string& path, std::vector<std::string>* unfilled) const {
-    const Json& schema = Resolve(schema_in);
+    const Node* schema = Effective(schema_in);
     const Kind kind = KindOf(schema);
     if (kind == Kind::kArray) {
-      const Json* items = JsonFind(schema, "items");
-      if (items != nullptr) {
-        const Json& item_schema = Resolve(*items);
-        if (KindOf(item_schema) == Kind::kObject && Properties(item_schema) != nullptr) {
-          return CollectRecords(item_schema, path, unfilled);
-        }
+      const Node* item_schema = Effective(schema->items);
+      if (KindOf(item_schema) == Kind::kObject && !item_schema->properties.empty()) {
+        return CollectRecords(*item_schema, path, unfilled);
       }
     }
-    if (kind == Kind::kObject && Properties(schema) != nullptr) {
+    if (kind == Kind::kObject && !schema->properties.empty()) {
       size_t best_record = 0;
       int best = 0;
       for (size_t i = 0; i < context_.records.size(); ++i) {
         if (!Usable(context_.records[i])) continue;
-        const Coverage coverage = Cover(context_.records[i].fields, schema);
+        const Coverage coverage = Cover(context_.records[i].fields, *schema);
         // More properties first; on a tie, more of them matched by name than by synonym.
         const int score = coverage.covered * 1000 + coverage.by_name;
         if (coverage.covered > 0 && score > best) {
@@ -495,7 +421,7 @@ class Filler {
         }
       }
       if (best == 0) return std::nullopt;
-      return BuildObject(context_.records[best_record].fields, schema, path, unfilled);
+      return BuildObject(context_.records[best_record].fields, *schema, path, unfilled);
     }
     // Scalars, lists of scalars, free-form objects: the first record with the key; a value
     // that looks cut off only when no whole one exists.
@@ -535,7 +461,7 @@ class Filler {
 
   bool Usable(const ContextRecord& record) const { return usable_items_[record.item]; }
 
-  const Json& root_;
+  const Node& root_;
   const ContextIndex& context_;
   const std::vector<std::string> objective_words_;
   const std::vector<bool> usable_items_;  // per context item: relevant to the objective
@@ -543,9 +469,9 @@ class Filler {
 
 }  // namespace
 
-FilledDocument FillSchema(const Json& schema, const ContextIndex& context,
+FilledDocument FillSchema(const schema::Schema& schema, const ContextIndex& context,
                           std::string_view objective) {
-  return Filler(schema, context, objective).Run();
+  return Filler(schema.root(), context, objective).Run();
 }
 
 }  // namespace orchestra::sim

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "orchestra/core/json.h"
+#include "orchestra/schema/schema.h"
 #include "orchestra/sim/context.h"
 
 namespace orchestra::sim {
@@ -17,8 +18,8 @@ struct FilledDocument {
   std::vector<std::string> unfilled;
 };
 
-// Fills JSON Schema `schema` from `context` without inventing anything: every leaf is a value
-// of a context record or, for string fields only, a sentence of context text.
+// Fills (compiled) JSON Schema `schema` from `context` without inventing anything: every leaf is a
+// value of a context record or, for string fields only, a sentence of context text.
 //
 // Relevance gate: only the context items relevant to `objective` (RelevantItems, context.h;
 // the rule is in relevance.h) are quoted, so records, search results and sentences about
@@ -27,10 +28,12 @@ struct FilledDocument {
 // field (a competitor's "strengths") comes from that entity's own record or stays unfilled.
 //
 // Schema subset: type (object, array, string, number, integer, boolean, null, or a list of
-// them), properties, required, items, additionalProperties, enum, anyOf/oneOf (the first
-// non-null branch is used), single-element allOf and local "$ref"s ("#/$defs/X",
-// "#/definitions/X"). Schema keys match record keys by NormalizeKey, tolerating a plural "s"
-// and the synonyms of KeyMatchRank. Per field of the root object:
+// them: of several non-null ones, the first of object, array, string, number, integer,
+// boolean), properties, required, items, additionalProperties,
+// enum; each (sub)schema is read at its schema::Effective node, i.e. through $refs, the first
+// non-null branch of anyOf/oneOf and a single-element allOf. Schema keys match record keys by
+// NormalizeKey, tolerating a plural "s" and the synonyms of KeyMatchRank. Per field of the root
+// object:
 //  - array of objects: the records supplying the most of the item's properties (at least one;
 //    when some supply at least half, all of those), in context order, deduplicated on the
 //    first property's value (keeping the fuller, then the untruncated, record); records that
@@ -44,7 +47,7 @@ struct FilledDocument {
 //    `objective`.
 // "Records" and "sentences" above mean those of relevant items. Fields with nothing to fill are
 // left out (optional ones silently). Pure; never throws.
-FilledDocument FillSchema(const Json& schema, const ContextIndex& context,
+FilledDocument FillSchema(const schema::Schema& schema, const ContextIndex& context,
                           std::string_view objective);
 
 }  // namespace orchestra::sim

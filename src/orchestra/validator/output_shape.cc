@@ -8,6 +8,8 @@
 #include <set>
 
 #include "orchestra/core/hash.h"
+#include "orchestra/schema/schema.h"
+#include "orchestra/schema/shape.h"
 #include "orchestra/schema/shorthand.h"
 
 namespace orchestra::validator {
@@ -149,13 +151,15 @@ std::string JoinNames(const std::set<std::string>& names) {
   return out;
 }
 
+using schema::Node;
+
 class Comparer {
  public:
-  Comparer(const Json& root, size_t max_lines) : root_(root), max_lines_(max_lines) {}
+  explicit Comparer(size_t max_lines) : max_lines_(max_lines) {}
 
-  void Compare(const Json& schema_in, const Json& shape, const std::string& path, int depth) {
+  void Compare(const Node* schema_in, const Json& shape, const std::string& path, int depth) {
     if (lines_.size() >= max_lines_ || depth > kMaxCompareDepth) return;
-    const Json& schema = Resolve(schema_in, 0);
+    const Node* schema = schema::Referenced(schema_in);
     const Kind kind = ShapeKind(shape);
     if (kind == kKinds || kind == kNull) return;
     Admits admits;
@@ -167,17 +171,15 @@ class Comparer {
                       kKindNames[kind]));
       return;
     }
-    for (const Json* alternative : admits.structured) {
+    for (const Node* alternative : admits.structured) {
       if (kind == kDict && shape.is_object()) {
-        const Json* properties = JsonFind(*alternative, "properties");
-        if (!properties || !properties->is_object()) continue;
-        CompareObject(*alternative, properties->get_object(), shape.get_object(), path, depth);
+        if (alternative->properties.empty()) continue;
+        CompareObject(*alternative, shape.get_object(), path, depth);
         return;
       }
       if (kind == kList && shape.is_array() && !shape.get_array().empty()) {
-        const Json* items = JsonFind(*alternative, "items");
-        if (!items || !items->is_object()) continue;
-        Compare(*items, shape.get_array()[0], path + "[]", depth + 1);
+        if (alternative->items == nullptr) continue;
+        Compare(alternative->items, shape.get_array()[0], path + "[]", depth + 1);
         return;
       }
     }
@@ -218,74 +220,53 @@ class Comparer {
     }
   }
 
-  // Follows local "#/..." references, a bounded number of times.
-  const Json& Resolve(const Json& schema, int hops) const {
-    const Json* ref = JsonFind(schema, "$ref");
-    if (!ref || !ref->is_string() || hops > 8) return schema;
-    const std::string_view target = ref->get_string();
-    if (!target.starts_with('#')) return schema;
-    boost::system::error_code ec;
-    const Json* found = root_.find_pointer(target.substr(1), ec);
-    if (!found || ec) return schema;
-    return Resolve(*found, hops + 1);
-  }
-
   // What `schema` admits: its own "type" or the union of its anyOf/oneOf alternatives' (an
   // alternative without a type admits anything), and the (sub)schemas that may describe an
   // object's properties or a list's items.
   struct Admits {
     bool any = false;
     std::set<std::string> types;  // JSON Schema type names
-    std::vector<const Json*> structured;
+    std::vector<const Node*> structured;
   };
 
-  void Collect(const Json& schema_in, Admits& out, int depth) const {
-    const Json& schema = Resolve(schema_in, 0);
-    if (!schema.is_object() || depth > 4) {
+  void Collect(const Node* schema_in, Admits& out, int depth) const {
+    const Node* schema = schema::Referenced(schema_in);
+    if (depth > 4) {
       out.any = true;
       return;
     }
-    if (JsonFind(schema, "properties") || JsonFind(schema, "items")) {
-      out.structured.push_back(&schema);
-    }
+    if (!schema->properties.empty() || schema->items != nullptr) out.structured.push_back(schema);
     bool typed = false;
-    if (const Json* type = JsonFind(schema, "type")) {
+    if (schema->types != schema::kAllTypeBits) {
       typed = true;
-      if (type->is_string()) out.types.insert(std::string(type->get_string()));
-      if (type->is_array()) {
-        for (const Json& t : type->get_array()) {
-          if (t.is_string()) out.types.insert(std::string(t.get_string()));
-        }
+      // "number" sets the integer bit too and stands for both.
+      const uint8_t types = (schema->types & schema::kNumberBit)
+                                ? static_cast<uint8_t>(schema->types & ~schema::kIntegerBit)
+                                : schema->types;
+      for (uint8_t bit = 1; bit <= schema::kObjectBit; bit <<= 1) {
+        if (types & bit) out.types.insert(std::string(schema::TypeBitName(bit)));
       }
     }
-    for (std::string_view key : {"anyOf", "oneOf"}) {
-      const Json* list = JsonFind(schema, key);
-      if (!list || !list->is_array()) continue;
+    for (const auto* alternatives : {&schema->any_of, &schema->one_of}) {
+      if (alternatives->empty()) continue;
       typed = true;
-      for (const Json& alternative : list->get_array()) Collect(alternative, out, depth + 1);
+      for (const Node* alternative : *alternatives) Collect(alternative, out, depth + 1);
     }
     if (!typed) out.any = true;
   }
 
-  void CompareObject(const Json& schema, const JsonObject& properties, const JsonObject& shape,
-                     const std::string& path, int depth) {
+  void CompareObject(const Node& schema, const JsonObject& shape, const std::string& path,
+                     int depth) {
     std::set<std::string> unlisted;
     for (const auto& kv : shape) {
-      if (!properties.contains(kv.key())) unlisted.insert(std::string(kv.key()));
-    }
-    const Json* required = JsonFind(schema, "required");
-    std::set<std::string> required_names;
-    if (required && required->is_array()) {
-      for (const Json& name : required->get_array()) {
-        if (name.is_string()) required_names.insert(std::string(name.get_string()));
-      }
+      if (!schema.PropertyIndex(kv.key())) unlisted.insert(std::string(kv.key()));
     }
     const std::string prefix = path.empty() ? "" : path + ".";
-    for (const auto& kv : properties) {
-      const std::string key(kv.key());
-      const Json* probed = shape.if_contains(kv.key());
+    for (size_t i = 0; i < schema.properties.size(); ++i) {
+      const auto& [key, property] = schema.properties[i];
+      const Json* probed = shape.if_contains(key);
       if (!probed) {
-        if (!required_names.count(key)) continue;
+        if (schema.property_required[i] == 0) continue;
         std::string line =
             fmt::format("{}{}: listed by the ledger, not returned by the subnet", prefix, key);
         if (!unlisted.empty()) {
@@ -296,7 +277,7 @@ class Comparer {
         Add(std::move(line));
         continue;
       }
-      Compare(kv.value(), *probed, prefix + key, depth + 1);
+      Compare(property, *probed, prefix + key, depth + 1);
     }
   }
 
@@ -304,7 +285,6 @@ class Comparer {
     if (lines_.size() < max_lines_) lines_.push_back(std::move(line));
   }
 
-  const Json& root_;
   size_t max_lines_;
   std::vector<std::string> lines_;
 };
@@ -316,19 +296,24 @@ Result<std::vector<std::string>> CompareWithShape(const Json& ledger_schema,
   if (!ledger_schema.is_object()) {
     return Error(ErrorCode::kInvalidArgument, "output_schema: must be an object");
   }
-  Json schema;
+  Json json_schema;
   if (schema::LooksLikeJsonSchema(ledger_schema)) {
-    schema = ledger_schema;
+    json_schema = ledger_schema;
   } else {
     auto converted = schema::ShorthandToJsonSchema(ledger_schema);
     if (!converted) {
       return Error(ErrorCode::kInvalidArgument,
                    fmt::format("output_schema: {}", converted.error().message));
     }
-    schema = std::move(*converted);
+    json_schema = std::move(*converted);
   }
-  Comparer comparer(schema, max_lines);
-  comparer.Compare(schema, probed_shape, "", 0);
+  auto schema = schema::Schema::Compile(std::move(json_schema), schema::CompileOptions{});
+  if (!schema) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("output_schema: {}", schema.error().message));
+  }
+  Comparer comparer(max_lines);
+  comparer.Compare(&schema->root(), probed_shape, "", 0);
   return comparer.TakeLines();
 }
 

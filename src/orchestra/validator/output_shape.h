@@ -56,8 +56,9 @@ Json ShapeOf(const Json& value);
 // fingerprints whatever the key order.
 std::string ShapeFingerprint(const Json& shape);
 
-// Where `ledger_schema` (a ledger entry's output_schema: shorthand or JSON Schema, with local
-// "#/..." $refs) disagrees with `probed_shape`, one line per disagreement, path first:
+// Where `ledger_schema` (a ledger entry's output_schema: shorthand or JSON Schema, compiled by
+// schema::Schema, so $refs resolve as there) disagrees with `probed_shape`, one line per
+// disagreement, path first:
 //   "results: the ledger says str, the subnet returns list"
 //   "total_found: listed by the ledger, not returned by the subnet (it returns count, which
 //    the ledger lacks)"
@@ -65,7 +66,8 @@ std::string ShapeFingerprint(const Json& shape);
 // ledger may describe only the fields callers use); they are named when a listed key is
 // missing, since that is what a rename looks like. Optional ledger fields may be absent. At
 // most `max_lines` lines. kInvalidArgument when the ledger's schema cannot be read (a
-// shorthand type that does not parse, a schema that is not an object).
+// shorthand type that does not parse, a schema that is not an object or does not compile),
+// the message starting "output_schema: ".
 Result<std::vector<std::string>> CompareWithShape(const Json& ledger_schema,
                                                   const Json& probed_shape, size_t max_lines = 8);
 

@@ -116,5 +116,14 @@ TEST(OutputShapeTest, UnreadableLedgerSchemaIsAnError) {
   EXPECT_FALSE(CompareWithShape(J("[1]"), J("{}")).ok());
 }
 
+TEST(OutputShapeTest, LedgerJsonSchemaThatDoesNotCompileIsAnError) {
+  auto lines = CompareWithShape(J(R"({"type": "object",
+      "properties": {"results": {"$ref": "#/$defs/Missing"}}})"),
+                                J(R"({"results": "list"})"));
+  ASSERT_FALSE(lines.ok());
+  EXPECT_EQ(lines.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_THAT(lines.error().message, HasSubstr("output_schema: schema at #/properties/results"));
+}
+
 }  // namespace
 }  // namespace orchestra::validator
