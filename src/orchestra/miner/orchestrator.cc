@@ -179,6 +179,12 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   for (const auto& list : p.brief.needs.lists) {
     if (list.field == task.target && !list.single) kind = plan::KindOf(p.brief, list);
   }
+  // Unless the objective asks for libraries, plugins and the like, a result whose title says
+  // it is one (a "Python wrapper for OCR engines") is not an item of the list.
+  const auto& words = kind.empty() ? topic.terms() : kind.phrase.terms();
+  const bool accessories = std::any_of(words.begin(), words.end(), [](const plan::Topic::Term& t) {
+    return plan::IsAccessoryWord(t.word);
+  });
   // In the search's own order: the engine ranks better than a count of shared words.
   std::vector<std::pair<double, const experts::SearchHit*>> admitted;
   for (const auto& hit : *hits) {
@@ -186,6 +192,14 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
     const std::vector<bool> in = topic.TermsIn(text);
     if (kind.empty() ? !topic.Admits(in) : !kind.Admits(text)) {
       spdlog::trace("step {}: off topic: {} ({})", task.step, hit.title, hit.url);
+      continue;
+    }
+    const std::vector<std::string> title = ContentWords(hit.title);
+    if (!task.target.empty() && !accessories &&
+        std::any_of(title.begin(), title.end(),
+                    [](const std::string& w) { return plan::IsAccessoryWord(w); })) {
+      spdlog::trace("step {}: made for the kind, not of it: {} ({})", task.step, hit.title,
+                    hit.url);
       continue;
     }
     admitted.emplace_back(topic.Score(in), &hit);

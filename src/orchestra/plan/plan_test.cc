@@ -65,6 +65,15 @@ TEST(TopicTest, TheSpecificQueryLeavesGenericWordsOut) {
             "best open source tools");
 }
 
+TEST(TopicTest, AccessoryWordsNameThingsMadeForAnotherThing) {
+  for (const char* w : {"library", "binding", "wrapper", "plugin", "documentation", "doc"}) {
+    EXPECT_TRUE(IsAccessoryWord(w)) << w;
+  }
+  for (const char* w : {"engine", "editor", "broker", "tool", "server"}) {
+    EXPECT_FALSE(IsAccessoryWord(w)) << w;
+  }
+}
+
 TEST(TopicTest, AnObjectiveOfOnlyGenericWordsAdmitsNothing) {
   const Topic topic = Topic::FromObjective("Compare the best open-source tools");
   EXPECT_FALSE(topic.Admits("The best open-source tools of 2025"));

@@ -47,6 +47,11 @@ bool IsGenericWord(std::string_view word) {
              "cheapest",  "fastest",   "small",      "large",      "big"});
 }
 
+bool IsAccessoryWord(std::string_view word) {
+  return IsOneOf(word, {"library", "binding", "wrapper", "module", "plugin", "plug", "extension",
+                        "sdk", "documentation", "doc"});
+}
+
 bool WordsMatch(std::string_view a, std::string_view b) {
   if (a == b) return true;
   const size_t shorter = std::min(a.size(), b.size());

@@ -67,6 +67,11 @@ bool IsInstructionWord(std::string_view word);
 // ("tool", "platform", "open", "source", "landscape", "recent").
 bool IsGenericWord(std::string_view word);
 
+// Whether a word (lower case, stemmed) names a thing made for another thing rather than the
+// thing itself: a library, binding, wrapper, plugin or its documentation ("Python wrapper for
+// OCR engines" is not an OCR engine).
+bool IsAccessoryWord(std::string_view word);
+
 // Whether two words match as Topic::Score matches a term and a word.
 bool WordsMatch(std::string_view a, std::string_view b);
 
