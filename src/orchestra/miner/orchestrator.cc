@@ -73,6 +73,8 @@ struct Pipeline {
   double spent = 0;
   size_t targeted_searches = 0;
   std::set<std::string> retried;  // targets whose discovery was tried again
+  // Relative lists' kinds, as the subject's page described the subject (plan::KindOfText).
+  std::map<std::string, plan::ItemKind> described_kinds;
   int next_step = 1;
 
   // The p95 latency of the subnet a task of `capability` would go to first; 0 when none.
@@ -176,9 +178,29 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   if (!hits) return 0;
   const plan::Topic& topic = p.brief.topic;
   plan::ItemKind kind;
+  bool relative = false;
   for (const auto& list : p.brief.needs.lists) {
-    if (list.field == task.target && !list.single) kind = plan::KindOf(p.brief, list);
+    if (list.field == task.target && !list.single) {
+      relative = list.relative && !p.brief.subject.empty();
+      auto described = p.described_kinds.find(list.field);
+      kind = relative && described != p.described_kinds.end() ? described->second
+                                                              : plan::KindOf(p.brief, list);
+    }
   }
+  // Of the subject itself (its own page, its own name): not an item of a relative list.
+  const std::vector<std::string> subject = Words(p.brief.subject);
+  auto is_subject = [&](const experts::SearchHit& hit) {
+    return relative && (Words(synth::NameFromTitle(hit.title)) == subject ||
+                        NormalizeUrl(hit.url) == NormalizeUrl(p.brief.urls.front()));
+  };
+  // Of a relative list, a result naming the subject is about something compared with it ("yq:
+  // jq wrapper for YAML"); one that does not is about something else, whatever words it
+  // shares with the objective.
+  auto names_subject = [&](const std::string& text) {
+    if (!relative) return false;
+    const std::vector<std::string> words = Words(text);
+    return std::search(words.begin(), words.end(), subject.begin(), subject.end()) != words.end();
+  };
   // Unless the objective asks for libraries, plugins and the like, a result whose title says
   // it is one (a "Python wrapper for OCR engines") is not an item of the list.
   const auto& words = kind.empty() ? topic.terms() : kind.phrase.terms();
@@ -190,12 +212,15 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   for (const auto& hit : *hits) {
     const std::string text = hit.title + " " + hit.snippet;
     const std::vector<bool> in = topic.TermsIn(text);
-    if (kind.empty() ? !topic.Admits(in) : !kind.Admits(text)) {
+    const bool on_topic = relative        ? kind.Admits(text) || names_subject(text)
+                          : !kind.empty() ? kind.Admits(text)
+                                          : topic.Admits(in);
+    if (!on_topic || is_subject(hit)) {
       spdlog::trace("step {}: off topic: {} ({})", task.step, hit.title, hit.url);
       continue;
     }
     const std::vector<std::string> title = ContentWords(hit.title);
-    if (!task.target.empty() && !accessories &&
+    if (!task.target.empty() && !accessories && !names_subject(text) &&
         std::any_of(title.begin(), title.end(),
                     [](const std::string& w) { return plan::IsAccessoryWord(w); })) {
       spdlog::trace("step {}: made for the kind, not of it: {} ({})", task.step, hit.title,
@@ -297,6 +322,48 @@ void AbsorbRead(Pipeline& p, const plan::Task& task) {
   // A read that brought nothing back about its item (the page not returned, or nothing on it
   // on topic) failed as surely as one that timed out.
   if (item && item->records.size() == before) item->failed_read = task.step;
+}
+
+// What an item's own material says it is: its page's "description", else what its title
+// says after the name ("jq: lightweight ... JSON processor"), else its search snippet.
+std::string DescriptionOf(const synth::Item& item) {
+  for (const auto& [step, fields] : item.records) {
+    if (const std::string d = JsonString(Json(fields), "description"); !Trim(d).empty()) return d;
+  }
+  for (const auto& [step, fields] : item.records) {
+    const std::string title = JsonString(Json(fields), "title");
+    const std::string name = synth::NameFromTitle(title);
+    if (title.size() > name.size() + 2) return std::string(Trim(title.substr(name.size() + 1)));
+  }
+  return item.snippet;
+}
+
+// The discovery of relative lists ("alternatives") of the subject a URL names, from what its
+// page says the subject is; the kind each list's items must be of is kept for the audit.
+std::vector<plan::Task> PlanRelative(Pipeline& p, int first_step) {
+  std::vector<plan::Task> wave;
+  if (p.brief.subject.empty()) return wave;
+  int read = 0;
+  std::string target;
+  for (const auto& [step, task] : p.tasks) {
+    if (task.purpose == plan::Purpose::kDetail && task.depends_on.empty()) {
+      read = step;
+      target = task.target;
+    }
+  }
+  const synth::Item* subject = nullptr;
+  const auto& items = target.empty() ? p.material.subject : p.material.lists[target];
+  if (!items.empty()) subject = &items.front();
+  const std::string description = subject ? DescriptionOf(*subject) : "";
+  const plan::ItemKind kind = plan::KindOfText(description);
+  if (kind.empty()) return wave;
+  for (const auto& list : p.brief.needs.lists) {
+    if (!list.relative) continue;
+    p.described_kinds[list.field] = kind;
+    wave.push_back(plan::RelativeDiscovery(p.brief, list, kind, read,
+                                           first_step + static_cast<int>(wave.size())));
+  }
+  return wave;
 }
 
 // The detail wave: every kept item of a list whose fields need its page, and the subject's
@@ -537,6 +604,9 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
           plan::RetryDiscovery(p.brief, task, p.next_step + static_cast<int>(retries.size())));
       p.retried.insert(task.target);
     }
+  }
+  for (auto& t : PlanRelative(p, p.next_step + static_cast<int>(retries.size()))) {
+    retries.push_back(std::move(t));
   }
   if (const plan::ListTarget* primary = needs.primary()) {
     for (const std::string& name : p.brief.named) {

@@ -159,6 +159,27 @@ TEST_F(OrchestratorTest, AllItemsOfTheNamedKindAreKeptNotOnlyThePageMentioningMo
   for (const auto& cap : Capabilities(r)) EXPECT_EQ(cap, "search");
 }
 
+TEST_F(OrchestratorTest, AlternativesOfAThingNamedByUrlAreOfTheKindItsPageSaysItIs) {
+  const protocol::Response r =
+      Answer("What does https://akash.network/ offer, and which alternatives exist?",
+             R"({"product": {"name": "str", "description": "str"},
+          "alternatives": [{"name": "str", "description": "str"}]})");
+  EXPECT_EQ(r.standardized_data.at("product").at("name"), "Akash Network");
+  const auto& alternatives = r.standardized_data.at("alternatives").as_array();
+  ASSERT_GE(alternatives.size(), 2u) << PrettyJson(r.standardized_data);
+  for (const Json& a : alternatives) {
+    const std::string name(a.at("name").as_string());
+    EXPECT_EQ(name.find("Akash"), std::string::npos);  // not its own alternative
+    const std::string description(a.at("description").as_string());
+    EXPECT_NE(description.find("ecentralized"), std::string::npos) << name << ": " << description;
+  }
+  // The page first, then the search its description made: the search depends on the read.
+  ASSERT_GE(r.task_pipeline.size(), 2u);
+  EXPECT_EQ(r.task_pipeline[0].task, "read_named_urls");
+  EXPECT_EQ(r.task_pipeline[1].task, "discover_alternatives");
+  EXPECT_EQ(r.task_pipeline[1].depends_on, std::vector<int>{1});
+}
+
 TEST_F(OrchestratorTest, TheSpendCapStopsFollowUpsButNotThePlannedWaves) {
   // Funding news names companies but says nothing of their strengths: follow-ups look for them.
   const std::string objective =

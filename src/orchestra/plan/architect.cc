@@ -69,6 +69,21 @@ void CollectUrls(std::string_view text, std::vector<std::string>& out) {
   }
 }
 
+// `text` with every URL replaced by the name it gives (UrlName).
+std::string NameUrls(std::string_view text) {
+  std::vector<std::string> urls;
+  CollectUrls(text, urls);
+  std::string out(text);
+  for (const std::string& url : urls) {
+    for (size_t at = out.find(url); at != std::string::npos; at = out.find(url, at)) {
+      const std::string name = UrlName(url);
+      out.replace(at, url.size(), name);
+      at += name.size();
+    }
+  }
+  return out;
+}
+
 // The hints' text: string values and strings in lists, one level of nesting.
 void HintText(const Json& hints, std::string& text, std::vector<std::string>& urls) {
   auto add = [&](const Json& v) {
@@ -138,6 +153,20 @@ std::vector<std::string> SubjectFields(const SchemaNeeds& needs) {
   return out;
 }
 
+// The target the pages the objective names by URL fill: the one thing the schema describes
+// when a single URL names it (a root object field, else the root's own fields), the primary
+// list when several URLs name its items.
+std::string UrlTarget(const Brief& brief) {
+  const SchemaNeeds& needs = brief.needs;
+  if (brief.urls.size() == 1) {
+    for (const ListTarget& list : needs.lists) {
+      if (list.single) return list.field;
+    }
+    if (!SubjectFields(needs).empty() || !needs.primary()) return "";
+  }
+  return needs.primary() ? needs.primary()->field : "";
+}
+
 // "competitors" -> "competitor": task names read as one item of the list.
 std::string Singular(const std::string& field) {
   const auto words = ContentWords(field);
@@ -147,6 +176,36 @@ std::string Singular(const std::string& field) {
 }
 
 }  // namespace
+
+// What a URL names, as a word of the topic: its last path segment that is not a page of a
+// site ("github.com/stedolan/jq" -> "jq"), else the host's name ("https://mosquitto.org/" and
+// "zstd.example.org/docs/" -> "mosquitto", "zstd"). Scheme, "www" and the top-level domain
+// say nothing of the topic.
+std::string UrlName(std::string_view url) {
+  url.remove_prefix(url.find("://") + 3);
+  url = url.substr(0, url.find_first_of("?#"));
+  std::vector<std::string_view> segments;
+  for (size_t pos = 0; pos <= url.size();) {
+    const size_t slash = std::min(url.find('/', pos), url.size());
+    if (slash > pos) segments.push_back(url.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  if (segments.empty()) return "";
+  for (size_t i = segments.size(); i-- > 1;) {
+    const std::string_view segment = segments[i];
+    if (segment.find('.') != std::string_view::npos) continue;  // index.html, README.md
+    std::string lower(segment);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (IsOneOf(lower, {"docs", "doc", "documentation", "about", "pricing", "blog", "home", "en",
+                        "wiki", "download", "downloads", "features", "latest", "index"})) {
+      continue;
+    }
+    return std::string(segment);
+  }
+  std::string_view host = segments.front().substr(0, segments.front().find(':'));
+  if (host.starts_with("www.")) host.remove_prefix(4);
+  return std::string(host.substr(0, host.find('.')));
+}
 
 std::vector<std::string> PhrasesOf(std::string_view objective) {
   std::vector<std::string> phrases;
@@ -174,6 +233,11 @@ std::vector<std::string> PhrasesOf(std::string_view objective) {
       closes = true;
     }
     if (opens) end_run();
+    std::string named;
+    if (token.starts_with("http://") || token.starts_with("https://")) {
+      named = UrlName(token);
+      token = named;
+    }
     bool content = false;
     for (const auto& w : Words(token)) {
       content = content || (!IsStopWord(w) && !IsInstructionWord(w));
@@ -223,6 +287,33 @@ ItemKind KindOf(const Brief& brief, const ListTarget& list) {
   return {};
 }
 
+ItemKind KindOfText(std::string_view description) {
+  // A description says first what its thing is ("an open-source decentralized compute
+  // marketplace that matches ..."): the first phrase of two specific words or more, else the
+  // first of one.
+  ItemKind best;
+  size_t best_specific = 0;
+  for (const std::string& run : PhrasesOf(description)) {
+    Topic phrase = Topic::FromObjective(run);
+    const auto& terms = phrase.terms();
+    size_t specific = 0, last = terms.size();
+    for (size_t t = 0; t < terms.size(); ++t) {
+      if (terms[t].weight >= 1.0) {
+        ++specific;
+        last = t;
+      }
+    }
+    if (specific <= best_specific) continue;
+    best_specific = specific;
+    best = ItemKind{};
+    best.head = last;
+    if (last > 0 && terms[last - 1].weight >= 1.0) best.modifier = last - 1;
+    best.phrase = std::move(phrase);
+    if (best_specific >= 2) break;
+  }
+  return best;
+}
+
 Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Schema& target,
                 const ledger::Snapshot& ledger) {
   Brief brief;
@@ -230,9 +321,10 @@ Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Sch
   std::string hint_text;
   CollectUrls(objective, brief.urls);
   HintText(hints, hint_text, brief.urls);
-  brief.topic = Topic::FromObjective(objective, hint_text);
+  brief.topic = Topic::FromObjective(NameUrls(objective), hint_text);
   brief.named = NamedEntities(objective);
   brief.needs = AnalyzeSchema(target);
+  if (brief.urls.size() == 1) brief.subject = UrlName(brief.urls.front());
   bool news = false, social = false;
   for (const auto& w : Words(objective)) {
     news = news || IsOneOf(w, {"news", "recent", "recently", "latest", "funding", "raised",
@@ -259,8 +351,12 @@ std::vector<Task> DiscoveryWave(const Brief& brief, int first_step) {
   for (size_t i = 1; i < needs.lists.size(); ++i) {
     for (const auto& w : FieldWords(needs.lists[i].field)) other_words.insert(w);
   }
+  const std::string url_target = brief.urls.empty() ? "-" : UrlTarget(brief);
   for (size_t i = 0; i < needs.lists.size(); ++i) {
     const ListTarget& list = needs.lists[i];
+    if (list.single && list.field == url_target) continue;  // its page is named: read below
+    // Things compared with a subject named by URL: searched for once its page says what it is.
+    if (list.relative && !brief.subject.empty()) continue;
     std::string query;
     if (i == 0 && !list.single) {
       // Generic words ("open source", "tool") would rank any package that says them.
@@ -281,16 +377,14 @@ std::vector<Task> DiscoveryWave(const Brief& brief, int first_step) {
     wave.push_back(SearchTask(brief, step++, "discover_topic", topic, Purpose::kDiscover, ""));
   }
   if (!brief.urls.empty()) {
-    std::vector<std::string> fields = SubjectFields(needs);
-    if (const ListTarget* primary = needs.primary()) {
-      for (auto& f : ItemFieldNames(*primary)) {
-        if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(f);
-      }
+    std::vector<std::string> fields;
+    for (const ListTarget& list : needs.lists) {
+      if (list.field == url_target) fields = ItemFieldNames(list);
     }
+    if (url_target.empty()) fields = SubjectFields(needs);
     if (fields.empty()) fields = {"title", "text"};
-    const std::string target = needs.primary() ? needs.primary()->field : "";
     wave.push_back(
-        ReadTask(step++, "read_named_urls", brief.urls, fields, Purpose::kDetail, target, {}));
+        ReadTask(step++, "read_named_urls", brief.urls, fields, Purpose::kDetail, url_target, {}));
   }
   return wave;
 }
@@ -438,6 +532,14 @@ Task FindNamed(const Brief& brief, const std::string& name, int step) {
   return SearchTask(brief, step, "find_named", query, Purpose::kFollowUp, target, name);
 }
 
+Task RelativeDiscovery(const Brief& brief, const ListTarget& list, const ItemKind& kind,
+                       int depends_on, int step) {
+  Task t = SearchTask(brief, step, "discover_" + list.field, kind.phrase.SpecificQuery(),
+                      Purpose::kDiscover, list.field);
+  t.depends_on = {depends_on};
+  return t;
+}
+
 Task RetryDiscovery(const Brief& brief, const Task& empty, int step) {
   // The kind the objective names, on its own ("text editor"), else every word of the topic.
   std::string query = brief.topic.query();
@@ -520,6 +622,10 @@ PlanEstimate Estimate(const Brief& brief, const ledger::Snapshot& ledger,
   for (const auto& t : discovery) (t.capability == "web_scraping" ? reads : searches)++;
   e.time_ms += add(brief.search_capability, searches);
   add("web_scraping", reads);
+  // Relative lists of a subject named by URL are searched for once its page is read.
+  int relative = 0;
+  for (const auto& list : brief.needs.lists) relative += list.relative && !brief.subject.empty();
+  e.time_ms += add(brief.search_capability, relative);
   int details = 0;
   for (const auto& list : brief.needs.lists) {
     if (!list.NeedsDetail()) continue;

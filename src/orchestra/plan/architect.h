@@ -39,6 +39,9 @@ struct Brief {
   // Things the objective names in an enumeration ("from RunPod, Vast.ai, and Lambda"): the
   // primary list must cover them.
   std::vector<std::string> named;
+  // The one thing the objective is about when a single URL names it (UrlName: "jq"); a
+  // relative list ("alternatives") holds things mentioned with it, not the thing itself.
+  std::string subject;
   // The search flavour the objective calls for, among those the ledger offers: news for
   // recent events, social for sentiment, web otherwise.
   std::string search_capability = "web_search";
@@ -65,9 +68,22 @@ struct ItemKind {
 };
 ItemKind KindOf(const Brief& brief, const ListTarget& list);
 
-// The objective's runs of content words, in order: words not separated by punctuation, stop
-// words or instruction words ("Compare open-source message brokers for IoT telemetry" ->
-// "open-source message brokers", "IoT telemetry"). The words keep their spelling.
+// The kind a description says its thing is: its first phrase (PhrasesOf) of two specific
+// words or more, else its first of one, headed by its last specific word, with the specific
+// word before it as the modifier ("lightweight and flexible command-line JSON processor" ->
+// "flexible command-line JSON processor", head "processor", modifier "json"). Empty when the
+// description has no specific word.
+ItemKind KindOfText(std::string_view description);
+
+// What a URL names, as a word of the topic: its last path segment that is not a page of a
+// site ("https://github.com/stedolan/jq" -> "jq"), else the host's name
+// ("https://mosquitto.org/", "https://zstd.example.org/docs" -> "mosquitto", "zstd").
+std::string UrlName(std::string_view url);
+
+// The objective's runs of content words, in order (a URL counts as its UrlName): words not
+// separated by punctuation, stop words or instruction words ("Compare open-source message brokers
+// for IoT telemetry" -> "open-source message brokers", "IoT telemetry"). The words keep their
+// spelling.
 std::vector<std::string> PhrasesOf(std::string_view objective);
 
 // Reads the objective, `hints` (a JSON object or null: its string values, and strings in its
@@ -123,6 +139,12 @@ std::vector<std::string> NamedEntities(std::string_view objective);
 // A search for a thing the objective names that discovery did not find: its name and the
 // topic's specific terms (target: the primary list; item: the name).
 Task FindNamed(const Brief& brief, const std::string& name, int step);
+
+// The discovery of a relative list ("alternatives") of a subject the objective names by URL,
+// once the subject's page told what it is (`kind`, KindOfText of its description): a search
+// for things of that kind, depending on the step that read the subject.
+Task RelativeDiscovery(const Brief& brief, const ListTarget& list, const ItemKind& kind,
+                       int depends_on, int step);
 
 // A second discovery when a search found nothing on topic: the kind of thing the objective
 // names on its own ("open source message brokers"), else the whole topic, depending on the

@@ -117,6 +117,10 @@ SchemaNeeds AnalyzeSchema(const schema::Schema& target) {
       ListTarget list;
       list.field = name;
       list.single = object == field;
+      const std::vector<std::string> words = ContentWords(name);
+      list.relative = !words.empty() &&
+                      IsOneOf(words.back(), {"alternative", "competitor", "rival", "peer",
+                                             "substitute", "compared", "comparison", "similar"});
       if (!list.single) list.max_items = field->max_items;
       for (size_t k = 0; k < object->properties.size(); ++k) {
         const auto& [item_name, item_node] = object->properties[k];

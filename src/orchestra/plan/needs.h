@@ -37,6 +37,9 @@ struct ListTarget {
   std::vector<FieldNeed> item_fields;
   std::optional<uint64_t> max_items;  // maxItems, when the schema caps the list
   bool single = false;                // a root-level object field: one item, not a list
+  // Things named by their relation to the objective's subject ("alternatives", "competitors",
+  // "compared_with"), not by their kind.
+  bool relative = false;
   // Some item field needs a page read (role kDetail): the items' pages are scraped.
   bool NeedsDetail() const;
   // The item field naming an item (role kName), or "" when none does.

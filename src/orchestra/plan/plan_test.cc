@@ -170,6 +170,37 @@ TEST(ArchitectTest, ReadsUrlsNamedInTheObjectiveAndHintsDirectly) {
   EXPECT_NE(brief.topic.query().find("levels"), std::string::npos);
 }
 
+TEST(ArchitectTest, AUrlNamesWhatItIsThePageOf) {
+  EXPECT_EQ(UrlName("https://github.com/stedolan/jq"), "jq");
+  EXPECT_EQ(UrlName("https://mosquitto.org/"), "mosquitto");
+  EXPECT_EQ(UrlName("https://www.zstd.example.org/docs/index.html?x=1#y"), "zstd");
+  EXPECT_EQ(UrlName("http://localhost:8080"), "localhost");
+  // The topic holds the name, not "https", "github" or "com".
+  const Brief brief = BriefFor(
+      "What does the tool at https://github.com/stedolan/jq do, and which similar "
+      "command-line tools exist?",
+      R"({"tool": {"name": "str", "purpose": "str"},
+                   "alternatives": [{"name": "str", "purpose": "str"}]})");
+  EXPECT_EQ(brief.topic.query(), "tool jq similar command line exist");
+  // One URL names the one thing the schema describes: it is read for it, not searched for;
+  // its alternatives are searched for once its page has said what it is.
+  EXPECT_EQ(brief.subject, "jq");
+  ASSERT_TRUE(brief.needs.lists[0].relative);  // the list first, the single object after
+  const std::vector<Task> wave = DiscoveryWave(brief, 1);
+  ASSERT_EQ(wave.size(), 1u);
+  EXPECT_EQ(wave[0].name, "read_named_urls");
+  EXPECT_EQ(wave[0].target, "tool");
+  EXPECT_EQ(CompactJson(wave[0].query.at("extract_fields")), R"(["name","purpose"])");
+  const ItemKind kind = KindOfText("lightweight and flexible command-line JSON processor");
+  EXPECT_EQ(kind.phrase.query(), "flexible command line json processor");
+  EXPECT_TRUE(kind.Admits("jo: command-line processor to output JSON from a shell"));
+  EXPECT_FALSE(kind.Admits("yq: Command-line YAML processor"));  // another compound
+  const Task search = RelativeDiscovery(brief, brief.needs.lists[0], kind, 1, 2);
+  EXPECT_EQ(JsonString(search.query, "query"), "flexible command line json processor");
+  EXPECT_EQ(search.depends_on, std::vector<int>{1});
+  EXPECT_EQ(search.target, "alternatives");
+}
+
 TEST(ArchitectTest, NewsObjectivesUseNewsSearch) {
   const Brief brief =
       BriefFor("Find recent AI funding rounds", R"({"rounds": [{"company": "str"}]})");
