@@ -355,11 +355,12 @@ std::vector<plan::Task> PlanRelative(Pipeline& p, int first_step) {
   const auto& items = target.empty() ? p.material.subject : p.material.lists[target];
   if (!items.empty()) subject = &items.front();
   const std::string description = subject ? DescriptionOf(*subject) : "";
+  // Without a description (the page could not be read), the topic's words are searched for
+  // and only results naming the subject are kept.
   const plan::ItemKind kind = plan::KindOfText(description);
-  if (kind.empty()) return wave;
   for (const auto& list : p.brief.needs.lists) {
     if (!list.relative) continue;
-    p.described_kinds[list.field] = kind;
+    if (!kind.empty()) p.described_kinds[list.field] = kind;
     wave.push_back(plan::RelativeDiscovery(p.brief, list, kind, read,
                                            first_step + static_cast<int>(wave.size())));
   }

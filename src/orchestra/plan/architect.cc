@@ -534,9 +534,10 @@ Task FindNamed(const Brief& brief, const std::string& name, int step) {
 
 Task RelativeDiscovery(const Brief& brief, const ListTarget& list, const ItemKind& kind,
                        int depends_on, int step) {
-  Task t = SearchTask(brief, step, "discover_" + list.field, kind.phrase.SpecificQuery(),
+  Task t = SearchTask(brief, step, "discover_" + list.field,
+                      kind.empty() ? brief.topic.SpecificQuery() : kind.phrase.SpecificQuery(),
                       Purpose::kDiscover, list.field);
-  t.depends_on = {depends_on};
+  if (depends_on > 0) t.depends_on = {depends_on};
   return t;
 }
 

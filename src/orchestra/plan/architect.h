@@ -142,7 +142,8 @@ Task FindNamed(const Brief& brief, const std::string& name, int step);
 
 // The discovery of a relative list ("alternatives") of a subject the objective names by URL,
 // once the subject's page told what it is (`kind`, KindOfText of its description): a search
-// for things of that kind, depending on the step that read the subject.
+// for things of that kind, depending on the step that read the subject (0: none). An empty
+// kind (the page was not read) searches for the topic's specific words.
 Task RelativeDiscovery(const Brief& brief, const ListTarget& list, const ItemKind& kind,
                        int depends_on, int step);
 

@@ -199,6 +199,10 @@ TEST(ArchitectTest, AUrlNamesWhatItIsThePageOf) {
   EXPECT_EQ(JsonString(search.query, "query"), "flexible command line json processor");
   EXPECT_EQ(search.depends_on, std::vector<int>{1});
   EXPECT_EQ(search.target, "alternatives");
+  // The page could not be read: the topic is searched for, after nothing.
+  const Task blind = RelativeDiscovery(brief, brief.needs.lists[0], ItemKind{}, 0, 2);
+  EXPECT_EQ(JsonString(blind.query, "query"), "jq similar command line exist");
+  EXPECT_TRUE(blind.depends_on.empty());
 }
 
 TEST(ArchitectTest, NewsObjectivesUseNewsSearch) {
