@@ -67,9 +67,10 @@ void Trace(const Json& value, const std::string& path, const std::map<int, Json>
       if (sentence.ends_with('.')) sentence.remove_suffix(1);
       const Json needle(sentence);
       for (const auto& [step, output] : outputs) {
+        const int id = step;  // a structured binding cannot be captured (C++20, clang 14)
         const bool known = std::any_of(steps.begin(), steps.end(),
-                                       [&](const Json& s) { return s.to_number<int>() == step; });
-        if (!known && Contains(output, needle)) steps.push_back(step);
+                                       [id](const Json& s) { return s.to_number<int>() == id; });
+        if (!known && Contains(output, needle)) steps.push_back(id);
       }
     }
     std::sort(steps.begin(), steps.end(),
