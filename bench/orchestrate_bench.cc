@@ -44,10 +44,12 @@ protocol::Challenge Example(std::string objective, std::string schema) {
   return c;
 }
 
-void RunOnce(const protocol::Challenge& challenge, const ledger::SnapshotPtr& ledger,
-             experts::Transport& transport, const miner::OrchestratorOptions& options) {
+// The number of expert calls the challenge took.
+size_t RunOnce(const protocol::Challenge& challenge, const ledger::SnapshotPtr& ledger,
+               experts::Transport& transport, const miner::OrchestratorOptions& options) {
   boost::asio::io_context io;
   bool ok = false;
+  size_t calls = 0;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
@@ -60,10 +62,12 @@ void RunOnce(const protocol::Challenge& challenge, const ledger::SnapshotPtr& le
         ok = response.ok() &&
              std::none_of(response->task_pipeline.begin(), response->task_pipeline.end(),
                           [](const auto& step) { return step.error.has_value(); });
+        if (ok) calls = response->task_pipeline.size();
       },
       boost::asio::detached);
   io.run();
   if (!ok) std::abort();
+  return calls;
 }
 
 // Replays recorded replies (receipts included: the challenge id, miner and queries are the
@@ -110,7 +114,7 @@ void BM_OrchestrateChallenge(benchmark::State& state, protocol::Challenge challe
       [&](const ledger::LedgerEntry& e, const Json& q) { return Simulate(*corpus, e, q); }, expert);
   ReplayTransport replay;
   RecordingTransport recorder(simulator, replay);
-  RunOnce(challenge, ledger, recorder, options);
+  const size_t calls = RunOnce(challenge, ledger, recorder, options);
   // The miner accepts a receipt stamped at most kReceiptClockSlackMs (5 s) before the challenge
   // arrived; recorded receipts are recorded again, outside the timing, before they get that old.
   auto recorded_at = std::chrono::steady_clock::now();
@@ -125,6 +129,7 @@ void BM_OrchestrateChallenge(benchmark::State& state, protocol::Challenge challe
   }
   state.counters["challenges/s"] =
       benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["calls"] = static_cast<double>(calls);
 }
 
 BENCHMARK_CAPTURE(BM_OrchestrateChallenge, competitive_landscape,
