@@ -323,6 +323,7 @@ Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Sch
   HintText(hints, hint_text, brief.urls);
   brief.topic = Topic::FromObjective(NameUrls(objective), hint_text);
   brief.named = NamedEntities(objective);
+  for (const std::string& name : brief.named) brief.topic.AddNamed(name);
   brief.needs = AnalyzeSchema(target);
   if (brief.urls.size() == 1) brief.subject = UrlName(brief.urls.front());
   bool news = false, social = false;

@@ -74,6 +74,19 @@ TEST(TopicTest, AccessoryWordsNameThingsMadeForAnotherThing) {
   }
 }
 
+TEST(TopicTest, AThingTheObjectiveNamesIsOnTopicOnItsOwn) {
+  Topic topic = Topic::FromObjective("Explain how MQTT and AMQP differ for device telemetry");
+  EXPECT_FALSE(topic.Admits("python3-paho-mqtt: MQTT client class"));  // 1 term of 5
+  topic.AddNamed("MQTT");
+  topic.AddNamed("Apache Kafka");  // not a term of the topic: ignored
+  EXPECT_TRUE(topic.Admits("python3-paho-mqtt: MQTT client class"));
+  EXPECT_FALSE(topic.Admits("Apache web server"));
+  // MakeBrief names what the objective enumerates.
+  const Brief brief =
+      BriefFor("Explain how MQTT and AMQP differ for device telemetry", R"({"summary": "str"})");
+  EXPECT_TRUE(brief.topic.Admits("node-amqp: AMQP 0-9-1 client for Node.js"));
+}
+
 TEST(TopicTest, AnObjectiveOfOnlyGenericWordsAdmitsNothing) {
   const Topic topic = Topic::FromObjective("Compare the best open-source tools");
   EXPECT_FALSE(topic.Admits("The best open-source tools of 2025"));

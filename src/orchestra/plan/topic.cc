@@ -159,7 +159,21 @@ bool Topic::Admits(std::string_view text) const { return Admits(TermsIn(text)); 
 bool Topic::Admits(const std::vector<bool>& terms_in) const {
   bool specific;
   const double score = Matched(terms_in, &specific);
-  return specific && score >= kMinScore;
+  if (specific && score >= kMinScore) return true;
+  return std::any_of(named_.begin(), named_.end(), [&](const std::vector<size_t>& name) {
+    return std::all_of(name.begin(), name.end(), [&](size_t t) { return terms_in[t]; });
+  });
+}
+
+void Topic::AddNamed(std::string_view name) {
+  std::vector<size_t> indices;
+  for (const std::string& word : ContentWords(name)) {
+    auto it = std::find_if(terms_.begin(), terms_.end(),
+                           [&](const Term& t) { return t.word == word && t.weight >= 1.0; });
+    if (it == terms_.end()) return;  // a word of the name that is not a specific term
+    indices.push_back(static_cast<size_t>(it - terms_.begin()));
+  }
+  if (!indices.empty()) named_.push_back(std::move(indices));
 }
 
 }  // namespace orchestra::plan

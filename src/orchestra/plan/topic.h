@@ -39,7 +39,8 @@ class Topic {
   std::vector<bool> TermsIn(std::string_view text) const;
   // Whether `text` mentions a specific (non-generic) term.
   bool MentionsSpecific(std::string_view text) const;
-  // On topic on its own: mentions a specific term and scores at least kMinScore.
+  // On topic on its own: mentions a specific term and scores at least kMinScore, or names one
+  // of the things the objective names (AddNamed).
   bool Admits(std::string_view text) const;
   // The same, from TermsIn(text) already computed.
   bool Admits(const std::vector<bool>& terms_in) const;
@@ -50,6 +51,11 @@ class Topic {
   // every word is generic.
   std::string SpecificQuery() const;
   const std::vector<Term>& terms() const { return terms_; }
+
+  // A thing the objective names ("MQTT", "Apache Kafka"): a text mentioning every term of its
+  // name is on topic however little else it shares ("MQTT client class" for "how MQTT and AMQP
+  // differ"). Names without a term of the topic are ignored.
+  void AddNamed(std::string_view name);
   bool empty() const { return terms_.empty(); }
 
  private:
@@ -58,6 +64,7 @@ class Topic {
 
   std::vector<Term> terms_;
   std::string query_;
+  std::vector<std::vector<size_t>> named_;  // term indices of each named thing
 };
 
 // Whether a word (lower case) tells what to do rather than what about ("find", "compare",
