@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <boost/asio/this_coro.hpp>
-#include <cctype>
 #include <cmath>
 #include <set>
 #include <utility>
 
+#include "orchestra/core/ascii.h"
 #include "orchestra/core/memory.h"
 #include "orchestra/core/text.h"
 #include "orchestra/experts/adapters.h"
@@ -35,10 +35,8 @@ constexpr double kSubjectShareOfBest = 0.6;
 bool ContainsIgnoringCase(std::string_view haystack, std::string_view needle) {
   if (needle.empty()) return false;
   return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                     [](char a, char b) {
-                       return std::tolower(static_cast<unsigned char>(a)) ==
-                              std::tolower(static_cast<unsigned char>(b));
-                     }) != haystack.end();
+                     [](char a, char b) { return AsciiLower(a) == AsciiLower(b); }) !=
+         haystack.end();
 }
 
 // Everything one challenge's waves share.
@@ -73,8 +71,6 @@ struct Pipeline {
   double spent = 0;
   size_t targeted_searches = 0;
   std::set<std::string> retried;  // targets whose discovery was tried again
-  // Relative lists' kinds, as the subject's page described the subject (plan::KindOfText).
-  std::map<std::string, plan::ItemKind> described_kinds;
   int next_step = 1;
 
   // The p95 latency of the subnet a task of `capability` would go to first; 0 when none.
@@ -178,13 +174,13 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   if (!hits) return 0;
   const plan::Topic& topic = p.brief.topic;
   plan::ItemKind kind;
+  if (auto found = p.brief.kinds.find(task.target); found != p.brief.kinds.end()) {
+    kind = found->second;
+  }
   bool relative = false;
   for (const auto& list : p.brief.needs.lists) {
     if (list.field == task.target && !list.single) {
       relative = list.relative && !p.brief.subject.empty();
-      auto described = p.described_kinds.find(list.field);
-      kind = relative && described != p.described_kinds.end() ? described->second
-                                                              : plan::KindOf(p.brief, list);
     }
   }
   // Of the subject itself (its own page, its own name): not an item of a relative list.
@@ -360,7 +356,7 @@ std::vector<plan::Task> PlanRelative(Pipeline& p, int first_step) {
   const plan::ItemKind kind = plan::KindOfText(description);
   for (const auto& list : p.brief.needs.lists) {
     if (!list.relative) continue;
-    if (!kind.empty()) p.described_kinds[list.field] = kind;
+    if (!kind.empty()) p.brief.kinds[list.field] = kind;
     wave.push_back(plan::RelativeDiscovery(p.brief, list, kind, read,
                                            first_step + static_cast<int>(wave.size())));
   }

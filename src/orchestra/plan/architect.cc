@@ -6,6 +6,7 @@
 #include <cctype>
 #include <set>
 
+#include "orchestra/core/ascii.h"
 #include "orchestra/core/text.h"
 #include "orchestra/experts/adapters.h"
 
@@ -195,7 +196,7 @@ std::string UrlName(std::string_view url) {
     const std::string_view segment = segments[i];
     if (segment.find('.') != std::string_view::npos) continue;  // index.html, README.md
     std::string lower(segment);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::transform(lower.begin(), lower.end(), lower.begin(), AsciiLower);
     if (IsOneOf(lower, {"docs", "doc", "documentation", "about", "pricing", "blog", "home", "en",
                         "wiki", "download", "downloads", "features", "latest", "index"})) {
       continue;
@@ -259,6 +260,20 @@ bool ItemKind::Admits(std::string_view text) const {
   return in[head] && (!modifier || in[*modifier]) && phrase.Score(in) >= 0.5;
 }
 
+namespace {
+
+// `phrase` headed by its term `head`; in a compound, the specific word before the head is the
+// modifier ("speech engine": an engine of another kind is not one).
+ItemKind Headed(Topic phrase, size_t head, bool compound) {
+  ItemKind kind;
+  kind.head = head;
+  if (compound && head > 0 && phrase.terms()[head - 1].weight >= 1.0) kind.modifier = head - 1;
+  kind.phrase = std::move(phrase);
+  return kind;
+}
+
+}  // namespace
+
 ItemKind KindOf(const Brief& brief, const ListTarget& list) {
   const std::vector<std::string> words = ContentWords(list.field);
   if (words.empty()) return {};
@@ -269,18 +284,11 @@ ItemKind KindOf(const Brief& brief, const ListTarget& list) {
       return WordsMatch(t.word, words.back());
     });
     if (named == terms.end()) continue;
-    // The head: the name when specific, else the last specific word before it.
+    // The head: the name when specific (then a compound), else the last specific word before it.
     for (auto it = named + 1; it != terms.begin(); --it) {
       if ((it - 1)->weight < 1.0) continue;
-      ItemKind kind;
-      kind.head = static_cast<size_t>(it - 1 - terms.begin());
-      // A specific name and the specific word before it make a compound ("speech engine"):
-      // an engine of another kind is not one.
-      if (it - 1 == named && kind.head > 0 && terms[kind.head - 1].weight >= 1.0) {
-        kind.modifier = kind.head - 1;
-      }
-      kind.phrase = std::move(phrase);
-      return kind;
+      const bool is_name = it - 1 == named;
+      return Headed(std::move(phrase), static_cast<size_t>(it - 1 - terms.begin()), is_name);
     }
     return {};
   }
@@ -295,20 +303,16 @@ ItemKind KindOfText(std::string_view description) {
   size_t best_specific = 0;
   for (const std::string& run : PhrasesOf(description)) {
     Topic phrase = Topic::FromObjective(run);
-    const auto& terms = phrase.terms();
-    size_t specific = 0, last = terms.size();
-    for (size_t t = 0; t < terms.size(); ++t) {
-      if (terms[t].weight >= 1.0) {
+    size_t specific = 0, last = 0;
+    for (size_t t = 0; t < phrase.terms().size(); ++t) {
+      if (phrase.terms()[t].weight >= 1.0) {
         ++specific;
         last = t;
       }
     }
     if (specific <= best_specific) continue;
     best_specific = specific;
-    best = ItemKind{};
-    best.head = last;
-    if (last > 0 && terms[last - 1].weight >= 1.0) best.modifier = last - 1;
-    best.phrase = std::move(phrase);
+    best = Headed(std::move(phrase), last, true);
     if (best_specific >= 2) break;
   }
   return best;
@@ -325,6 +329,11 @@ Brief MakeBrief(std::string_view objective, const Json& hints, const schema::Sch
   brief.named = NamedEntities(objective);
   for (const std::string& name : brief.named) brief.topic.AddNamed(name);
   brief.needs = AnalyzeSchema(target);
+  for (const ListTarget& list : brief.needs.lists) {
+    if (list.single) continue;
+    if (ItemKind kind = KindOf(brief, list); !kind.empty())
+      brief.kinds[list.field] = std::move(kind);
+  }
   if (brief.urls.size() == 1) brief.subject = UrlName(brief.urls.front());
   bool news = false, social = false;
   for (const auto& w : Words(objective)) {
@@ -545,9 +554,8 @@ Task RelativeDiscovery(const Brief& brief, const ListTarget& list, const ItemKin
 Task RetryDiscovery(const Brief& brief, const Task& empty, int step) {
   // The kind the objective names, on its own ("text editor"), else every word of the topic.
   std::string query = brief.topic.query();
-  for (const auto& list : brief.needs.lists) {
-    if (list.field != empty.target) continue;
-    if (const ItemKind kind = KindOf(brief, list); !kind.empty()) query = kind.phrase.query();
+  if (auto kind = brief.kinds.find(empty.target); kind != brief.kinds.end()) {
+    query = kind->second.phrase.query();
   }
   Task t = SearchTask(brief, step, empty.name + "_again", query, Purpose::kFollowUp, empty.target);
   t.depends_on = {empty.step};

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,24 +31,6 @@ inline constexpr size_t kSecondaryItems = 3;
 inline constexpr size_t kMaxFollowUps = 6;
 inline constexpr size_t kMaxTargetedSearches = 2;
 
-// What the plan is built from.
-struct Brief {
-  std::string objective;
-  Topic topic;
-  SchemaNeeds needs;
-  std::vector<std::string> urls;  // named in the objective or the hints, read directly
-  // Things the objective names in an enumeration ("from RunPod, Vast.ai, and Lambda"): the
-  // primary list must cover them.
-  std::vector<std::string> named;
-  // The one thing the objective is about when a single URL names it (UrlName: "jq"); a
-  // relative list ("alternatives") holds things mentioned with it, not the thing itself.
-  std::string subject;
-  // The search flavour the objective calls for, among those the ledger offers: news for
-  // recent events, social for sentiment, web otherwise.
-  std::string search_capability = "web_search";
-  std::string search_type = "web";
-};
-
 // What a list's items are, as the objective names them: the run of the objective's content
 // words that holds the list's own name ("open-source message brokers" for "brokers", "backup
 // tool" for "tools"), and the word heading it: the name itself when it is specific ("broker"),
@@ -66,6 +49,27 @@ struct ItemKind {
   // at least half of the phrase's weight. False when the kind is empty.
   bool Admits(std::string_view text) const;
 };
+// What the plan is built from.
+struct Brief {
+  std::string objective;
+  Topic topic;
+  SchemaNeeds needs;
+  std::vector<std::string> urls;  // named in the objective or the hints, read directly
+  // Things the objective names in an enumeration ("from RunPod, Vast.ai, and Lambda"): the
+  // primary list must cover them.
+  std::vector<std::string> named;
+  // The kind of each list whose kind the objective names (KindOf), by field; the managerial
+  // loop replaces a relative list's with the kind its subject's page names.
+  std::map<std::string, ItemKind> kinds;
+  // The one thing the objective is about when a single URL names it (UrlName: "jq"); a
+  // relative list ("alternatives") holds things mentioned with it, not the thing itself.
+  std::string subject;
+  // The search flavour the objective calls for, among those the ledger offers: news for
+  // recent events, social for sentiment, web otherwise.
+  std::string search_capability = "web_search";
+  std::string search_type = "web";
+};
+
 ItemKind KindOf(const Brief& brief, const ListTarget& list);
 
 // The kind a description says its thing is: its first phrase (PhrasesOf) of two specific

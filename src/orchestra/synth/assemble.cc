@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cctype>
 #include <map>
 #include <set>
@@ -63,18 +62,15 @@ void Trace(const Json& value, const std::string& path, const std::map<int, Json>
   if (steps.empty() && value.is_string()) {
     // A text composed of sentences from several answers (a summary): the steps holding any
     // of its sentences, each without the full stop a joined sentence may have been given.
+    std::set<int> holding;
     for (std::string_view sentence : SplitSentences(value.get_string())) {
       if (sentence.ends_with('.')) sentence.remove_suffix(1);
       const Json needle(sentence);
       for (const auto& [step, output] : outputs) {
-        const int id = step;  // a structured binding cannot be captured (C++20, clang 14)
-        const bool known = std::any_of(steps.begin(), steps.end(),
-                                       [id](const Json& s) { return s.to_number<int>() == id; });
-        if (!known && Contains(output, needle)) steps.push_back(id);
+        if (Contains(output, needle)) holding.insert(step);
       }
     }
-    std::sort(steps.begin(), steps.end(),
-              [](const Json& a, const Json& b) { return a.to_number<int>() < b.to_number<int>(); });
+    for (int step : holding) steps.push_back(step);
   }
   if (!steps.empty()) provenance[path] = std::move(steps);
 }
