@@ -287,8 +287,10 @@ ItemKind KindOf(const Brief& brief, const ListTarget& list) {
     // The head: the name when specific (then a compound), else the last specific word before it.
     for (auto it = named + 1; it != terms.begin(); --it) {
       if ((it - 1)->weight < 1.0) continue;
+      // Both before `phrase` is moved: `terms` refers into it.
       const bool is_name = it - 1 == named;
-      return Headed(std::move(phrase), static_cast<size_t>(it - 1 - terms.begin()), is_name);
+      const auto head = static_cast<size_t>(it - 1 - terms.begin());
+      return Headed(std::move(phrase), head, is_name);
     }
     return {};
   }
