@@ -177,17 +177,23 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
   if (auto found = p.brief.kinds.find(task.target); found != p.brief.kinds.end()) {
     kind = found->second;
   }
-  bool relative = false;
+  bool of_subject = false;  // a relative list ("compared_with")
   for (const auto& list : p.brief.needs.lists) {
-    if (list.field == task.target && !list.single) {
-      relative = list.relative && !p.brief.subject.empty();
-    }
+    if (list.field == task.target && !list.single) of_subject = list.relative;
   }
-  // Of the subject itself (its own page, its own name): not an item of a relative list.
+  const bool relative = of_subject && !p.brief.subject.empty();
+  // Of the subject itself (its own page, its own name): not an item of a relative list, the
+  // subject a URL names or the one its search found (a thing is not compared with itself).
   const std::vector<std::string> subject = Words(p.brief.subject);
   auto is_subject = [&](const experts::SearchHit& hit) {
-    return relative && (Words(synth::NameFromTitle(hit.title)) == subject ||
-                        NormalizeUrl(hit.url) == NormalizeUrl(p.brief.urls.front()));
+    if (!of_subject) return false;
+    const std::vector<std::string> name = Words(synth::NameFromTitle(hit.title));
+    const std::string url = NormalizeUrl(hit.url);
+    if (relative && (name == subject || url == NormalizeUrl(p.brief.urls.front()))) return true;
+    return std::any_of(p.material.subject.begin(), p.material.subject.end(),
+                       [&](const synth::Item& item) {
+                         return NormalizeUrl(item.url) == url || Words(item.name) == name;
+                       });
   };
   // Of a relative list, a result naming the subject is about something compared with it ("yq:
   // jq wrapper for YAML"); one that does not is about something else, whatever words it
@@ -593,13 +599,17 @@ boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
     co_return ran.error();
   }
   std::vector<plan::Task> retries;
-  for (auto& [step, task] : p.tasks) {
-    if (task.purpose == plan::Purpose::kDetail) {
-      AbsorbRead(p, task);
-    } else if (AbsorbSearch(p, task) == 0 && p.outputs.contains(step)) {
-      retries.push_back(
-          plan::RetryDiscovery(p.brief, task, p.next_step + static_cast<int>(retries.size())));
-      p.retried.insert(task.target);
+  // The subject's searches first: what a relative list holds is judged against the subject.
+  for (const bool subject_pass : {true, false}) {
+    for (auto& [step, task] : p.tasks) {
+      if (task.target.empty() != subject_pass) continue;
+      if (task.purpose == plan::Purpose::kDetail) {
+        AbsorbRead(p, task);
+      } else if (AbsorbSearch(p, task) == 0 && p.outputs.contains(step)) {
+        retries.push_back(
+            plan::RetryDiscovery(p.brief, task, p.next_step + static_cast<int>(retries.size())));
+        p.retried.insert(task.target);
+      }
     }
   }
   for (auto& t : PlanRelative(p, p.next_step + static_cast<int>(retries.size()))) {

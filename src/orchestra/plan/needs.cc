@@ -20,6 +20,27 @@ bool Required(const Node& parent, size_t index) {
   return index < parent.property_required.size() && parent.property_required[index] > 0;
 }
 
+// A field's role given its schema node: text that says what a thing is fits only a free
+// string, so an enum, a number or a list asking what a thing is needs its page.
+FieldRole RoleAt(std::string_view name, const Node* node, bool root) {
+  const FieldRole role = RoleOf(name, root);
+  if (role != FieldRole::kText) return role;
+  const bool free_string =
+      node && (node->types & schema::kStringBit) != 0 && !node->enum_values && !IsArray(node);
+  return free_string ? role : FieldRole::kDetail;
+}
+
+// The values of a string enum; empty when the node has no enum or a value is not a string.
+std::vector<std::string> Choices(const Node* node) {
+  std::vector<std::string> out;
+  if (!node || !node->enum_values) return out;
+  for (const Json& value : *node->enum_values) {
+    if (!value.is_string()) return {};
+    out.emplace_back(value.get_string());
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* RoleName(FieldRole role) {
@@ -70,6 +91,12 @@ FieldRole RoleOf(std::string_view field_name, bool root) {
     return FieldRole::kUrl;
   if (IsOneOf(last, {"description", "summary", "snippet", "about", "overview", "blurb", "note",
                      "notes", "comment", "remark"})) {
+    return FieldRole::kText;
+  }
+  // What a thing is, is for or how it goes about it ("kind", "category", "role", "purpose",
+  // "best_for", "approach"): what its own page or search result says it is answers that.
+  if (IsOneOf(last, {"kind", "category", "role", "purpose", "approach"}) ||
+      (words.size() == 1 && IsOneOf(last, {"best", "good"}))) {
     return FieldRole::kText;
   }
   if (IsOneOf(last, {"date", "published", "publisheddate", "announced", "when"})) {
@@ -124,14 +151,16 @@ SchemaNeeds AnalyzeSchema(const schema::Schema& target) {
       if (!list.single) list.max_items = field->max_items;
       for (size_t k = 0; k < object->properties.size(); ++k) {
         const auto& [item_name, item_node] = object->properties[k];
-        list.item_fields.push_back(FieldNeed{item_name, RoleOf(item_name, false),
-                                             Required(*object, k), IsArray(Effective(item_node))});
+        const Node* item_field = Effective(item_node);
+        list.item_fields.push_back(FieldNeed{item_name, RoleAt(item_name, item_field, false),
+                                             Required(*object, k), IsArray(item_field),
+                                             Choices(item_field)});
       }
       needs.lists.push_back(std::move(list));
       continue;
     }
-    needs.root_fields.push_back(
-        FieldNeed{name, RoleOf(name, true), Required(*root, i), IsArray(field)});
+    needs.root_fields.push_back(FieldNeed{name, RoleAt(name, field, true), Required(*root, i),
+                                          IsArray(field), Choices(field)});
   }
   // The primary list is the first array of objects; single objects follow the lists.
   std::stable_partition(needs.lists.begin(), needs.lists.end(),

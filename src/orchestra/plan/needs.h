@@ -16,7 +16,8 @@ namespace orchestra::plan {
 enum class FieldRole {
   kName,       // name, title, company, tool...: a search result's title
   kUrl,        // url, link, website, homepage, source
-  kText,       // description, snippet, about: a search result's snippet
+  kText,       // description, snippet, about; what a thing is, is for or how (kind, category,
+               // role, purpose, best_for, approach) when a free string: a search result's snippet
   kDate,       // date, published_date, announced: a search result's date
   kDetail,     // anything else: read from the page (a scrape) or not at all
   kSummary,    // a root-level summary, overview or explanation: sentences of the material
@@ -29,6 +30,8 @@ struct FieldNeed {
   FieldRole role = FieldRole::kDetail;
   bool required = false;
   bool is_list = false;  // an array (of scalars, for item fields)
+  // The values of a string enum ("load balancer", "cache"): the field holds one of them.
+  std::vector<std::string> choices;
 };
 
 // A root-level array of objects: things to discover and describe one by one.

@@ -115,6 +115,25 @@ TEST(NeedsTest, NotesAreTextAndRootExamplesAreNames) {
   EXPECT_TRUE(needs.root_fields[0].is_list);
 }
 
+TEST(NeedsTest, WhatAThingIsIsTextOnlyWhenAFreeString) {
+  const SchemaNeeds needs = AnalyzeSchema(Compile(R"({"type": "object", "properties": {
+      "tools": {"type": "array", "items": {"type": "object", "properties": {
+          "name": {"type": "string"}, "category": {"type": "string"},
+          "best_for": {"type": "string"}, "language": {"type": "string"},
+          "kind": {"enum": ["daemon", "library"]}, "role": {"type": "array"}}}},
+      "kind": {"type": "string"}}})"));
+  ASSERT_EQ(needs.lists.size(), 1u);
+  const auto& fields = needs.primary()->item_fields;
+  ASSERT_EQ(fields.size(), 6u);
+  EXPECT_EQ(fields[1].role, FieldRole::kText);    // category: what its page says it is
+  EXPECT_EQ(fields[2].role, FieldRole::kText);    // best_for
+  EXPECT_EQ(fields[3].role, FieldRole::kDetail);  // language: a fact behind its page
+  EXPECT_EQ(fields[4].role, FieldRole::kDetail);  // an enum is not a description
+  EXPECT_EQ(fields[5].role, FieldRole::kDetail);  // nor is a list
+  ASSERT_EQ(needs.root_fields.size(), 1u);
+  EXPECT_EQ(needs.root_fields[0].role, FieldRole::kText);
+}
+
 TEST(NeedsTest, FollowsRefsAndOptionalAndTreatsAJudgementObjectAsJudgement) {
   const SchemaNeeds needs = AnalyzeSchema(Compile(R"({
       "type": "object",

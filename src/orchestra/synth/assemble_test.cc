@@ -89,6 +89,35 @@ TEST(DraftTest, TheSynthesisExpertLendsAnItemOnlyTheFieldsItsOwnMaterialLacked) 
   EXPECT_EQ(CompactJson(lent.document.at("brokers").at(1).at("strengths")), R"(["Fast"])");
 }
 
+TEST(DraftTest, AnEnumTakesTheChoiceTheItemsOwnMaterialNamesFirst) {
+  const schema::Schema target = Target(R"({"type": "object", "properties": {
+      "proxies": {"type": "array", "items": {"type": "object", "properties": {
+          "name": {"type": "string"},
+          "role": {"enum": ["web server", "load balancer", "cache", "proxy"]}}}}}})");
+  const plan::Brief brief = Brief("Choose a reverse proxy", target);
+  Material material;
+  auto& proxies = material.lists["proxies"];
+  proxies.push_back(Item{"http://www.haproxy.org/",
+                         "haproxy",
+                         "fast and reliable load balancing reverse proxy",
+                         "",
+                         1,
+                         {},
+                         0});
+  proxies.push_back(Item{"https://pushpin.org/", "pushpin", "", "", 1, {}, 0});
+  proxies.back().records.emplace_back(
+      2, ParseJson(R"({"role": "Reverse proxy for realtime web services"})")->as_object());
+  proxies.push_back(Item{"https://varnish-cache.org/", "varnish", "", "", 1, {}, 0});
+  proxies.back().records.emplace_back(2, ParseJson(R"({"role": "Cache"})")->as_object());
+  proxies.push_back(Item{"https://example.org/", "unknown", "an HTTP toolkit", "", 1, {}, 0});
+  const Draft draft = MakeDraft(brief.needs, brief.topic, material);
+  const Json& out = draft.document.at("proxies");
+  EXPECT_EQ(out.at(0).at("role"), "load balancer");  // named before "proxy" in its snippet
+  EXPECT_EQ(out.at(1).at("role"), "proxy");          // the page's free text, classified
+  EXPECT_EQ(out.at(2).at("role"), "cache");          // a choice in another case
+  EXPECT_EQ(JsonFind(out.at(3), "role"), nullptr);   // names none: missing, not guessed
+}
+
 TEST(DraftTest, SummariesUseOnlyOnTopicSentences) {
   const schema::Schema target = Target(R"({"summary": "str"})");
   const plan::Brief brief = Brief("Explain what the zstd compression format is good for", target);

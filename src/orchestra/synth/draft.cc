@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "orchestra/core/ascii.h"
 #include "orchestra/core/text.h"
 #include "orchestra/schema/key_match.h"
 
@@ -65,25 +66,74 @@ const Json* LentFor(const Item& item, const std::string& name_field, const Json*
   return nullptr;
 }
 
+// What an item's own material says about it: its records' texts, then its search snippet.
+std::string ItemText(const Item& item) {
+  std::string text;
+  for (const auto& [step, fields] : item.records) text += plan::TextOf(Json(fields)) + " ";
+  return text + item.snippet;
+}
+
+// The choice of a string enum that `text` names: the one whose words occur there as a run
+// (inflections aside), the earliest named first ("fast and reliable load balancing reverse
+// proxy" names "load balancer" before "proxy"); "" when it names none.
+std::string ChoiceNamedIn(const std::vector<std::string>& choices, std::string_view text) {
+  const std::vector<std::string> words = Words(text);
+  std::string best;
+  size_t best_at = words.size();
+  for (const std::string& choice : choices) {
+    const std::vector<std::string> run = Words(choice);
+    if (run.empty() || run.size() > words.size()) continue;
+    for (size_t at = 0; at + run.size() <= words.size() && at < best_at; ++at) {
+      size_t k = 0;
+      while (k < run.size() && plan::WordsMatch(words[at + k], run[k])) ++k;
+      if (k == run.size()) {
+        best = choice;
+        best_at = at;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+// `value` as one of `f`'s choices: itself when it is one, else the choice it names, else the
+// one the item's own material names; null when none is named.
+Json Chosen(const FieldNeed& f, const Json& value, const Item* item) {
+  if (value.is_string()) {
+    for (const std::string& choice : f.choices) {
+      if (EqualsIgnoringAsciiCase(choice, value.get_string())) return Json(choice);
+    }
+    if (std::string c = ChoiceNamedIn(f.choices, value.get_string()); !c.empty()) return Json(c);
+  }
+  if (item) {
+    if (std::string c = ChoiceNamedIn(f.choices, ItemText(*item)); !c.empty()) return Json(c);
+  }
+  return Json();
+}
+
+// What an item's material gives field `f`: its records, else its search result, else what
+// the synthesis expert read in its material (`lent`).
+Json ItemValue(const Item& item, const FieldNeed& f, const Json* lent) {
+  // A thing's name is best taken from a field named for it; a page's title is cleaned.
+  if (const Json* value = FromRecords(f.name, item.records)) {
+    if (f.role == FieldRole::kName && value->is_string()) {
+      return Json(NameFromTitle(value->get_string()));
+    }
+    return *value;
+  }
+  if (Json hit = FromHit(item, f.role); HasValue(hit)) return hit;
+  if (const Json* v = lent ? JsonFind(*lent, f.name) : nullptr; v && HasValue(*v)) return *v;
+  return Json();
+}
+
 JsonObject ItemObject(const Item& item, const std::vector<FieldNeed>& fields, const Json* lent,
                       std::vector<std::string>* missing) {
   JsonObject out;
   for (const FieldNeed& f : fields) {
-    // A thing's name is best taken from a field named for it; a page's title is cleaned.
-    const Json* value = FromRecords(f.name, item.records);
-    if (value && f.role == FieldRole::kName && value->is_string()) {
-      out[f.name] = NameFromTitle(value->get_string());
-      continue;
-    }
-    if (value) {
-      out[f.name] = *value;
-      continue;
-    }
-    Json hit = FromHit(item, f.role);
-    if (HasValue(hit)) {
-      out[f.name] = std::move(hit);
-    } else if (const Json* v = lent ? JsonFind(*lent, f.name) : nullptr; v && HasValue(*v)) {
-      out[f.name] = *v;  // what the synthesis expert read in the item's material
+    Json value = ItemValue(item, f, lent);
+    if (!f.choices.empty()) value = Chosen(f, value, &item);
+    if (HasValue(value)) {
+      out[f.name] = std::move(value);
     } else {
       missing->push_back(f.name);
     }
@@ -231,6 +281,9 @@ Draft MakeDraft(const plan::SchemaNeeds& needs, const plan::Topic& topic,
     }
     if (!HasValue(value) && judgement) {
       if (const Json* v = JsonFind(*judgement, f.name); v && HasValue(*v)) value = *v;
+    }
+    if (!f.choices.empty()) {
+      value = Chosen(f, value, material.subject.empty() ? nullptr : &material.subject.front());
     }
     if (HasValue(value)) {
       doc[f.name] = std::move(value);
