@@ -180,6 +180,22 @@ TEST_F(OrchestratorTest, AlternativesOfAThingNamedByUrlAreOfTheKindItsPageSaysIt
   EXPECT_EQ(r.task_pipeline[1].depends_on, std::vector<int>{1});
 }
 
+TEST_F(OrchestratorTest, AThingIsNotComparedWithItself) {
+  // No URL names the subject: the page its search found is the subject, and the search for
+  // things compared with it (which finds that page first) must not list it again.
+  const protocol::Response r =
+      Answer("Tell me about Akash Network and how its pricing works",
+             R"({"name": "str", "pricing": "str",
+                 "compared_with": [{"name": "str", "description": "str"}]})");
+  const std::string subject(r.standardized_data.at("name").as_string());
+  EXPECT_NE(subject.find("Akash"), std::string::npos) << PrettyJson(r.standardized_data);
+  if (const Json* compared = JsonFind(r.standardized_data, "compared_with")) {
+    for (const Json& c : compared->as_array()) {
+      EXPECT_NE(c.at("name").as_string(), subject) << PrettyJson(r.standardized_data);
+    }
+  }
+}
+
 TEST_F(OrchestratorTest, TheSpendCapStopsFollowUpsButNotThePlannedWaves) {
   // Funding news names companies but says nothing of their strengths: follow-ups look for them.
   const std::string objective =
