@@ -17,6 +17,7 @@
 #include "orchestra/cli/wiring.h"
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/experts/http_transport.h"
+#include "orchestra/ledger/learner.h"
 #include "orchestra/ledger/sqlite_store.h"
 #include "orchestra/miner/daemon.h"
 #include "orchestra/miner/service.h"
@@ -98,6 +99,9 @@ int MinerCommand(const MinerFlags& f) {
   orchestrator.cpu_pool = &cpu_pool;
   orchestrator.llm = MakeLlmLead(*llm, client);
   orchestrator.max_spend = f.max_spend;
+  // Every expert call's outcome moves the figures routing reads (ledger/learner.h).
+  ledger::Learner learner(*ledger);
+  orchestrator.exec.learner = &learner;
   miner::MinerService service(*ledger, transport, orchestrator);
 
   miner::DaemonOptions options;

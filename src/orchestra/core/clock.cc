@@ -1,5 +1,7 @@
 #include "orchestra/core/clock.h"
 
+#include <ctime>
+
 namespace orchestra {
 namespace {
 
@@ -13,6 +15,15 @@ class SystemTime : public TimeSource {
 };
 
 }  // namespace
+
+std::string IsoTime(int64_t unix_ms) {
+  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
 
 const TimeSource& RealTime() {
   static const SystemTime kSystem;

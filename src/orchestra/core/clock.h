@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace orchestra {
 
@@ -30,5 +31,8 @@ class ManualTime : public TimeSource {
  private:
   std::atomic<int64_t> now_;
 };
+
+// `unix_ms` as ISO 8601 UTC to the second ("2026-12-07T22:16:38Z").
+std::string IsoTime(int64_t unix_ms);
 
 }  // namespace orchestra

@@ -88,6 +88,7 @@ struct StepEnvironment {
   Deadline deadline;
   const ExecOptions& options;
   Auditor& auditor;
+  std::map<std::string, uint64_t>& calls_started;  // calls of this wave, by subnet
 };
 
 asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRoute& route,
@@ -116,6 +117,10 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
   std::optional<Error> last;
   bool out_of_time = false;
   for (const ledger::LedgerEntry* entry : route.candidates) {
+    // Equally good UIDs take the wave's calls in turn, from a point that differs between
+    // challenges: concurrent calls do not pile onto one UID. Every try of this call shares it.
+    const uint64_t spread =
+        std::hash<std::string>{}(env.context.challenge_id) + env.calls_started[entry->subnet_id]++;
     for (int attempt = 0; attempt <= env.options.max_retries && !out_of_time; ++attempt) {
       if (env.deadline.Expired()) {
         if (!last) last = Error(ErrorCode::kDeadline, "deadline passed before the call");
@@ -138,17 +143,30 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
         budget = remaining;  // too tight to keep a reserve: give this step its chance
       budget = std::min(budget, milliseconds(static_cast<int64_t>(entry->p95_latency_ms *
                                                                   env.options.per_try_p95_factor)));
+      budget = std::max(budget, std::min(env.options.min_try_timeout, remaining));
       ++rec.attempts;
       // Named, not a temporary inside co_await: g++ 12 mis-destroys such temporaries.
-      experts::ExpertCall call{entry, *query, lock, request_hash, attempt};
+      const std::vector<int> uids = ledger::UidOrder(*entry, env.transport.Uids(*entry), spread);
+      const int uid = uids.empty() ? -1 : uids[static_cast<size_t>(attempt) % uids.size()];
+      experts::ExpertCall call{entry, *query, lock, request_hash, attempt, uid};
       const Deadline try_deadline = env.deadline.Within(budget);
+      const auto try_start = Deadline::Clock::now();
       Result<experts::ExpertReply> reply =
           co_await env.transport.Call(std::move(call), try_deadline);
+      // What this try taught about the UID that took it (or, with no UID reached, the subnet).
+      auto learn = [&](bool ok, int uid, std::optional<double> price) {
+        if (env.options.learner == nullptr) return;
+        env.options.learner->Record(ledger::CallOutcome{
+            entry->subnet_id, uid, ok, static_cast<double>(Since(try_start).count()), price,
+            env.context.received_at_unix_ms + Since(env.context.received_at).count(), false});
+      };
       if (!reply) {
         last = reply.error();
         spdlog::debug("step {} {} try {}: {}", task.step, entry->subnet_id, attempt + 1,
                       last->ToString());
         if (last->code == ErrorCode::kNotFound) break;  // this subnet has no UID: fall back
+        // Our own mistakes (a payload the transport refused) say nothing of the expert.
+        if (last->code != ErrorCode::kInvalidArgument) learn(false, uid, {});
         continue;
       }
       rec.cost += reply->cost;
@@ -156,6 +174,7 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
         last = *bad;
         spdlog::debug("step {} {} uid {}: {}", task.step, entry->subnet_id, reply->uid,
                       last->ToString());
+        learn(false, reply->uid, {});
         continue;
       }
       auto receipt = CheckReceipt(*reply, *query, task.step, env.context);
@@ -163,8 +182,10 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
         last = receipt.error();
         spdlog::debug("step {} {} uid {}: {}", task.step, entry->subnet_id, reply->uid,
                       last->ToString());
+        learn(false, reply->uid, {});
         continue;
       }
+      learn(true, reply->uid, receipt->price);
       rec.subnet = entry->subnet_id;
       rec.uid = reply->uid;
       rec.expert_hotkey = reply->hotkey;
@@ -222,6 +243,7 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
   const auto reserve = DownstreamReserve(dag, routing);
   const int first_step = n == 0 ? 1 : dag.tasks.front().step;
   Auditor auditor;
+  std::map<std::string, uint64_t> calls_started;
   enum class State { kPending, kRunning, kDone };
   std::vector<State> state(n, State::kPending);
   size_t finished = 0;
@@ -262,29 +284,30 @@ asio::awaitable<Execution> Execute(const plan::TaskDag& dag, const plan::Routing
         }
       }
       state[i] = State::kRunning;
-      asio::co_spawn(executor,
-                     RunStep(task, routing.routes[i], reserve[i], std::move(skip),
-                             StepEnvironment{transport, context, deadline, options, auditor}),
-                     asio::bind_cancellation_slot(cancel[i].slot(), [&, i](std::exception_ptr error,
-                                                                           StepResult result) {
-                       if (error) {
-                         result.record.step = dag.tasks[i].step;
-                         result.record.task = dag.tasks[i].name;
-                         result.record.error = cancelled ? "cancelled: the pipeline was stopped"
-                                                         : "internal: step raised an exception";
-                       }
-                       if (result.output)
-                         execution.outputs.emplace(dag.tasks[i].step, std::move(*result.output));
-                       execution.steps[i] = std::move(result.record);
-                       state[i] = State::kDone;
-                       if (++finished == n) {
-                         all_done.cancel();
-                       } else if (cancelled) {
-                         skip_pending();
-                       } else {
-                         launch_ready();
-                       }
-                     }));
+      asio::co_spawn(
+          executor,
+          RunStep(task, routing.routes[i], reserve[i], std::move(skip),
+                  StepEnvironment{transport, context, deadline, options, auditor, calls_started}),
+          asio::bind_cancellation_slot(
+              cancel[i].slot(), [&, i](std::exception_ptr error, StepResult result) {
+                if (error) {
+                  result.record.step = dag.tasks[i].step;
+                  result.record.task = dag.tasks[i].name;
+                  result.record.error = cancelled ? "cancelled: the pipeline was stopped"
+                                                  : "internal: step raised an exception";
+                }
+                if (result.output)
+                  execution.outputs.emplace(dag.tasks[i].step, std::move(*result.output));
+                execution.steps[i] = std::move(result.record);
+                state[i] = State::kDone;
+                if (++finished == n) {
+                  all_done.cancel();
+                } else if (cancelled) {
+                  skip_pending();
+                } else {
+                  launch_ready();
+                }
+              }));
     }
   };
   launch_ready();

@@ -293,5 +293,78 @@ TEST(ExecuteTest, CancellationStopsEveryStepAndReturnsWithoutWaitingForTheDeadli
   EXPECT_EQ(*ex.steps[2].error, "cancelled: the pipeline was stopped");
 }
 
+// A subnet of three UIDs played in-process: it records which UID each try went to, and UID 0
+// fails every call.
+class ThreeUids : public experts::Transport {
+ public:
+  ThreeUids()
+      : inner_(
+            [](const ledger::LedgerEntry&, const Json&) -> Result<Json> { return SearchAnswer(); },
+            Key()) {}
+  boost::asio::awaitable<Result<experts::ExpertReply>> Call(experts::ExpertCall call,
+                                                            Deadline deadline) override {
+    const int uid = call.uid;
+    tried.push_back(uid);
+    if (uid == 0) co_return Error(ErrorCode::kUnavailable, "SN22 uid 0: HTTP 503");
+    auto reply = co_await inner_.Call(std::move(call), deadline);
+    if (reply) reply->uid = uid;
+    co_return reply;
+  }
+  std::vector<int> Uids(const ledger::LedgerEntry&) const override { return {0, 1, 2}; }
+
+  std::vector<int> tried;
+
+ private:
+  experts::InProcessTransport inner_;
+};
+
+plan::TaskDag Searches(int n) {
+  plan::TaskDag dag;
+  for (int i = 1; i <= n; ++i) {
+    dag.tasks.push_back(MakeTask(i, "search", "web_search", {}, JsonObject{{"query", "q"}}));
+  }
+  return dag;
+}
+
+TEST(ExecuteTest, EveryTryTeachesTheLearnerAboutTheUidThatTookIt) {
+  Fixture f;
+  auto base = std::make_shared<const ledger::Snapshot>(f.ledger);
+  ledger::Learner learner(base);
+  f.options.learner = &learner;
+  ThreeUids transport;
+  Execution ex = f.Run(transport, Searches(6), Deadline::After(std::chrono::seconds(5)));
+  // Equally unknown UIDs share the wave's six calls; those that met UID 0 went on to the next.
+  int first_tries_on_zero = 0;
+  for (const auto& step : ex.steps) {
+    EXPECT_FALSE(step.error) << *step.error;
+    EXPECT_NE(step.uid, 0);
+    first_tries_on_zero += step.attempts - 1;
+  }
+  EXPECT_EQ(first_tries_on_zero, 2);  // 6 calls over 3 UIDs in turn
+  EXPECT_EQ(learner.recorded(), transport.tried.size());
+  const ledger::SnapshotPtr learned = learner.Publish(0);
+  ASSERT_NE(learned, nullptr);
+  const auto& uids = learned->Find("SN22")->uids;
+  ASSERT_EQ(uids.size(), 3u);
+  EXPECT_EQ(uids[0].calls, 2);
+  EXPECT_EQ(uids[0].consecutive_failures, 2);
+  EXPECT_EQ(uids[1].consecutive_failures, 0);
+  EXPECT_GT(uids[1].reliability, uids[0].reliability);
+}
+
+TEST(ExecuteTest, FirstTriesGoToTheUidTheLedgerLearnedIsBest) {
+  Fixture f;
+  std::map<std::string, ledger::LedgerEntry> entries = f.ledger.entries();
+  // UID 2 answers fastest; UID 0 keeps failing.
+  entries["SN22"].uids = {ledger::UidFigures{0, 100, 200, 0.2, 3, 10, 0},
+                          ledger::UidFigures{1, 100, 200, 1.0, 0, 10, 0},
+                          ledger::UidFigures{2, 20, 40, 1.0, 0, 10, 0}};
+  f.ledger = ledger::Snapshot(std::move(entries));
+  ThreeUids transport;
+  Execution ex = f.Run(transport, Searches(4), Deadline::After(std::chrono::seconds(5)));
+  EXPECT_EQ(transport.tried, (std::vector<int>{2, 2, 2, 2}));
+  for (const auto& step : ex.steps) EXPECT_EQ(step.uid, 2);
+}
+
 }  // namespace
 }  // namespace orchestra::exec

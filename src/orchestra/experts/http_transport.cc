@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -64,11 +65,20 @@ boost::asio::awaitable<Result<ExpertReply>> HttpTransport::Call(ExpertCall call,
   if (uids.empty()) {
     co_return Error(ErrorCode::kNotFound, fmt::format("{}: no reachable UID", entry.subnet_id));
   }
-  const Endpoint& uid = uids[static_cast<size_t>(call.attempt) % uids.size()];
+  auto named =
+      std::find_if(uids.begin(), uids.end(), [&](const Endpoint& e) { return e.uid == call.uid; });
+  const Endpoint& uid =
+      named != uids.end() ? *named : uids[static_cast<size_t>(call.attempt) % uids.size()];
   if (entry.transport == ledger::Transport::kOpenAiChat) {
     co_return co_await CallOpenAiChat(entry, uid, std::move(call), deadline);
   }
   co_return co_await CallSynapse(entry, uid, std::move(call), deadline);
+}
+
+std::vector<int> HttpTransport::Uids(const ledger::LedgerEntry& entry) const {
+  std::vector<int> out;
+  for (const Endpoint& e : directory_.Find(entry.subnet_id)) out.push_back(e.uid);
+  return out;
 }
 
 boost::asio::awaitable<Result<ExpertReply>> HttpTransport::CallSynapse(

@@ -22,13 +22,13 @@ namespace orchestra::experts {
 //   - an OpenAI-compatible subnet (kOpenAiChat) by plain HTTP POST /v1/chat/completions with
 //     the payload as body, the lock in the `orchestra-lock` header and the receipt read from
 //     the `orchestra-receipt` response header (JSON).
-// The UID is chosen round-robin by attempt, so a retry goes to another UID when the subnet has
-// several. Errors (ExpertStatusError names the subnet, the UID and the status message):
-// kNotFound (no UID), kDeadline (no time left, or no answer in time), kUnavailable (unreachable,
-// overloaded, refused us), kMalformedAnswer (an answer that is not the subnet's), and
-// kInvalidArgument for a synapse payload that is not a JSON object (the caller's bug).
-// Not thread-safe: use from one event-loop thread (as the executor does), the one running
-// `executor` and `client`'s executor.
+// A call goes to the UID it names (ExpertCall::uid), else round-robin by attempt, so that a
+// retry goes to another UID when the subnet has several; Uids() are the directory's. Errors
+// (ExpertStatusError names the subnet, the UID and the status message): kNotFound (no UID),
+// kDeadline (no time left, or no answer in time), kUnavailable (unreachable, overloaded, refused
+// us), kMalformedAnswer (an answer that is not the subnet's), and kInvalidArgument for a synapse
+// payload that is not a JSON object (the caller's bug). Not thread-safe: use from one event-loop
+// thread (as the executor does), the one running `executor` and `client`'s executor.
 class HttpTransport : public Transport {
  public:
   // `client` serves the OpenAI-compatible calls; synapse calls go through a dendrite of this
@@ -37,6 +37,7 @@ class HttpTransport : public Transport {
   HttpTransport(net::HttpClient& client, const Directory& directory, crypto::Keypair miner_hotkey,
                 boost::asio::any_io_executor executor);
   boost::asio::awaitable<Result<ExpertReply>> Call(ExpertCall call, Deadline deadline) override;
+  std::vector<int> Uids(const ledger::LedgerEntry& entry) const override;
 
  private:
   boost::asio::awaitable<Result<ExpertReply>> CallSynapse(const ledger::LedgerEntry& entry,

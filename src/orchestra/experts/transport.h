@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "orchestra/core/deadline.h"
 #include "orchestra/core/json.h"
@@ -18,7 +19,9 @@ struct ExpertCall {
   Json payload;                                // the subnet's input (ledger input_schema)
   std::string lock;          // hash lock committed before the call (protocol::LockFor)
   std::string request_hash;  // blake2b-256 of the payload's canonical JSON
-  int attempt = 0;           // 0-based; transports rotate UIDs with it
+  int attempt = 0;           // 0-based
+  // The UID to call, one of Uids(*entry); -1: the transport's choice (round-robin by attempt).
+  int uid = -1;
 };
 
 // What came back: the subnet's output and who produced it at what price.
@@ -37,6 +40,12 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual boost::asio::awaitable<Result<ExpertReply>> Call(ExpertCall call, Deadline deadline) = 0;
+  // The UIDs of `entry`'s subnet this transport can reach (the metagraph's), for the caller
+  // to choose among; empty when the transport chooses itself.
+  virtual std::vector<int> Uids(const ledger::LedgerEntry& entry) const {
+    (void)entry;
+    return {};
+  }
 };
 
 // Answers in-process through a function, without networking: for benchmarks of the

@@ -14,6 +14,91 @@ bool LedgerEntry::HasCapability(std::string_view capability) const {
   return std::find(capabilities.begin(), capabilities.end(), capability) != capabilities.end();
 }
 
+std::vector<int> UidOrder(const LedgerEntry& entry, const std::vector<int>& uids, uint64_t spread) {
+  struct Ranked {
+    bool avoided;
+    double expected_ms;
+    int uid;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(uids.size());
+  for (int uid : uids) {
+    auto known = std::lower_bound(entry.uids.begin(), entry.uids.end(), uid,
+                                  [](const UidFigures& f, int u) { return f.uid < u; });
+    if (known != entry.uids.end() && known->uid == uid) {
+      ranked.push_back(
+          {known->avoided(), known->avg_latency_ms / std::max(known->reliability, 0.01), uid});
+    } else {
+      ranked.push_back({false, entry.avg_latency_ms / std::max(entry.reliability, 0.01), uid});
+    }
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.avoided != b.avoided) return !a.avoided;
+    if (a.expected_ms != b.expected_ms) return a.expected_ms < b.expected_ms;
+    return a.uid < b.uid;
+  });
+  size_t peers = 0;  // the leading UIDs as good as the best, give or take 10%
+  while (peers < ranked.size() && ranked[peers].avoided == ranked.front().avoided &&
+         ranked[peers].expected_ms <= ranked.front().expected_ms * 1.1) {
+    ++peers;
+  }
+  if (peers > 1) {
+    std::rotate(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(spread % peers),
+                ranked.begin() + static_cast<ptrdiff_t>(peers));
+  }
+  std::vector<int> order;
+  order.reserve(ranked.size());
+  for (const Ranked& r : ranked) order.push_back(r.uid);
+  return order;
+}
+
+namespace {
+
+Result<std::vector<UidFigures>> UidsFromJson(std::string_view subnet_id, const Json* json) {
+  std::vector<UidFigures> out;
+  if (!json || json->is_null()) return out;
+  auto fail = [&](size_t i, std::string_view field, std::string_view what) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}.uid_figures[{}]{}{}: {}", subnet_id, i, field.empty() ? "" : ".",
+                             field, what));
+  };
+  if (!json->is_array()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{}.uid_figures: must be a list of objects", subnet_id));
+  }
+  const JsonArray& list = json->get_array();
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Json& u = list[i];
+    if (!u.is_object()) return fail(i, "", "must be an object");
+    UidFigures f;
+    const int64_t uid = JsonInt(u, "uid", -1);
+    if (uid < 0 || uid > 65535) return fail(i, "uid", "must be an integer from 0 to 65535");
+    f.uid = static_cast<int>(uid);
+    f.avg_latency_ms = JsonDouble(u, "avg_latency_ms", -1);
+    if (f.avg_latency_ms < 0) return fail(i, "avg_latency_ms", "must be a non-negative number");
+    f.p95_latency_ms = JsonDouble(u, "p95_latency_ms", f.avg_latency_ms);
+    if (f.p95_latency_ms < 0) return fail(i, "p95_latency_ms", "must be a non-negative number");
+    f.reliability = JsonDouble(u, "reliability", -1);
+    if (f.reliability < 0 || f.reliability > 1) return fail(i, "reliability", "must be in [0, 1]");
+    const int64_t failures = JsonInt(u, "consecutive_failures", 0);
+    if (failures < 0 || failures > 1'000'000'000) {
+      return fail(i, "consecutive_failures", "must be a non-negative integer");
+    }
+    f.consecutive_failures = static_cast<int>(failures);
+    f.calls = JsonInt(u, "calls", 0);
+    if (f.calls < 0) return fail(i, "calls", "must be a non-negative integer");
+    f.last_seen_ms = JsonInt(u, "last_seen_ms", 0);
+    if (f.last_seen_ms < 0) return fail(i, "last_seen_ms", "must be a non-negative integer");
+    if (!out.empty() && out.back().uid >= f.uid) {
+      return fail(i, "uid", "UIDs must be listed once each, in increasing order");
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<LedgerEntry> EntryFromJson(std::string_view subnet_id, const Json& json) {
   auto fail = [&](std::string_view field, std::string_view what) {
     return Error(ErrorCode::kInvalidArgument, fmt::format("{}.{}: {}", subnet_id, field, what));
@@ -64,25 +149,43 @@ Result<LedgerEntry> EntryFromJson(std::string_view subnet_id, const Json& json) 
   if (e.transport == Transport::kSynapse && e.synapse.empty()) {
     return fail("synapse", "a synapse transport needs the synapse class name");
   }
+  auto uids = UidsFromJson(subnet_id, JsonFind(json, "uid_figures"));
+  if (!uids) return uids.error();
+  e.uids = std::move(*uids);
   return e;
 }
 
 Json ToJson(const LedgerEntry& e) {
   JsonArray caps;
   for (const auto& c : e.capabilities) caps.emplace_back(c);
-  return JsonObject{{"netuid", e.netuid},
-                    {"name", e.name},
-                    {"capabilities", std::move(caps)},
-                    {"input_schema", e.input_schema},
-                    {"output_schema", e.output_schema},
-                    {"avg_latency_ms", e.avg_latency_ms},
-                    {"p95_latency_ms", e.p95_latency_ms},
-                    {"reliability", e.reliability},
-                    {"cost_per_query", e.cost_per_query},
-                    {"last_updated", e.last_updated},
-                    {"notes", e.notes},
-                    {"transport", TransportName(e.transport)},
-                    {"synapse", e.synapse}};
+  JsonObject out{{"netuid", e.netuid},
+                 {"name", e.name},
+                 {"capabilities", std::move(caps)},
+                 {"input_schema", e.input_schema},
+                 {"output_schema", e.output_schema},
+                 {"avg_latency_ms", e.avg_latency_ms},
+                 {"p95_latency_ms", e.p95_latency_ms},
+                 {"reliability", e.reliability},
+                 {"cost_per_query", e.cost_per_query},
+                 {"last_updated", e.last_updated},
+                 {"notes", e.notes},
+                 {"transport", TransportName(e.transport)},
+                 {"synapse", e.synapse}};
+  // Absent until something was learned, so that a seeded entry reads as the seed wrote it.
+  if (!e.uids.empty()) {
+    JsonArray uids;
+    for (const UidFigures& u : e.uids) {
+      uids.emplace_back(JsonObject{{"uid", u.uid},
+                                   {"avg_latency_ms", u.avg_latency_ms},
+                                   {"p95_latency_ms", u.p95_latency_ms},
+                                   {"reliability", u.reliability},
+                                   {"consecutive_failures", u.consecutive_failures},
+                                   {"calls", u.calls},
+                                   {"last_seen_ms", u.last_seen_ms}});
+    }
+    out["uid_figures"] = std::move(uids);
+  }
+  return out;
 }
 
 }  // namespace orchestra::ledger

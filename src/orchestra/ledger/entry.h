@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,23 @@ enum class Transport {
 
 std::string_view TransportName(Transport t);
 
+// What the miner learned about one UID of a subnet from its own calls and probes
+// (ledger/learner.h).
+struct UidFigures {
+  int uid = 0;
+  double avg_latency_ms = 0;  // moving average of its good answers' latency
+  double p95_latency_ms = 0;  // 95th percentile of its recent good answers
+  double reliability = 1;     // share of its calls answered well, recent ones weighing most
+  int consecutive_failures = 0;
+  int64_t calls = 0;         // calls and probes counted so far
+  int64_t last_seen_ms = 0;  // Unix ms of its last good answer; 0: none yet
+
+  // A UID that keeps failing is tried only after every other one, until it answers well
+  // again (a probe, or the call that reaches it when all others failed).
+  static constexpr int kAvoidAfter = 3;
+  bool avoided() const { return consecutive_failures >= kAvoidAfter; }
+};
+
 // What the miner knows about one expert subnet: the seed's ledger fields plus how to call it.
 struct LedgerEntry {
   std::string subnet_id;  // "SN22": the key in the ledger and the name in task_pipeline
@@ -37,6 +55,9 @@ struct LedgerEntry {
   std::string notes;
   Transport transport = Transport::kSynapse;
   std::string synapse;  // synapse class name for kSynapse
+  // The subnet's UIDs the miner has figures for ("uid_figures" in JSON), by uid (empty: none
+  // learned yet; calls then go round the metagraph's UIDs in order).
+  std::vector<UidFigures> uids;
 
   bool HasCapability(std::string_view capability) const;
 
@@ -49,7 +70,16 @@ struct LedgerEntry {
  private:
   friend class Snapshot;
   std::shared_ptr<const schema::Schema> compiled_output_schema_;
+  std::string compiled_from_;  // CanonicalHash of the output_schema it was compiled from
 };
+
+// The order in which to try `uids` (the subnet's UIDs in the metagraph), best first: UIDs not
+// avoided before avoided ones, then by expected time to a good answer (average latency /
+// reliability, from `entry.uids`; a UID without figures is expected to do as the subnet does).
+// UIDs within 10% of the best share the first places in turn, rotated by `spread` (a number
+// that varies from call to call and stays the same across one call's retries), so that equally
+// good UIDs share the load. Pure.
+std::vector<int> UidOrder(const LedgerEntry& entry, const std::vector<int>& uids, uint64_t spread);
 
 // Reads one entry; errors name the subnet and the field ("SN22.reliability: must be in [0, 1]").
 Result<LedgerEntry> EntryFromJson(std::string_view subnet_id, const Json& json);

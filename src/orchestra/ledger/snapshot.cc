@@ -17,6 +17,11 @@ Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries, std::optional<Err
     : entries_(std::move(entries)) {
   version_ = "lv-" + CanonicalHash(ToJson()).substr(2, 16);
   for (auto& [id, entry] : entries_) {
+    // An entry copied from another snapshot keeps its compiled schema while the schema is the
+    // same: publishing learned figures does not compile anything.
+    std::string source = CanonicalHash(entry.output_schema);
+    if (entry.compiled_output_schema_ && entry.compiled_from_ == source) continue;
+    entry.compiled_from_ = std::move(source);
     auto compiled = schema::Schema::FromTarget(entry.output_schema, id + ".output_schema");
     if (compiled.ok()) {
       entry.compiled_output_schema_ = std::make_shared<const schema::Schema>(std::move(*compiled));

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "orchestra/core/clock.h"
 #include "orchestra/core/logfmt.h"
 #include "orchestra/net/metrics_endpoint.h"
 #include "orchestra/net/run_on_pool.h"
@@ -169,6 +170,10 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
     co_return response.error();
   }
   CountAnswered(*response);
+  // What this challenge's calls taught, for the challenges that start from now on.
+  if (ledger::Learner* learner = options_.exec.learner) {
+    if (auto learned = learner->Publish(RealTime().UnixMillis())) ledger_.store(std::move(learned));
+  }
   // The log line's verdict: validating against a caller's schema is CPU work, off this thread.
   auto validate = [schema = *target, data = response->standardized_data] {
     return schema.Validate(data);
@@ -196,7 +201,10 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerLedger(
   co_return request;
 }
 
-void MinerService::ReplaceLedger(ledger::SnapshotPtr ledger) { ledger_.store(std::move(ledger)); }
+void MinerService::ReplaceLedger(ledger::SnapshotPtr ledger) {
+  if (ledger::Learner* learner = options_.exec.learner) learner->Rebase(ledger);
+  ledger_.store(std::move(ledger));
+}
 
 ledger::SnapshotPtr MinerService::ledger() const { return ledger_.load(); }
 

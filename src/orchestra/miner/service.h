@@ -66,7 +66,9 @@ class MinerService {
   boost::asio::awaitable<Result<protocol::BittensorSynapse>> AnswerLedger(
       protocol::BittensorSynapse request, Deadline deadline);
 
-  // Swaps in a new ledger for challenges that start from now on (thread-safe).
+  // Swaps in a new ledger for challenges that start from now on (thread-safe); the learner
+  // (options.exec.learner) learns over it from now on. After each challenge the learner's
+  // figures are published as the ledger the next challenges route with.
   void ReplaceLedger(ledger::SnapshotPtr ledger);
   ledger::SnapshotPtr ledger() const;
 

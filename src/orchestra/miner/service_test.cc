@@ -14,9 +14,13 @@
 #include <optional>
 #include <sstream>
 
+#include "orchestra/experts/http_transport.h"
+#include "orchestra/ledger/learner.h"
 #include "orchestra/miner/miner_test_util.h"
+#include "orchestra/net/http_client.h"
 #include "orchestra/protocol/receipt.h"
 #include "orchestra/schema/schema.h"
+#include "orchestra/sim/simulator.h"
 
 namespace orchestra::miner {
 namespace {
@@ -259,6 +263,88 @@ TEST_F(MinerServiceTest, LedgerSynapseSendsEntriesUnlessTheValidatorIsCurrent) {
   ASSERT_TRUE(stale.ok());
   EXPECT_EQ(stale->fields.at("entries").as_object().size(), ledger_->entries().size());
   EXPECT_EQ(service_.ledger_queries(), 3u);
+}
+
+// The simulator's experts over HTTP, every UID answering well, and a miner service that learns
+// from its calls: a UID made to fail every call through the admin API stops getting first tries
+// once the service has seen it fail.
+TEST(MinerServiceLearningTest, AUidMadeUnreliableStopsGettingFirstTries) {
+  sim::Manifest manifest = sim::Manifest::Default().value();
+  for (sim::SubnetSpec& subnet : manifest.subnets) {
+    for (sim::UidSpec& uid : subnet.uids) {
+      uid.reliability = 1;
+      uid.quality = 1;
+      uid.fault_weights = {};
+    }
+  }
+  const auto ledger = std::make_shared<const ledger::Snapshot>([&] {
+    std::map<std::string, ledger::LedgerEntry> entries;
+    for (auto& e : manifest.LedgerEntries()) entries.emplace(e.subnet_id, std::move(e));
+    return entries;
+  }());
+  const auto corpus = std::make_shared<const sim::Corpus>(sim::Corpus::LoadEmbedded().value());
+  sim::SimulatorOptions sim_options;
+  sim_options.latency_scale = 0;
+  auto sim = sim::Simulator::Start(std::move(manifest), corpus, sim_options);
+  ASSERT_TRUE(sim.ok()) << sim.error().ToString();
+
+  boost::asio::io_context io;
+  net::HttpClient client(io.get_executor());
+  auto run = [&io](auto task) {
+    std::optional<decltype(RunToEnd(std::move(task)))> out;
+    boost::asio::co_spawn(
+        io, [&]() -> boost::asio::awaitable<void> { out.emplace(co_await std::move(task)); },
+        boost::asio::detached);
+    io.restart();
+    io.run();
+    return std::move(*out);
+  };
+  // SN22 (web search) UID 0 now fails every call, as an operator would set it.
+  net::HttpRequest patch;
+  patch.method = "POST";
+  patch.target = "/admin/subnets/22/uids/0";
+  patch.headers = {{"authorization", "Bearer " + (*sim)->admin_token()},
+                   {"content-type", "application/json"}};
+  patch.body = R"({"reliability": 0, "faults": {"http_503": 1}})";
+  auto patched =
+      run(client.Send("127.0.0.1", (*sim)->control_port(), std::move(patch), Deadline::After(10s)));
+  ASSERT_TRUE(patched.ok()) << patched.error().ToString();
+  ASSERT_EQ(patched->status, 200) << patched->body;
+
+  experts::HttpTransport transport(client, (*sim)->directory(), KeyFromByte(4), io.get_executor());
+  ledger::Learner learner(ledger);
+  OrchestratorOptions options;
+  options.miner_hotkey = AddressOf(KeyFromByte(4));
+  options.exec.learner = &learner;
+  options.exec.backoff_base = 0ms;
+  MinerService service(ledger, transport, options);
+  auto answer = [&](int i) {
+    BittensorSynapse request;
+    request.name = "OrchestraSynapse";
+    request.dendrite.hotkey = AddressOf(KeyFromByte(2));
+    request.fields = WorkedExampleFields("0x" + std::to_string(1000 + i));
+    auto answered = run(service.AnswerChallenge(std::move(request), Deadline::After(30s)));
+    ASSERT_TRUE(answered.ok()) << answered.error().ToString();
+  };
+  auto calls_to_uid0 = [&] { return (*sim)->Counters(22, 0).calls; };
+
+  for (int i = 0; i < 3; ++i) answer(i);
+  const uint64_t while_learning = calls_to_uid0();
+  // Equally unknown UIDs take calls in turn, so UID 0 got some and failed them: it is now the
+  // last UID to try.
+  EXPECT_GE(while_learning, 1u);
+  const ledger::LedgerEntry* sn22 = service.ledger()->Find("SN22");
+  ASSERT_NE(sn22, nullptr);
+  ASSERT_EQ(sn22->uids.size(), 3u);
+  for (uint64_t spread = 0; spread < 3; ++spread) {
+    EXPECT_EQ(ledger::UidOrder(*sn22, transport.Uids(*sn22), spread).back(), 0);
+  }
+  EXPECT_EQ(sn22->uids.front().last_seen_ms, 0);  // never answered
+  EXPECT_LT(sn22->reliability, ledger->Find("SN22")->reliability);
+  EXPECT_NE(service.ledger()->version(), ledger->version());
+
+  for (int i = 3; i < 6; ++i) answer(i);
+  EXPECT_EQ(calls_to_uid0(), while_learning);  // the healthy UIDs answered everything since
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include <cmath>
 #include <ctime>
 
+#include "orchestra/core/clock.h"
 #include "orchestra/core/hash.h"
+#include "orchestra/core/stats.h"
 #include "orchestra/experts/synapse_class.h"
 #include "orchestra/protocol/receipt.h"
 #include "orchestra/validator/output_shape.h"
@@ -42,24 +44,6 @@ double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
-// Nearest-rank percentile.
-double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(values.size())));
-  rank = std::clamp<size_t>(rank, 1, values.size());
-  return values[rank - 1];
-}
-
-std::string IsoTime(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
 }
 
 // The field a 422 says the subnet requires ("... HTTP 422 q: field required", as Pydantic
