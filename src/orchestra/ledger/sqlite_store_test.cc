@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -69,35 +68,6 @@ TEST(SnapshotTest, BadEntryErrorNamesSubnetAndField) {
   auto bad = Snapshot::FromJson(json);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message, "SN13.reliability: must be in [0, 1]");
-}
-
-TEST(SqliteStoreTest, CorruptRowIsReportedNotCrashed) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.path() / "ledger.db");
-  ASSERT_TRUE(store.ok());
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir.path() / "ledger.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO ledger_entries(subnet_id, entry) VALUES('SN9', '{oops')",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
-  auto loaded = (*store)->Load();
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.error().message.find("ledger entry SN9"), std::string::npos)
-      << loaded.error().message;
-}
-
-TEST(SqliteStoreTest, EntryWhoseOutputSchemaDoesNotCompileFailsTheLoadNamingIt) {
-  TempDir dir;
-  auto store = SqliteStore::Open(dir.path() / "ledger.db");
-  ASSERT_TRUE(store.ok());
-  LedgerEntry entry = *SeedSnapshot()->Find("SN22");
-  entry.output_schema = *ParseJson(R"({"results": "list[dikt]"})");
-  ASSERT_TRUE((*store)->Upsert(entry).ok());
-  auto loaded = (*store)->Load();
-  ASSERT_FALSE(loaded.ok());
-  EXPECT_EQ(loaded.error().message.rfind("SN22.output_schema.results: ", 0), 0u)
-      << loaded.error().message;
 }
 
 using testing::Child;
