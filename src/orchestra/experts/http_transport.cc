@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 #include <utility>
 
 #include "orchestra/experts/synapse_class.h"
@@ -19,6 +20,8 @@ std::string Who(const ledger::LedgerEntry& entry, const Endpoint& uid) {
 // declare (sent as is; a UID that does not know it ignores it, as Pydantic does).
 protocol::SynapseClass ClassForCall(const ledger::LedgerEntry& entry, const JsonObject& payload) {
   protocol::SynapseClass cls = SynapseClassFor(entry);
+  // What the subnet answers, fields the ledger does not know included: drift shows.
+  cls.extra_allowed = true;
   for (const auto& [key, value] : payload) {
     if (cls.Find(key)) continue;
     cls.fields.push_back(protocol::SynapseField{.name = std::string(key),
@@ -96,6 +99,10 @@ boost::asio::awaitable<Result<ExpertReply>> HttpTransport::CallSynapse(
   }
   JsonObject& payload = call.payload.get_object();
   const protocol::SynapseClass cls = ClassForCall(entry, payload);
+  std::set<std::string> sent_keys = {std::string(kLockField), std::string(kReceiptField)};
+  for (const auto& field : payload) sent_keys.emplace(field.key());
+  // Input fields of the class we did not set come back with their defaults: not answers.
+  for (const std::string& name : SchemaFieldNames(entry.input_schema)) sent_keys.insert(name);
   protocol::BittensorSynapse request;
   request.fields = std::move(payload);
   request.fields.insert_or_assign(kLockField, call.lock);
@@ -108,15 +115,14 @@ boost::asio::awaitable<Result<ExpertReply>> HttpTransport::CallSynapse(
   if (status != 200) {
     co_return ExpertStatusError(status, answer.dendrite.status_message.value_or(""), who);
   }
-  JsonObject output;
-  for (const std::string& name : SchemaFieldNames(entry.output_schema)) {
-    auto field = answer.fields.find(name);
-    if (field != answer.fields.end() && !field->value().is_null()) {
-      output.emplace(name, std::move(field->value()));
-    }
-  }
   Json receipt;
   if (Json* sent = answer.fields.if_contains(kReceiptField)) receipt = std::move(*sent);
+  // The output: what the UID filled in beyond what we sent (our payload comes back with it).
+  JsonObject output;
+  for (auto& field : answer.fields) {
+    if (field.value().is_null() || sent_keys.contains(std::string(field.key()))) continue;
+    output.emplace(field.key(), std::move(field.value()));
+  }
   co_return ExpertReply{std::move(output), uid.uid, uid.hotkey, entry.cost_per_query,
                         std::move(receipt)};
 }

@@ -17,8 +17,10 @@ namespace orchestra::experts {
 //     the miner's hotkey: the synapse class is SynapseClassFor(entry) (plus, appended, any
 //     payload key the entry's input_schema does not declare), its fields are the payload's
 //     keys and the hash lock in `orchestra_lock`, its timeout the time left before the
-//     deadline; the answer's output is the output_schema fields the UID filled in (present and
-//     not null) and its receipt the `orchestra_receipt` field (null when absent);
+//     deadline; the answer's output is every field the UID filled in (not null) beyond those
+//     of the request and the input_schema — fields the ledger does not declare included, so
+//     that a subnet's drift shows — and its receipt the `orchestra_receipt` field (null when
+//     absent);
 //   - an OpenAI-compatible subnet (kOpenAiChat) by plain HTTP POST /v1/chat/completions with
 //     the payload as body, the lock in the `orchestra-lock` header and the receipt read from
 //     the `orchestra-receipt` response header (JSON).

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <iterator>
@@ -558,6 +559,16 @@ std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse) {
     }
     AppendCompactJson(w.Key(field.name), synapse.Field(cls, field.name));
   }
+  if (cls.extra_allowed) {
+    for (const auto& member : synapse.fields) {
+      const std::string_view key = member.key();
+      if (cls.Find(key) ||
+          std::find(std::begin(kBaseFields), std::end(kBaseFields), key) != std::end(kBaseFields)) {
+        continue;
+      }
+      AppendCompactJson(w.Key(key), member.value());
+    }
+  }
   w.Close();
   return out;
 }
@@ -620,6 +631,16 @@ Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_vi
     auto checked = CheckField(field, *v, storage);
     if (!checked) return checked.error();
     s.fields.emplace(field.name, std::move(*checked));
+  }
+  if (cls.extra_allowed && json.is_object()) {
+    static constexpr std::array<std::string_view, 8> kBase = {
+        "name",     "timeout", "total_size",         "header_size",
+        "dendrite", "axon",    "computed_body_hash", "required_hash_fields"};
+    for (const auto& member : json.get_object()) {
+      const std::string_view key = member.key();
+      if (cls.Find(key) || std::find(kBase.begin(), kBase.end(), key) != kBase.end()) continue;
+      s.fields.emplace(key, Json(member.value(), storage));
+    }
   }
   return s;
 }

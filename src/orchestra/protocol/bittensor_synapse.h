@@ -78,6 +78,10 @@ struct SynapseClass {
   std::string name;
   std::vector<SynapseField> fields;
   std::vector<std::string> required_hash_fields;
+  // Pydantic's extra="allow": a body's keys the class does not declare (nor the base class)
+  // are kept in `fields` as they came, instead of being ignored, and written after the
+  // declared ones.
+  bool extra_allowed = false;
 
   const SynapseField* Find(std::string_view field) const;
 };
@@ -123,16 +127,17 @@ std::string SignatureMessage(const std::optional<int64_t>& nonce,
                              std::string_view body_hash);
 
 // The request/response body: every field in declaration order (name, timeout, total_size,
-// header_size, dendrite, axon, computed_body_hash, subclass fields), computed_body_hash "",
-// as compact JSON.
+// header_size, dendrite, axon, computed_body_hash, subclass fields, then, when the class
+// allows extra fields, the synapse's others in their order), computed_body_hash "", as
+// compact JSON.
 std::string ToBody(const SynapseClass& cls, const BittensorSynapse& synapse);
 
 // Reads a body as the Python class would validate it: base fields leniently (numbers may be
 // numeric strings), subclass fields by type, required ones must be present, unknown keys are
-// ignored. `name` becomes cls.name. Errors (kInvalidArgument) name the field:
-// "objective: must be a string, got 42", "challenge_id: field required".
-// The subclass fields are built on `storage` (default: the heap); with an arena there, the
-// arena must outlive the synapse's `fields`.
+// ignored (kept as they came when cls.extra_allowed). `name` becomes cls.name. Errors
+// (kInvalidArgument) name the field: "objective: must be a string, got 42", "challenge_id: field
+// required". The subclass fields are built on `storage` (default: the heap); with an arena there,
+// the arena must outlive the synapse's `fields`.
 Result<BittensorSynapse> SynapseFromBody(const SynapseClass& cls, std::string_view body,
                                          boost::json::storage_ptr storage = {});
 

@@ -290,6 +290,28 @@ TEST(BodyTest, EqualsTheCompactFormOfTheBodyObject) {
   EXPECT_THAT(ToBody(cls, s), HasSubstr(R"("timeout":1e-05,)"));
 }
 
+TEST(BodyTest, AClassAllowingExtraFieldsKeepsAndWritesTheUndeclaredOnes) {
+  // A subnet renamed `results` to `items`: its answer carries a field our class lacks.
+  SynapseClass cls;
+  cls.name = "Search";
+  cls.fields.push_back(MakeField("results", FieldType::kAny, false));
+  BittensorSynapse s;
+  s.fields["results"] = nullptr;
+  s.fields["items"] = JsonArray{1, 2};
+  EXPECT_EQ(ToBody(cls, s).find("items"), std::string::npos);  // Pydantic's default: ignored
+  auto ignored = SynapseFromBody(cls, R"({"name": "Search", "items": [1, 2]})");
+  ASSERT_TRUE(ignored.ok());
+  EXPECT_FALSE(ignored->fields.contains("items"));
+
+  cls.extra_allowed = true;
+  const std::string body = ToBody(cls, s);
+  EXPECT_NE(body.find(R"("items":[1,2])"), std::string::npos) << body;
+  auto kept = SynapseFromBody(cls, body);
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  EXPECT_EQ(CompactJson(kept->fields.at("items")), "[1,2]");
+  EXPECT_FALSE(kept->fields.contains("dendrite"));  // base fields stay base fields
+}
+
 TEST(BodyTest, RoundTripsThroughTheParser) {
   BittensorSynapse s = SampleRequest();
   s.fields["total_cost"] = 2;  // an int in a float field comes back as a float

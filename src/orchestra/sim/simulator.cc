@@ -228,7 +228,12 @@ class Sim : public Simulator {
     for (const SubnetSpec& spec : manifest_.subnets) {
       auto subnet = std::make_unique<SubnetState>();
       subnet->spec = &spec;
-      if (!spec.entry.synapse.empty()) subnet->cls = experts::SynapseClassFor(spec.entry);
+      if (!spec.entry.synapse.empty()) {
+        subnet->cls = experts::SynapseClassFor(spec.entry);
+        // A subnet whose schema drifts (SetDrift) answers with fields its class did not
+        // declare, as a subnet that changed its synapse class would.
+        subnet->cls.extra_allowed = true;
+      }
       for (const UidSpec& uid_spec : spec.uids) {
         auto u = std::make_unique<UidState>(
             KeyFor("hotkey", manifest_.seed, spec.entry.subnet_id, uid_spec.uid));
