@@ -186,6 +186,18 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
         continue;
       }
       learn(true, reply->uid, receipt->price);
+      // Proven as it came; read on under the names the adapters know (a drifted subnet's
+      // renamed fields, ledger::LedgerEntry::output_renames).
+      if (reply->output.is_object()) {
+        JsonObject& fields = reply->output.get_object();
+        for (const auto& [read_as, now] : entry->output_renames) {
+          if (auto it = fields.find(now); it != fields.end() && !fields.contains(read_as)) {
+            Json moved = std::move(it->value());
+            fields.erase(it);
+            fields[read_as] = std::move(moved);
+          }
+        }
+      }
       rec.subnet = entry->subnet_id;
       rec.uid = reply->uid;
       rec.expert_hotkey = reply->hotkey;

@@ -10,6 +10,18 @@ std::string_view TransportName(Transport t) {
   return t == Transport::kSynapse ? "synapse" : "openai_chat";
 }
 
+std::string_view StatusName(EntryStatus status) {
+  switch (status) {
+    case EntryStatus::kHealthy:
+      return "healthy";
+    case EntryStatus::kDegraded:
+      return "degraded";
+    case EntryStatus::kDeprecated:
+      return "deprecated";
+  }
+  return "healthy";
+}
+
 bool LedgerEntry::HasCapability(std::string_view capability) const {
   return std::find(capabilities.begin(), capabilities.end(), capability) != capabilities.end();
 }
@@ -152,6 +164,40 @@ Result<LedgerEntry> EntryFromJson(std::string_view subnet_id, const Json& json) 
   auto uids = UidsFromJson(subnet_id, JsonFind(json, "uid_figures"));
   if (!uids) return uids.error();
   e.uids = std::move(*uids);
+  const std::string status = JsonString(json, "status", "healthy");
+  if (status == "healthy") {
+    e.status = EntryStatus::kHealthy;
+  } else if (status == "degraded") {
+    e.status = EntryStatus::kDegraded;
+  } else if (status == "deprecated") {
+    e.status = EntryStatus::kDeprecated;
+  } else {
+    return fail("status", fmt::format("unknown status \"{}\" (expected healthy, degraded or "
+                                      "deprecated)",
+                                      status));
+  }
+  if (const Json* history = JsonFind(json, "probe_history"); history && !history->is_null()) {
+    if (!history->is_array()) return fail("probe_history", "must be a list of objects");
+    for (const Json& p : history->get_array()) {
+      if (!p.is_object()) return fail("probe_history", "must be a list of objects");
+      const Json* ok = JsonFind(p, "ok");
+      ProbeRecord r{JsonInt(p, "at_ms", 0), ok && ok->is_bool() && ok->get_bool(),
+                    JsonDouble(p, "latency_ms", 0), JsonString(p, "fingerprint")};
+      e.probe_history.push_back(std::move(r));
+    }
+    if (e.probe_history.size() > LedgerEntry::kProbeWindow) {
+      e.probe_history.erase(e.probe_history.begin(),
+                            e.probe_history.end() - LedgerEntry::kProbeWindow);
+    }
+  }
+  e.output_fingerprint = JsonString(json, "output_fingerprint");
+  if (const Json* renames = JsonFind(json, "output_renames"); renames && !renames->is_null()) {
+    if (!renames->is_object()) return fail("output_renames", "must be an object of strings");
+    for (const auto& kv : renames->get_object()) {
+      if (!kv.value().is_string()) return fail("output_renames", "must be an object of strings");
+      e.output_renames.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+    }
+  }
   return e;
 }
 
@@ -184,6 +230,24 @@ Json ToJson(const LedgerEntry& e) {
                                    {"last_seen_ms", u.last_seen_ms}});
     }
     out["uid_figures"] = std::move(uids);
+  }
+  // Likewise what the maintenance loop keeps, once it has run.
+  if (e.status != EntryStatus::kHealthy) out["status"] = StatusName(e.status);
+  if (!e.probe_history.empty()) {
+    JsonArray history;
+    for (const ProbeRecord& r : e.probe_history) {
+      history.emplace_back(JsonObject{{"at_ms", r.at_ms},
+                                      {"ok", r.ok},
+                                      {"latency_ms", r.latency_ms},
+                                      {"fingerprint", r.fingerprint}});
+    }
+    out["probe_history"] = std::move(history);
+  }
+  if (!e.output_fingerprint.empty()) out["output_fingerprint"] = e.output_fingerprint;
+  if (!e.output_renames.empty()) {
+    JsonObject renames;
+    for (const auto& [from, to] : e.output_renames) renames[from] = to;
+    out["output_renames"] = std::move(renames);
   }
   return out;
 }

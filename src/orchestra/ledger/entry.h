@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,22 @@ struct UidFigures {
   bool avoided() const { return consecutive_failures >= kAvoidAfter; }
 };
 
+// What the maintenance loop's probes make of a subnet (ledger/maintenance.h).
+enum class EntryStatus {
+  kHealthy,     // the last probe round got an answer (or none has run yet)
+  kDegraded,    // the last probe round got none
+  kDeprecated,  // of its last kProbeWindow rounds, fewer than kMinAliveProbes got an answer
+};
+std::string_view StatusName(EntryStatus status);
+
+// One probe round of a subnet, as its entry remembers it.
+struct ProbeRecord {
+  int64_t at_ms = 0;
+  bool ok = false;          // some UID answered
+  double latency_ms = 0;    // the median of the answers' latencies (0: none)
+  std::string fingerprint;  // of the shape the answers had (ledger/shape.h); "" when none
+};
+
 // What the miner knows about one expert subnet: the seed's ledger fields plus how to call it.
 struct LedgerEntry {
   std::string subnet_id;  // "SN22": the key in the ledger and the name in task_pipeline
@@ -58,6 +75,16 @@ struct LedgerEntry {
   // The subnet's UIDs the miner has figures for ("uid_figures" in JSON), by uid (empty: none
   // learned yet; calls then go round the metagraph's UIDs in order).
   std::vector<UidFigures> uids;
+  // Kept by the maintenance loop: health, the last probe rounds (oldest first, at most
+  // kProbeWindow), the fingerprint of the output shape probes last saw (ledger/shape.h), and the
+  // output fields the subnet renamed since the adapters' names (the name they read -> the name
+  // the subnet now answers with; the executor reads answers back under the first).
+  EntryStatus status = EntryStatus::kHealthy;
+  std::vector<ProbeRecord> probe_history;
+  std::string output_fingerprint;
+  std::map<std::string, std::string> output_renames;
+  static constexpr size_t kProbeWindow = 10;
+  static constexpr size_t kMinAliveProbes = 3;
 
   bool HasCapability(std::string_view capability) const;
 

@@ -100,17 +100,25 @@ Shape ShapeOfSchema(const schema::Schema& output_schema) {
 
 Shape ShapeOfAnswers(const std::vector<Json>& answers) {
   std::map<std::string, Votes> votes;
+  std::map<std::string, size_t> present;  // answers holding each top-level field
+  size_t objects = 0;
   for (const Json& answer : answers) {
     if (!answer.is_object()) continue;
+    ++objects;
     for (const auto& member : answer.get_object()) {
       const std::string path(member.key());
+      ++present[path];
       votes[path].Add(TypeOfValue(member.value()));
       if (!member.value().is_array()) continue;
       for (const Json& item : member.value().get_array()) votes[path + "[]"].Add(TypeOfValue(item));
     }
   }
   Shape shape;
-  for (const auto& [path, v] : votes) shape[path] = v.Winner();
+  for (const auto& [path, v] : votes) {
+    const std::string field = path.ends_with("[]") ? path.substr(0, path.size() - 2) : path;
+    if (2 * present[field] < objects) continue;  // one odd answer among several
+    shape[path] = v.Winner();
+  }
   return shape;
 }
 

@@ -23,10 +23,10 @@ using Shape = std::map<std::string, std::string>;
 // $refs and Optional (schema::Effective).
 Shape ShapeOfSchema(const schema::Schema& output_schema);
 
-// The shape of probe answers (JSON objects; anything else is skipped): every field any answer
-// has, typed by what most answers hold there (int and float together count as one number type,
-// "float" once a float was seen; ties go to the first of dict, list, str, float, bool). A list
-// seen only empty has no "[]" entry.
+// The shape of probe answers (JSON objects; anything else is skipped): every field at least
+// half of the answers have, typed by what most answers hold there (int and float together count as
+// one number type, "float" once a float was seen; ties go to the first of dict, list, str, float,
+// bool). A list seen only empty has no "[]" entry.
 Shape ShapeOfAnswers(const std::vector<Json>& answers);
 
 // "sf-" + 16 hex digits of blake2b over the shape, with "?" dropped: the fingerprint of what the
