@@ -162,6 +162,30 @@ TEST(MinerCommandTest, ServesValidatorsInTheMetagraphAndStopsCleanlyOnSigterm) {
 // Issue 16's probe: a chunked request with a trailer field Beast cannot hold (65,534 bytes)
 // used to get no answer and leave its connection open and counted for ever, so that 1,024 of
 // them locked the axon. Each is answered 431 and released; a validator is served afterwards.
+TEST(MinerCommandTest, ProbesTheSubnetsEveryIntervalAndServesWhatItFound) {
+  TempDir dir;
+  Miner miner({"--data-dir", dir.path(), "--metagraph", WriteMetagraph(dir), "--latency-scale",
+               "0", "--ledger.interval", "0.2"});
+  ASSERT_TRUE(miner.started()) << miner.process().Wait().err;
+  ASSERT_TRUE(miner.process().WaitForStderr("ledger round 1:", 60s));
+
+  const BittensorSynapse ledger =
+      miner.Call(kValidator, protocol::LedgerSynapseClass(), JsonObject{});
+  ASSERT_EQ(ledger.dendrite.status_code, 200) << ledger.dendrite.status_message.value_or("");
+  const Json* sn22 = ledger.fields.if_contains("entries");
+  ASSERT_NE(sn22, nullptr);
+  sn22 = JsonFind(*sn22, "SN22");
+  ASSERT_NE(sn22, nullptr);
+  const Json* history = JsonFind(*sn22, "probe_history");
+  ASSERT_NE(history, nullptr) << CompactJson(*sn22);
+  EXPECT_FALSE(history->as_array().empty());
+
+  // The loop stops with the drain: the process exits.
+  miner.process().Signal(SIGTERM);
+  const auto result = miner.process().Wait();
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
 TEST(MinerCommandTest, HostileTrailersAreAnsweredAndDoNotLockTheAxon) {
   TempDir dir;
   Miner miner(

@@ -210,6 +210,14 @@ int main(int argc, char** argv) {
       ->add_option("--drain-timeout", miner.drain_timeout_s,
                    "Seconds work in flight may take to finish after SIGINT/SIGTERM")
       ->capture_default_str();
+  miner_cmd->add_option("--ledger.store", miner.ledger_store,
+                        "Where the ledger is kept: sqlite[:PATH] (default <data dir>/ledger.db) "
+                        "or redis://HOST[:PORT][/PREFIX], shared by a fleet of miners");
+  miner_cmd
+      ->add_option("--ledger.interval", miner.ledger_interval_s,
+                   "Seconds between the ledger's probe rounds (jittered by 10%; 0: no rounds)")
+      ->check(CLI::Range(0.0, 86400.0))
+      ->capture_default_str();
   miner_cmd->add_option("--experts", miner.experts,
                         "HOST:PORT of a running `orchestra experts` (default: simulate the "
                         "experts inside this process)");

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,8 +20,10 @@
 #include "orchestra/crypto/wallet.h"
 #include "orchestra/experts/http_transport.h"
 #include "orchestra/ledger/learner.h"
+#include "orchestra/ledger/open_store.h"
 #include "orchestra/ledger/sqlite_store.h"
 #include "orchestra/miner/daemon.h"
+#include "orchestra/miner/ledger_keeper.h"
 #include "orchestra/miner/service.h"
 #include "orchestra/net/http_client.h"
 #include "orchestra/net/metagraph_source.h"
@@ -73,7 +77,13 @@ int MinerCommand(const MinerFlags& f) {
         "(development only; validators are not checked for registration or stake)");
   }
 
-  auto ledger = ledger::OpenLedger(data_dir);
+  auto store = ledger::OpenStore(f.ledger_store, data_dir);
+  if (!store) {
+    return Fail("miner",
+                store.error().code == ErrorCode::kInvalidArgument ? kExitBadInput : kExitFailed,
+                store.error().ToString());
+  }
+  auto ledger = ledger::LoadOrSeed(**store);
   if (!ledger) return Fail("miner", kExitFailed, ledger.error().ToString());
   std::unique_ptr<sim::Simulator> embedded;
   experts::Directory directory;
@@ -110,6 +120,19 @@ int MinerCommand(const MinerFlags& f) {
   options.axon.server.port = static_cast<uint16_t>(f.axon_port);
   options.axon.blacklist = blacklist;
   options.drain_timeout = std::chrono::milliseconds(static_cast<int64_t>(f.drain_timeout_s * 1000));
+  // The ledger's maintenance: probe rounds every --ledger.interval, until the drain begins.
+  miner::KeeperOptions keeper_options;
+  keeper_options.miner_hotkey = hotkey->ss58_address;
+  keeper_options.interval =
+      std::chrono::milliseconds(static_cast<int64_t>(f.ledger_interval_s * 1000));
+  miner::LedgerKeeper keeper(service, transport, &learner, store->get(), keeper_options);
+  boost::asio::cancellation_signal stop_keeper;
+  if (f.ledger_interval_s > 0) {
+    boost::asio::co_spawn(
+        io, keeper.Run(),
+        boost::asio::bind_cancellation_slot(stop_keeper.slot(), boost::asio::detached));
+  }
+  options.on_stop = [&stop_keeper] { stop_keeper.emit(boost::asio::cancellation_type::terminal); };
   miner::MinerDaemon daemon(
       io, options, std::make_shared<net::StaticMetagraphSource>(std::move(neurons)), service);
   auto port = daemon.Start();

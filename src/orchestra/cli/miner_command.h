@@ -34,6 +34,10 @@ struct MinerFlags {
   std::string corpus = "full";
   LlmFlags llm;
   std::optional<double> max_spend;  // TAO the follow-ups may bring a challenge's spend to
+  // The ledger store (ledger::OpenStore: "" or "sqlite[:PATH]" for <data dir>/ledger.db,
+  // "redis://HOST[:PORT][/PREFIX]" for a fleet) and the maintenance loop's interval (0: off).
+  std::string ledger_store;
+  double ledger_interval_s = 300.0;
 };
 
 // `orchestra miner`: serves OrchestraSynapse and LedgerSynapse on a Bittensor axon until

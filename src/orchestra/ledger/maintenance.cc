@@ -1,5 +1,7 @@
 #include "orchestra/ledger/maintenance.h"
 
+#include <algorithm>
+
 #include "orchestra/core/stats.h"
 
 namespace orchestra::ledger {
@@ -75,7 +77,11 @@ Maintained ApplyProbes(const LedgerEntry& entry, const schema::Schema* compiled,
   if (compiled != nullptr && round.answers.size() >= 2) {
     std::vector<ShapeChange> changes = CompareShapes(ShapeOfSchema(*compiled), seen);
     e.output_fingerprint = Fingerprint(seen);
-    if (!changes.empty()) {
+    // Fields added beside those the ledger declares break nothing (a chat completion's "id",
+    // "model"...): drift is a declared field gone or retyped.
+    const bool drifted = std::any_of(changes.begin(), changes.end(),
+                                     [](const ShapeChange& c) { return !c.before.empty(); });
+    if (drifted) {
       DriftEvent drift{e.subnet_id,          Fingerprint(ShapeOfSchema(*compiled)),
                        e.output_fingerprint, changes,
                        e.output_schema,      ShorthandOf(seen)};

@@ -46,8 +46,9 @@ struct Maintained {
 //  - status: deprecated when the window is full and fewer than kMinAliveProbes of its rounds
 //    got an answer; else degraded when this round got none; else healthy;
 //  - drift, judged only on a round with at least two answers (one faulty answer is not
-//    drift): when the answers' shape (ShapeOfAnswers) departs from the output_schema
-//    (CompareShapes), output_schema becomes the shape seen (ShorthandOf), output_fingerprint
+//    drift): when a field the output_schema declares is gone from the answers' shape
+//    (ShapeOfAnswers) or has another type there (CompareShapes; fields added beside the
+//    declared ones alone are no drift), output_schema becomes the shape seen (ShorthandOf), output_fingerprint
 //    its fingerprint, and a field that disappeared while exactly one new field of the same
 //    type appeared is recorded as renamed (output_renames, keyed by the name the adapters
 //    read); a drift event and a schema_update proposal carry the changes and the evidence;

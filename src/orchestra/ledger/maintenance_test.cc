@@ -62,6 +62,13 @@ TEST(MaintenanceTest, DriftIsRecordedWithAProposalAndTheRenameIsLearned) {
   EXPECT_TRUE(back.entry.output_renames.empty());
 }
 
+TEST(MaintenanceTest, FieldsAddedBesideTheDeclaredOnesAreNoDrift) {
+  const LedgerEntry& sn22 = *Seed().Find("SN22");
+  constexpr std::string_view kMore =
+      R"({"results": [{"title": "a"}], "total_found": 1, "took_ms": 3})";
+  EXPECT_FALSE(ApplyProbes(sn22, sn22.compiled_output_schema(), Round({kMore, kMore})).drift);
+}
+
 TEST(MaintenanceTest, OneAnswerOrOneOddAnswerIsNotDrift) {
   const LedgerEntry& sn22 = *Seed().Find("SN22");
   EXPECT_FALSE(ApplyProbes(sn22, sn22.compiled_output_schema(), Round({kDrifted})).drift);

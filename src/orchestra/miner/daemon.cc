@@ -54,6 +54,7 @@ void MinerDaemon::WaitForSignal() {
 void MinerDaemon::Drain() {
   if (draining_ || stopped_) return;
   draining_ = true;
+  if (options_.on_stop) options_.on_stop();
   server_.Drain([this] {
     boost::asio::post(io_, [this] {
       if (stopped_) return;
@@ -74,6 +75,7 @@ void MinerDaemon::Drain() {
 void MinerDaemon::Stop() {
   if (stopped_) return;
   stopped_ = true;
+  if (options_.on_stop && !draining_) options_.on_stop();
   server_.Stop();
   boost::system::error_code ignored;
   signals_.cancel(ignored);

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "orchestra/core/result.h"
@@ -23,6 +24,9 @@ struct DaemonOptions {
   std::chrono::milliseconds drain_timeout{60000};
   // Install SIGINT/SIGTERM handlers (tests that call Drain() themselves turn this off).
   bool handle_signals = true;
+  // Called on `io`'s thread when the drain (or a stop) begins: background work of the
+  // process's own (the ledger's maintenance loop) stops there, so that io.run() can return.
+  std::function<void()> on_stop;
 };
 
 // The miner process's serving loop: an axon answering `service`'s synapses on `io`, which must be

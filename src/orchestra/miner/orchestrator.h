@@ -62,11 +62,8 @@ boost::asio::awaitable<Result<schema::Schema>> CompileTarget(Json target_schema,
 // deadline_ms. Errors only for a challenge that cannot be worked on (no ledger entry offers a
 // capability the first wave needs: kNotFound); expert failures and deadline overruns give a
 // partial response whose failed steps say why.
-boost::asio::awaitable<Result<protocol::Response>> Orchestrate(protocol::Challenge challenge,
-                                                               schema::Schema target,
-                                                               Deadline deadline,
-                                                               ledger::SnapshotPtr ledger,
-                                                               experts::Transport& transport,
-                                                               OrchestratorOptions options);
+boost::asio::awaitable<Result<protocol::Response>> Orchestrate(
+    protocol::Challenge challenge, schema::Schema target, Deadline deadline,
+    ledger::SnapshotPtr ledger, experts::Transport& transport, OrchestratorOptions options);
 
 }  // namespace orchestra::miner

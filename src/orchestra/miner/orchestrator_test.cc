@@ -183,9 +183,8 @@ TEST_F(OrchestratorTest, AlternativesOfAThingNamedByUrlAreOfTheKindItsPageSaysIt
 TEST_F(OrchestratorTest, AThingIsNotComparedWithItself) {
   // No URL names the subject: the page its search found is the subject, and the search for
   // things compared with it (which finds that page first) must not list it again.
-  const protocol::Response r =
-      Answer("Tell me about Akash Network and how its pricing works",
-             R"({"name": "str", "pricing": "str",
+  const protocol::Response r = Answer("Tell me about Akash Network and how its pricing works",
+                                      R"({"name": "str", "pricing": "str",
                  "compared_with": [{"name": "str", "description": "str"}]})");
   const std::string subject(r.standardized_data.at("name").as_string());
   EXPECT_NE(subject.find("Akash"), std::string::npos) << PrettyJson(r.standardized_data);

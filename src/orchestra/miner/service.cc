@@ -171,9 +171,7 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerChallenge(
   }
   CountAnswered(*response);
   // What this challenge's calls taught, for the challenges that start from now on.
-  if (ledger::Learner* learner = options_.exec.learner) {
-    if (auto learned = learner->Publish(RealTime().UnixMillis())) ledger_.store(std::move(learned));
-  }
+  PublishLearned();
   // The log line's verdict: validating against a caller's schema is CPU work, off this thread.
   auto validate = [schema = *target, data = response->standardized_data] {
     return schema.Validate(data);
@@ -199,6 +197,12 @@ boost::asio::awaitable<Result<BittensorSynapse>> MinerService::AnswerLedger(
   request.fields["ledger_version"] = ledger->version();
   request.fields["entries"] = current ? Json(JsonObject{}) : ledger->ToJson().at("entries");
   co_return request;
+}
+
+void MinerService::PublishLearned() {
+  if (ledger::Learner* learner = options_.exec.learner) {
+    if (auto learned = learner->Publish(RealTime().UnixMillis())) ledger_.store(std::move(learned));
+  }
 }
 
 void MinerService::ReplaceLedger(ledger::SnapshotPtr ledger) {

@@ -70,6 +70,8 @@ class MinerService {
   // (options.exec.learner) learns over it from now on. After each challenge the learner's
   // figures are published as the ledger the next challenges route with.
   void ReplaceLedger(ledger::SnapshotPtr ledger);
+  // Installs what the learner learned since its last snapshot, if anything (thread-safe).
+  void PublishLearned();
   ledger::SnapshotPtr ledger() const;
 
   // Counters since construction.
