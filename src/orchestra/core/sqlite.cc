@@ -1,5 +1,8 @@
 #include "orchestra/core/sqlite.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 #include <sqlite3.h>
 
@@ -169,10 +172,21 @@ Result<SqliteDb> SqliteDb::Open(const std::filesystem::path& path, const SqliteO
     return SqlError(file, "open", "the file is not writable");
   }
   if (options.wal) {
-    // The first statement that reads the file: a file that is not SQLite fails here.
+    // The first statement that reads the file: a file that is not SQLite fails here. Switching
+    // a new file to WAL takes an exclusive lock for which SQLite may not wait (its busy handler
+    // is skipped where waiting could deadlock): processes opening one new file at once retry,
+    // within the busy timeout.
     auto mode = db.Prepare("PRAGMA journal_mode=WAL");
     if (!mode) return mode.error();
     auto row = mode->Step();
+    const auto give_up =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+    while (!row && (sqlite3_errcode(raw) & 0xff) == SQLITE_BUSY &&
+           std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      mode->Reset();
+      row = mode->Step();
+    }
     if (!row) return row.error();
     auto name = *row ? mode->ColumnText(0) : Result<std::string>(std::string());
     if (!name) return name.error();

@@ -356,9 +356,9 @@ TEST(ExecuteTest, FirstTriesGoToTheUidTheLedgerLearnedIsBest) {
   Fixture f;
   std::map<std::string, ledger::LedgerEntry> entries = f.ledger.entries();
   // UID 2 answers fastest; UID 0 keeps failing.
-  entries["SN22"].uids = {ledger::UidFigures{0, 100, 200, 0.2, 3, 10, 0},
-                          ledger::UidFigures{1, 100, 200, 1.0, 0, 10, 0},
-                          ledger::UidFigures{2, 20, 40, 1.0, 0, 10, 0}};
+  entries["SN22"].uids = {ledger::UidFigures{0, 100, 200, 0.2, 1.0, 3, 10, 0},
+                          ledger::UidFigures{1, 100, 200, 1.0, 1.0, 0, 10, 0},
+                          ledger::UidFigures{2, 20, 40, 1.0, 1.0, 0, 10, 0}};
   f.ledger = ledger::Snapshot(std::move(entries));
   ThreeUids transport;
   Execution ex = f.Run(transport, Searches(4), Deadline::After(std::chrono::seconds(5)));

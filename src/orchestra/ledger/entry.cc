@@ -32,16 +32,26 @@ std::vector<int> UidOrder(const LedgerEntry& entry, const std::vector<int>& uids
     double expected_ms;
     int uid;
   };
+  double mean_quality = 1;
+  if (!entry.uids.empty()) {
+    double sum = 0;
+    for (const UidFigures& f : entry.uids) sum += f.quality;
+    mean_quality = sum / static_cast<double>(entry.uids.size());
+  }
+  auto expected = [](double latency, double reliability, double quality) {
+    return latency / (std::max(reliability, 0.01) * std::max(quality, 0.01));
+  };
   std::vector<Ranked> ranked;
   ranked.reserve(uids.size());
   for (int uid : uids) {
     auto known = std::lower_bound(entry.uids.begin(), entry.uids.end(), uid,
                                   [](const UidFigures& f, int u) { return f.uid < u; });
     if (known != entry.uids.end() && known->uid == uid) {
-      ranked.push_back(
-          {known->avoided(), known->avg_latency_ms / std::max(known->reliability, 0.01), uid});
+      ranked.push_back({known->avoided(),
+                        expected(known->avg_latency_ms, known->reliability, known->quality), uid});
     } else {
-      ranked.push_back({false, entry.avg_latency_ms / std::max(entry.reliability, 0.01), uid});
+      ranked.push_back(
+          {false, expected(entry.avg_latency_ms, entry.reliability, mean_quality), uid});
     }
   }
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
@@ -92,6 +102,8 @@ Result<std::vector<UidFigures>> UidsFromJson(std::string_view subnet_id, const J
     if (f.p95_latency_ms < 0) return fail(i, "p95_latency_ms", "must be a non-negative number");
     f.reliability = JsonDouble(u, "reliability", -1);
     if (f.reliability < 0 || f.reliability > 1) return fail(i, "reliability", "must be in [0, 1]");
+    f.quality = JsonDouble(u, "quality", 1);
+    if (f.quality < 0 || f.quality > 1) return fail(i, "quality", "must be in [0, 1]");
     const int64_t failures = JsonInt(u, "consecutive_failures", 0);
     if (failures < 0 || failures > 1'000'000'000) {
       return fail(i, "consecutive_failures", "must be a non-negative integer");
@@ -225,6 +237,7 @@ Json ToJson(const LedgerEntry& e) {
                                    {"avg_latency_ms", u.avg_latency_ms},
                                    {"p95_latency_ms", u.p95_latency_ms},
                                    {"reliability", u.reliability},
+                                   {"quality", u.quality},
                                    {"consecutive_failures", u.consecutive_failures},
                                    {"calls", u.calls},
                                    {"last_seen_ms", u.last_seen_ms}});

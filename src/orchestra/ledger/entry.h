@@ -30,6 +30,9 @@ struct UidFigures {
   double avg_latency_ms = 0;  // moving average of its good answers' latency
   double p95_latency_ms = 0;  // 95th percentile of its recent good answers
   double reliability = 1;     // share of its calls answered well, recent ones weighing most
+  // Share of its answers' items the relevance audit kept, recent answers weighing most: a UID
+  // that answers fast with little on topic is worth less than its latency says.
+  double quality = 1;
   int consecutive_failures = 0;
   int64_t calls = 0;         // calls and probes counted so far
   int64_t last_seen_ms = 0;  // Unix ms of its last good answer; 0: none yet
@@ -102,7 +105,8 @@ struct LedgerEntry {
 
 // The order in which to try `uids` (the subnet's UIDs in the metagraph), best first: UIDs not
 // avoided before avoided ones, then by expected time to a good answer (average latency /
-// reliability, from `entry.uids`; a UID without figures is expected to do as the subnet does).
+// (reliability × quality), from `entry.uids`; a UID without figures is expected to answer as
+// fast and as reliably as the subnet, with the mean quality of the UIDs that have figures).
 // UIDs within 10% of the best share the first places in turn, rotated by `spread` (a number
 // that varies from call to call and stays the same across one call's retries), so that equally
 // good UIDs share the load. Pure.

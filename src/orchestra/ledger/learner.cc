@@ -66,6 +66,22 @@ void Learner::Record(const CallOutcome& outcome) {
   changed_ = true;
 }
 
+void Learner::RecordQuality(std::string_view subnet_id, int uid, double share) {
+  std::lock_guard lock(mutex_);
+  const LedgerEntry* entry = base_ ? base_->Find(subnet_id) : nullptr;
+  if (entry == nullptr || uid < 0) return;
+  auto [it, fresh] = state_.try_emplace(std::string(subnet_id));
+  if (fresh) it->second.subnet = Prior(*entry);
+  auto [u, new_uid] = it->second.uids.try_emplace(uid);
+  if (new_uid) u->second = Prior(*entry);
+  Figures& f = u->second;
+  share = std::clamp(share, 0.0, 1.0);
+  // The first verdict is the quality; later ones move it.
+  f.quality = f.quality_seen ? f.quality + options_.quality_alpha * (share - f.quality) : share;
+  f.quality_seen = true;
+  changed_ = true;
+}
+
 SnapshotPtr Learner::Publish(int64_t now_ms) {
   std::lock_guard lock(mutex_);
   if (!changed_ || !base_) return nullptr;
@@ -91,6 +107,7 @@ SnapshotPtr Learner::Publish(int64_t now_ms) {
       out.p95_latency_ms = std::max(
           f.latencies.P95(options_.min_p95_samples).value_or(e.p95_latency_ms), f.avg_latency_ms);
       out.reliability = std::clamp(f.reliability, 0.0, 1.0);
+      out.quality = f.quality;
       out.consecutive_failures = f.consecutive_failures;
       out.calls = f.calls;
       out.last_seen_ms = f.last_seen_ms;

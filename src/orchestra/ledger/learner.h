@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "orchestra/ledger/snapshot.h"
@@ -32,6 +33,7 @@ struct LearnerOptions {
   double latency_alpha = 0.2;
   double reliability_alpha = 0.1;
   double price_alpha = 0.2;
+  double quality_alpha = 0.2;
   // Good answers kept per UID and per subnet for the p95; fewer than `min_p95_samples` keep the
   // ledger's p95.
   size_t window = 64;
@@ -51,6 +53,9 @@ class Learner {
   explicit Learner(SnapshotPtr base, LearnerOptions options = {});
 
   void Record(const CallOutcome& outcome);
+  // What the relevance audit made of an answer `uid` of `subnet_id` gave: the share of its
+  // items kept (0 for an answer with none). Moves the UID's quality.
+  void RecordQuality(std::string_view subnet_id, int uid, double share);
 
   // A new snapshot when something was recorded since the last one (nullptr otherwise). Entries'
   // compiled schemas are shared with the base. `now_ms` stamps last_updated of the entries
@@ -74,6 +79,8 @@ class Learner {
   struct Figures {
     double avg_latency_ms = 0;
     double reliability = 1;
+    double quality = 1;
+    bool quality_seen = false;
     int consecutive_failures = 0;
     int64_t calls = 0;
     int64_t last_seen_ms = 0;

@@ -77,6 +77,25 @@ TEST(LearnerTest, AUidThatKeepsFailingIsAvoidedUntilItAnswersAgain) {
   EXPECT_FALSE(Uid(*probed->Find("SN22"), 0)->avoided());
 }
 
+TEST(LearnerTest, AUidWhoseAnswersTheAuditRejectsLosesItsFirstTries) {
+  Learner learner(Seed());
+  // Equally fast and reliable; UID 2's results are mostly off topic.
+  for (int i = 0; i < 6; ++i) {
+    for (int uid : {0, 2}) learner.Record(Answered(uid, 40));
+    learner.RecordQuality("SN22", 0, 0.8);
+    learner.RecordQuality("SN22", 2, 0.2);
+  }
+  const SnapshotPtr snapshot = learner.Publish(0);
+  const LedgerEntry& e = *snapshot->Find("SN22");
+  EXPECT_NEAR(Uid(e, 0)->quality, 0.8, 1e-9);
+  EXPECT_NEAR(Uid(e, 2)->quality, 0.2, 1e-9);
+  for (uint64_t spread = 0; spread < 3; ++spread) {
+    const std::vector<int> order = UidOrder(e, {0, 1, 2}, spread);
+    EXPECT_EQ(order.back(), 2);   // the worst last, whatever the spread
+    EXPECT_NE(order.front(), 2);  // UID 1, unknown, is expected at the mean quality (0.5)
+  }
+}
+
 TEST(LearnerTest, PublishingSharesTheCompiledSchemasAndRebaseKeepsWhatWasLearned) {
   const SnapshotPtr seed = Seed();
   Learner learner(seed);
@@ -99,8 +118,8 @@ TEST(UidOrderTest, BestFirstAvoidedLastAndEqualPeersTakeTurns) {
   LedgerEntry e = *SeedSnapshot()->Find("SN22");
   e.avg_latency_ms = 100;
   e.reliability = 1;
-  e.uids = {UidFigures{0, 300, 400, 1.0, 0, 10, 0}, UidFigures{1, 50, 80, 1.0, 0, 10, 0},
-            UidFigures{2, 100, 120, 0.5, 0, 10, 0}, UidFigures{3, 20, 30, 1.0, 3, 10, 0}};
+  e.uids = {UidFigures{0, 300, 400, 1.0, 1.0, 0, 10, 0}, UidFigures{1, 50, 80, 1.0, 1.0, 0, 10, 0},
+            UidFigures{2, 100, 120, 0.5, 1.0, 0, 10, 0}, UidFigures{3, 20, 30, 1.0, 1.0, 3, 10, 0}};
   // UID 4 has no figures (the subnet's: 100 ms); UID 2 takes 200 ms per good answer; UID 3 is
   // fast but avoided.
   EXPECT_EQ(UidOrder(e, {0, 1, 2, 3, 4}, 0), (std::vector<int>{1, 4, 2, 0, 3}));
@@ -114,7 +133,7 @@ TEST(UidOrderTest, BestFirstAvoidedLastAndEqualPeersTakeTurns) {
 
 TEST(EntryTest, UidFiguresRoundTripAndBadOnesAreNamed) {
   LedgerEntry e = *SeedSnapshot()->Find("SN22");
-  e.uids = {UidFigures{0, 30, 60, 0.9, 1, 12, 1'800'000'000'000}};
+  e.uids = {UidFigures{0, 30, 60, 0.9, 1.0, 1, 12, 1'800'000'000'000}};
   auto back = EntryFromJson("SN22", ToJson(e));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(ToJson(*back), ToJson(e));

@@ -48,10 +48,10 @@ struct Maintained {
 //  - drift, judged only on a round with at least two answers (one faulty answer is not
 //    drift): when a field the output_schema declares is gone from the answers' shape
 //    (ShapeOfAnswers) or has another type there (CompareShapes; fields added beside the
-//    declared ones alone are no drift), output_schema becomes the shape seen (ShorthandOf), output_fingerprint
-//    its fingerprint, and a field that disappeared while exactly one new field of the same
-//    type appeared is recorded as renamed (output_renames, keyed by the name the adapters
-//    read); a drift event and a schema_update proposal carry the changes and the evidence;
+//    declared ones alone are no drift), output_schema becomes the shape seen (ShorthandOf),
+//    output_fingerprint its fingerprint, and a field that disappeared while exactly one new field
+//    of the same type appeared is recorded as renamed (output_renames, keyed by the name the
+//    adapters read); a drift event and a schema_update proposal carry the changes and the evidence;
 //  - a deprecation proposal when the entry becomes deprecated.
 // `compiled` is the entry's compiled output_schema (null: drift is not judged).
 Maintained ApplyProbes(const LedgerEntry& entry, const schema::Schema* compiled,

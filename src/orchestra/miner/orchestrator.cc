@@ -231,6 +231,16 @@ size_t AbsorbSearch(Pipeline& p, const plan::Task& task) {
     }
     admitted.emplace_back(topic.Score(in), &hit);
   }
+  // The audit's verdict on the UID that answered: how much of its answer was worth keeping.
+  if (ledger::Learner* learner = p.options.exec.learner) {
+    for (const protocol::TaskStep& step : p.steps) {
+      if (step.step != task.step || step.error) continue;
+      learner->RecordQuality(
+          step.subnet, step.uid,
+          hits->empty() ? 0.0
+                        : static_cast<double>(admitted.size()) / static_cast<double>(hits->size()));
+    }
+  }
   std::vector<synth::Item>& items =
       task.target.empty() ? p.material.subject : p.material.lists[task.target];
   const size_t cap = ListCap(p.brief, task.target);
