@@ -27,22 +27,9 @@ using testing::KeyFromByte;
 class LedgerKeeperTest : public ::testing::Test {
  protected:
   LedgerKeeperTest() {
-    sim::Manifest manifest = sim::Manifest::Default().value();
-    for (sim::SubnetSpec& subnet : manifest.subnets) {
-      for (sim::UidSpec& uid : subnet.uids) {
-        uid.reliability = 1;
-        uid.quality = 1;
-        uid.fault_weights = {};
-      }
-    }
-    std::map<std::string, ledger::LedgerEntry> entries;
-    for (auto& e : manifest.LedgerEntries()) entries.emplace(e.subnet_id, std::move(e));
-    seed_ = std::make_shared<const ledger::Snapshot>(std::move(entries));
-    static const auto corpus =
-        std::make_shared<const sim::Corpus>(sim::Corpus::LoadEmbedded().value());
-    sim::SimulatorOptions options;
-    options.latency_scale = 0;
-    sim_ = std::move(sim::Simulator::Start(std::move(manifest), corpus, options).value());
+    testing::FaultFreeNetwork network = testing::StartFaultFreeNetwork();
+    seed_ = network.ledger;
+    sim_ = std::move(network.sim);
     store_ = std::move(ledger::SqliteStore::Open(dir_.path() / "ledger.db").value());
     EXPECT_TRUE(store_->ReplaceAll(*seed_).ok());
     learner_ = std::make_unique<ledger::Learner>(seed_);

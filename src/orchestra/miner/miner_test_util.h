@@ -24,6 +24,7 @@
 #include "orchestra/sim/corpus.h"
 #include "orchestra/sim/data_universe.h"
 #include "orchestra/sim/desearch.h"
+#include "orchestra/sim/simulator.h"
 
 namespace orchestra::miner::testing {
 
@@ -48,6 +49,34 @@ class SimulatedExperts {
   std::shared_ptr<const sim::Corpus> corpus_;
   experts::InProcessTransport transport_;
 };
+
+// The shipped manifest's expert network served over HTTP on loopback, every UID answering well
+// and at once (no faults, full quality), so that what a test plants through the admin API is all
+// that goes wrong; and the ledger of its subnets.
+struct FaultFreeNetwork {
+  std::unique_ptr<sim::Simulator> sim;
+  ledger::SnapshotPtr ledger;
+};
+inline FaultFreeNetwork StartFaultFreeNetwork() {
+  sim::Manifest manifest = sim::Manifest::Default().value();
+  for (sim::SubnetSpec& subnet : manifest.subnets) {
+    for (sim::UidSpec& uid : subnet.uids) {
+      uid.reliability = 1;
+      uid.quality = 1;
+      uid.fault_weights = {};
+    }
+  }
+  std::map<std::string, ledger::LedgerEntry> entries;
+  for (auto& e : manifest.LedgerEntries()) entries.emplace(e.subnet_id, std::move(e));
+  FaultFreeNetwork network;
+  network.ledger = std::make_shared<const ledger::Snapshot>(std::move(entries));
+  static const auto corpus =
+      std::make_shared<const sim::Corpus>(sim::Corpus::LoadEmbedded().value());
+  sim::SimulatorOptions options;
+  options.latency_scale = 0;
+  network.sim = sim::Simulator::Start(std::move(manifest), corpus, options).value();
+  return network;
+}
 
 // Wraps a transport; every call first waits until Open() (or its deadline), so a test can hold
 // a challenge in flight. WaitUntilArrived(n) returns once n calls have found it shut.

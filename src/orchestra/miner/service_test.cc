@@ -269,25 +269,9 @@ TEST_F(MinerServiceTest, LedgerSynapseSendsEntriesUnlessTheValidatorIsCurrent) {
 // from its calls: a UID made to fail every call through the admin API stops getting first tries
 // once the service has seen it fail.
 TEST(MinerServiceLearningTest, AUidMadeUnreliableStopsGettingFirstTries) {
-  sim::Manifest manifest = sim::Manifest::Default().value();
-  for (sim::SubnetSpec& subnet : manifest.subnets) {
-    for (sim::UidSpec& uid : subnet.uids) {
-      uid.reliability = 1;
-      uid.quality = 1;
-      uid.fault_weights = {};
-    }
-  }
-  const auto ledger = std::make_shared<const ledger::Snapshot>([&] {
-    std::map<std::string, ledger::LedgerEntry> entries;
-    for (auto& e : manifest.LedgerEntries()) entries.emplace(e.subnet_id, std::move(e));
-    return entries;
-  }());
-  const auto corpus = std::make_shared<const sim::Corpus>(sim::Corpus::LoadEmbedded().value());
-  sim::SimulatorOptions sim_options;
-  sim_options.latency_scale = 0;
-  auto sim = sim::Simulator::Start(std::move(manifest), corpus, sim_options);
-  ASSERT_TRUE(sim.ok()) << sim.error().ToString();
-
+  testing::FaultFreeNetwork network = testing::StartFaultFreeNetwork();
+  const ledger::SnapshotPtr ledger = network.ledger;
+  sim::Simulator* sim = network.sim.get();
   boost::asio::io_context io;
   net::HttpClient client(io.get_executor());
   auto run = [&io](auto task) {
@@ -303,15 +287,15 @@ TEST(MinerServiceLearningTest, AUidMadeUnreliableStopsGettingFirstTries) {
   net::HttpRequest patch;
   patch.method = "POST";
   patch.target = "/admin/subnets/22/uids/0";
-  patch.headers = {{"authorization", "Bearer " + (*sim)->admin_token()},
+  patch.headers = {{"authorization", "Bearer " + sim->admin_token()},
                    {"content-type", "application/json"}};
   patch.body = R"({"reliability": 0, "faults": {"http_503": 1}})";
   auto patched =
-      run(client.Send("127.0.0.1", (*sim)->control_port(), std::move(patch), Deadline::After(10s)));
+      run(client.Send("127.0.0.1", sim->control_port(), std::move(patch), Deadline::After(10s)));
   ASSERT_TRUE(patched.ok()) << patched.error().ToString();
   ASSERT_EQ(patched->status, 200) << patched->body;
 
-  experts::HttpTransport transport(client, (*sim)->directory(), KeyFromByte(4), io.get_executor());
+  experts::HttpTransport transport(client, sim->directory(), KeyFromByte(4), io.get_executor());
   ledger::Learner learner(ledger);
   OrchestratorOptions options;
   options.miner_hotkey = AddressOf(KeyFromByte(4));
@@ -326,7 +310,7 @@ TEST(MinerServiceLearningTest, AUidMadeUnreliableStopsGettingFirstTries) {
     auto answered = run(service.AnswerChallenge(std::move(request), Deadline::After(30s)));
     ASSERT_TRUE(answered.ok()) << answered.error().ToString();
   };
-  auto calls_to_uid0 = [&] { return (*sim)->Counters(22, 0).calls; };
+  auto calls_to_uid0 = [&] { return sim->Counters(22, 0).calls; };
 
   for (int i = 0; i < 3; ++i) answer(i);
   const uint64_t while_learning = calls_to_uid0();
