@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
 #include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "orchestra/crypto/ss58.h"
 #include "orchestra/crypto/test_util.h"
 #include "orchestra/experts/transport.h"
+#include "orchestra/ledger/snapshot.h"
 #include "orchestra/sim/completion.h"
 #include "orchestra/sim/corpus.h"
 #include "orchestra/sim/data_universe.h"
