@@ -2,9 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <cctype>
 #include <charconv>
 
+#include "orchestra/core/ascii.h"
 #include "orchestra/schema/schema.h"
 
 namespace orchestra::ledger {
@@ -35,7 +35,6 @@ bool IsAsciiAlnum(char c) {
   return (c >= 'a' && c <= 'z') || IsAsciiUpper(c) || (c >= '0' && c <= '9');
 }
 char ToUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-char ToLower(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // "Data Universe" -> "DataUniverse", "ReadyAI" -> "ReadyAi", "web-3 oracle" -> "Web3Oracle".
 std::string PascalCase(std::string_view name) {
@@ -49,7 +48,7 @@ std::string PascalCase(std::string_view name) {
     if (word_start) {
       out += ToUpper(c);
     } else if (IsAsciiUpper(c) && !out.empty() && IsAsciiUpper(out.back())) {
-      out += ToLower(c);
+      out += AsciiLower(c);
     } else {
       out += c;
     }
@@ -73,12 +72,8 @@ std::string_view ServiceWord(std::string_view capability) {
 }
 
 bool EndsWithIgnoringCase(std::string_view text, std::string_view suffix) {
-  if (suffix.size() > text.size()) return false;
-  const std::string_view tail = text.substr(text.size() - suffix.size());
-  for (size_t i = 0; i < suffix.size(); ++i) {
-    if (ToLower(tail[i]) != ToLower(suffix[i])) return false;
-  }
-  return true;
+  return suffix.size() <= text.size() &&
+         EqualsIgnoringAsciiCase(text.substr(text.size() - suffix.size()), suffix);
 }
 
 Error Invalid(std::string message) {
