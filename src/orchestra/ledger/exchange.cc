@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <ctime>
 
 #include "orchestra/core/hash.h"
 #include "orchestra/crypto/hex.h"
 #include "orchestra/crypto/ss58.h"
+#include "orchestra/ledger/timestamp.h"
 
 namespace orchestra::ledger {
 namespace {
@@ -121,14 +121,6 @@ std::string ExchangeSigningMessage(const Json& document) {
   std::string message(kExchangeDomain);
   AppendCanonicalJson(message, header);
   return message;
-}
-
-std::string IsoUtcMillis(int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, unix_ms % 1000);
 }
 
 Json ExportDocument(const Snapshot& snapshot, const TimeSource& clock) {

@@ -99,7 +99,4 @@ bool IsExchangeDocument(const Json& document);
 // exchange file's "ledger", else the document itself.
 const Json& LedgerOf(const Json& document);
 
-// `unix_ms` as ISO 8601 UTC with milliseconds: "2026-02-08T10:00:00.000Z".
-std::string IsoUtcMillis(int64_t unix_ms);
-
 }  // namespace orchestra::ledger

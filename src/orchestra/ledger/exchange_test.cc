@@ -213,10 +213,5 @@ TEST(LedgerExchangeTest, TruncatedTextIsAParseErrorNamingWhereItCameFrom) {
   EXPECT_TRUE(StartsWith(read.error().message, "export.json: ")) << read.error().message;
 }
 
-TEST(LedgerExchangeTest, IsoTimesAreUtcWithMilliseconds) {
-  EXPECT_EQ(IsoUtcMillis(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(IsoUtcMillis(kExportedAtMs), "2026-02-08T10:00:00.123Z");
-}
-
 }  // namespace
 }  // namespace orchestra::ledger
