@@ -135,9 +135,17 @@ Json ExportDocument(const Snapshot& snapshot, const TimeSource& clock) {
 void SignExport(Json& document, const crypto::Keypair& hotkey) {
   JsonObject& o = document.as_object();
   o["signed_by"] = crypto::Ss58Encode(hotkey.public_key().bytes());
-  o.erase("signature");
   const crypto::SignatureBytes signature = crypto::Sign(hotkey, ExchangeSigningMessage(document));
-  o["signature"] = crypto::PrefixedHexOf(signature);
+  // The header first and the entries last, so that a reader of the file sees who signed it.
+  JsonObject signed_document;
+  for (std::string_view name : kHeaderMembers) {
+    if (const Json* value = o.if_contains(name)) signed_document[name] = *value;
+  }
+  signed_document["signature"] = crypto::PrefixedHexOf(signature);
+  for (const auto& member : o) {
+    if (!signed_document.contains(member.key())) signed_document[member.key()] = member.value();
+  }
+  document = std::move(signed_document);
 }
 
 Json SignedExport(const Snapshot& snapshot, const crypto::Keypair& hotkey,
