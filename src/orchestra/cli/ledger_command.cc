@@ -16,8 +16,8 @@
 #include "orchestra/ledger/exchange.h"
 #include "orchestra/ledger/fetch.h"
 #include "orchestra/ledger/merge.h"
+#include "orchestra/ledger/open_store.h"
 #include "orchestra/ledger/reader.h"
-#include "orchestra/ledger/sqlite_store.h"
 
 namespace orchestra::cli {
 namespace {
@@ -27,6 +27,18 @@ constexpr auto kFetchBudget = std::chrono::seconds(30);
 
 int LedgerFail(const LedgerFlags& f, int code, std::string_view message) {
   return Fail(fmt::format("{} {}", kCommand, f.action), code, message);
+}
+
+// The data dir's ledger store (<data dir>/ledger.db), as `orchestra miner` opens it.
+Result<std::unique_ptr<ledger::Store>> OpenDataDirStore(const std::filesystem::path& data_dir) {
+  return ledger::OpenStore("", data_dir);
+}
+
+// The data dir's ledger, seeded from the shipped snapshot on first use.
+Result<ledger::SnapshotPtr> CurrentLedger(const std::filesystem::path& data_dir) {
+  auto store = OpenDataDirStore(data_dir);
+  if (!store) return store.error();
+  return ledger::LoadOrSeed(**store);
 }
 
 // A value as one line: strings as they are, a list of strings comma-separated, else JSON.
@@ -79,7 +91,7 @@ void PrintTable(const ledger::Snapshot& snapshot, const std::filesystem::path& w
 
 int Show(const LedgerFlags& f) {
   const std::filesystem::path data_dir = DataDir(f.data_dir);
-  auto snapshot = ledger::OpenLedger(data_dir);
+  auto snapshot = CurrentLedger(data_dir);
   if (!snapshot) return LedgerFail(f, kExitFailed, snapshot.error().ToString());
   const ledger::Snapshot& ledger = **snapshot;
   if (f.subnet.empty()) {
@@ -149,7 +161,7 @@ int Export(const LedgerFlags& f) {
                       fmt::format("hotkey {} has no secret key: an export is signed with it",
                                   hotkey->ss58_address));
   }
-  auto snapshot = ledger::OpenLedger(data_dir);
+  auto snapshot = CurrentLedger(data_dir);
   if (!snapshot) return LedgerFail(f, kExitFailed, snapshot.error().ToString());
   const Json document = ledger::SignedExport(**snapshot, *hotkey->keypair, RealTime());
   const std::string text = PrettyJson(document) + "\n";
@@ -211,25 +223,23 @@ int Import(const LedgerFlags& f) {
   }
 
   const std::filesystem::path data_dir = DataDir(f.data_dir);
-  auto current = ledger::OpenLedger(data_dir);
-  if (!current) return LedgerFail(f, kExitFailed, current.error().ToString());
-  const ledger::ImportMerge merge = ledger::MergeImport(**current, imported->ledger);
-  std::string after = (*current)->version();
-  if (merge.changed()) {
-    auto merged = ledger::Snapshot::Build(merge.entries);
-    if (!merged) return LedgerFail(f, kExitFailed, merged.error().ToString());
-    auto store = ledger::SqliteStore::Open(data_dir / "ledger.db");
-    if (!store) return LedgerFail(f, kExitFailed, store.error().ToString());
-    if (auto written = (*store)->ReplaceAll(*merged); !written) {
-      return LedgerFail(f, kExitFailed, written.error().ToString());
-    }
-    after = merged->version();
+  auto store = OpenDataDirStore(data_dir);
+  if (!store) return LedgerFail(f, kExitFailed, store.error().ToString());
+  auto before = ledger::LoadOrSeed(**store);
+  if (!before) return LedgerFail(f, kExitFailed, before.error().ToString());
+  auto applied = ledger::ApplyImport(**store, imported->ledger);
+  if (!applied) {
+    return LedgerFail(f, kExitFailed,
+                      fmt::format("{}: {}", (*store)->Describe(), applied.error().message));
   }
+  const ledger::ImportReport& report = *applied;
+  auto after = (*store)->Load();
+  if (!after) return LedgerFail(f, kExitFailed, after.error().ToString());
 
-  const size_t rejected = merge.Count(ledger::ImportOutcome::kRejected);
+  const size_t rejected = report.Count(ledger::ImportOutcome::kRejected);
   if (f.json) {
     JsonArray entries;
-    for (const ledger::EntryImport& e : merge.outcomes) {
+    for (const ledger::EntryImport& e : report.outcomes) {
       JsonObject o{{"subnet", e.subnet_id}, {"outcome", ledger::ImportOutcomeName(e.outcome)}};
       if (!e.reason.empty()) o["reason"] = e.reason;
       if (!e.changes.empty()) o["changes"] = ChangesJson(e.changes);
@@ -239,8 +249,8 @@ int Import(const LedgerFlags& f) {
                                        {"signed_by", imported->signed_by},
                                        {"exported_at", imported->exported_at},
                                        {"ledger_version", imported->ledger_version},
-                                       {"before", (*current)->version()},
-                                       {"after", after},
+                                       {"before", (*before)->version()},
+                                       {"after", after->version()},
                                        {"entries", std::move(entries)}})
               << "\n";
   } else {
@@ -250,10 +260,10 @@ int Import(const LedgerFlags& f) {
         imported->exported_at.empty() ? "" : fmt::format(" at {}", imported->exported_at),
         imported->ledger_version);
     size_t id_width = 6;
-    for (const ledger::EntryImport& e : merge.outcomes) {
+    for (const ledger::EntryImport& e : report.outcomes) {
       id_width = std::max(id_width, e.subnet_id.size());
     }
-    for (const ledger::EntryImport& e : merge.outcomes) {
+    for (const ledger::EntryImport& e : report.outcomes) {
       std::string detail = e.reason;
       if (e.outcome == ledger::ImportOutcome::kUpdated) detail = Changes(e.changes);
       std::string line = fmt::format("  {:<{}}  {:<9}  {}", e.subnet_id, id_width,
@@ -262,10 +272,10 @@ int Import(const LedgerFlags& f) {
       fmt::print("{}\n", line);
     }
     fmt::print("ledger {} -> {}: {} added, {} updated, {} unchanged, {} kept ours, {} rejected\n",
-               (*current)->version(), after, merge.Count(ledger::ImportOutcome::kAdded),
-               merge.Count(ledger::ImportOutcome::kUpdated),
-               merge.Count(ledger::ImportOutcome::kUnchanged),
-               merge.Count(ledger::ImportOutcome::kKeptOurs), rejected);
+               (*before)->version(), after->version(), report.Count(ledger::ImportOutcome::kAdded),
+               report.Count(ledger::ImportOutcome::kUpdated),
+               report.Count(ledger::ImportOutcome::kUnchanged),
+               report.Count(ledger::ImportOutcome::kKeptOurs), rejected);
   }
   return rejected > 0 ? kExitFailed : kExitOk;
 }
@@ -275,7 +285,7 @@ int Import(const LedgerFlags& f) {
 Result<ledger::Snapshot> LoadSide(const std::string& source,
                                   const std::filesystem::path& data_dir) {
   if (source == "current") {
-    auto current = ledger::OpenLedger(data_dir);
+    auto current = CurrentLedger(data_dir);
     if (!current) return current.error();
     return **current;
   }

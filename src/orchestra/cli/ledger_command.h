@@ -10,7 +10,7 @@ namespace orchestra::cli {
 // Flags of `orchestra ledger <action>`.
 struct LedgerFlags {
   std::string action;    // show, export, import, diff
-  std::string data_dir;  // the ledger is <data dir>/ledger.db (ledger::OpenLedger)
+  std::string data_dir;  // the ledger is <data dir>/ledger.db (ledger::OpenStore)
   bool json = false;
   std::string subnet;  // show: one subnet's whole entry; "": the table
   // export: the file to write ("-": stdout); import: the file or http:// URL to read.
@@ -32,12 +32,12 @@ struct LedgerFlags {
 // input (wallet), 1 could not write.
 //
 // `orchestra ledger import FILE_OR_URL [--allow-unsigned] [--trust SS58]... [--json]`: checks
-// the document (ledger::ReadImport: signature, hash, version, signer), merges its entries into
-// the data dir's ledger (ledger::MergeImport) and writes the result in one transaction, then
-// reports every entry: added, updated (with the fields), unchanged, kept ours (ours is
-// newer), rejected (with the reason). Exit 0 imported; 1 refused (nothing written; the reason
-// on stderr) or some entries rejected (the others written); 2 bad input (flags, a file or URL
-// that cannot be read, not JSON).
+// the document (ledger::ReadImport: signature, hash, version, signer), then writes its entries
+// into the data dir's ledger (ledger::ApplyImport: each entry atomically, judged against the
+// stored value, so a concurrent writer's newer entry is kept), and reports every entry: added,
+// updated (with the fields), unchanged, kept ours (ours is newer), rejected (with the reason). Exit
+// 0 imported; 1 refused (nothing written; the reason on stderr) or some entries rejected (the
+// others written); 2 bad input (flags, a file or URL that cannot be read, not JSON).
 //
 // `orchestra ledger diff A B [--json]`: what changed from A to B, each a ledger file (either
 // form), an export (its content; the signature is not checked: import checks it), an http://

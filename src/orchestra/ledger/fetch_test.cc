@@ -2,11 +2,11 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "orchestra/core/temp_dir.h"
 #include "orchestra/crypto/test_util.h"
 #include "orchestra/ledger/exchange.h"
 #include "orchestra/net/server_thread.h"
@@ -121,8 +121,8 @@ TEST(LedgerFetchTest, WhatIsNoUrlIsAFile) {
   EXPECT_FALSE(LooksLikeUrl("/tmp/a://b.json"));
   EXPECT_FALSE(LooksLikeUrl("./x"));
 
-  char tmpl[] = "/tmp/orchestra-ledger-fetch-XXXXXX";
-  const std::filesystem::path dir = mkdtemp(tmpl);
+  orchestra::testing::TempDir temp;
+  const std::filesystem::path& dir = temp.path();
   const std::string path = (dir / "ledger.json").string();
   std::ofstream(path) << R"({"entries": {}})";
   auto bytes = ReadLedgerSource(path, Deadline::After(kBudget));
@@ -133,7 +133,6 @@ TEST(LedgerFetchTest, WhatIsNoUrlIsAFile) {
   EXPECT_EQ(missing.error().code, ErrorCode::kIo);
   EXPECT_EQ(missing.error().message, "cannot read ledger file \"" + (dir / "none.json").string() +
                                          "\": No such file or directory");
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -25,6 +25,20 @@ std::string KeepOursBecause(const LedgerEntry& ours, const LedgerEntry& theirs) 
   return "";
 }
 
+EntryImport Rejected(const RejectedEntry& rejected) {
+  EntryImport outcome;
+  outcome.subnet_id = rejected.subnet_id;
+  outcome.outcome = ImportOutcome::kRejected;
+  outcome.reason = rejected.error.message;
+  return outcome;
+}
+
+void SortBySubnet(std::vector<EntryImport>& outcomes) {
+  std::stable_sort(
+      outcomes.begin(), outcomes.end(),
+      [](const EntryImport& a, const EntryImport& b) { return a.subnet_id < b.subnet_id; });
+}
+
 }  // namespace
 
 std::string_view ImportOutcomeName(ImportOutcome outcome) {
@@ -43,50 +57,84 @@ std::string_view ImportOutcomeName(ImportOutcome outcome) {
   return "rejected";
 }
 
-bool ImportMerge::changed() const {
+bool ImportReport::changed() const {
   return Count(ImportOutcome::kAdded) + Count(ImportOutcome::kUpdated) > 0;
 }
 
-size_t ImportMerge::Count(ImportOutcome outcome) const {
+size_t ImportReport::Count(ImportOutcome outcome) const {
   return std::count_if(outcomes.begin(), outcomes.end(),
                        [outcome](const EntryImport& e) { return e.outcome == outcome; });
+}
+
+EntryImport MergeEntry(const LedgerEntry* ours, const LedgerEntry& theirs, LedgerEntry* kept) {
+  EntryImport outcome;
+  outcome.subnet_id = theirs.subnet_id;
+  LedgerEntry candidate = theirs;
+  candidate.uids = ours ? ours->uids : std::vector<UidFigures>();
+  if (ours == nullptr) {
+    outcome.outcome = ImportOutcome::kAdded;
+    *kept = std::move(candidate);
+    return outcome;
+  }
+  outcome.changes = DiffEntries(*ours, candidate);
+  if (outcome.changes.empty()) {
+    outcome.outcome = ImportOutcome::kUnchanged;
+    *kept = *ours;
+  } else if (std::string why = KeepOursBecause(*ours, candidate); !why.empty()) {
+    outcome.outcome = ImportOutcome::kKeptOurs;
+    outcome.reason = std::move(why);
+    *kept = *ours;
+  } else {
+    outcome.outcome = ImportOutcome::kUpdated;
+    *kept = std::move(candidate);
+  }
+  return outcome;
 }
 
 ImportMerge MergeImport(const Snapshot& current, const LedgerDocument& incoming) {
   ImportMerge merge;
   merge.entries = current.entries();
   for (const auto& [id, theirs] : incoming.entries) {
-    EntryImport outcome;
-    outcome.subnet_id = id;
-    outcome.outcome = ImportOutcome::kAdded;
-    const LedgerEntry* ours = current.Find(id);
-    if (ours != nullptr) {
-      outcome.changes = DiffEntries(*ours, theirs);
-      if (outcome.changes.empty()) {
-        outcome.outcome = ImportOutcome::kUnchanged;
-      } else if (std::string why = KeepOursBecause(*ours, theirs); !why.empty()) {
-        outcome.outcome = ImportOutcome::kKeptOurs;
-        outcome.reason = std::move(why);
-      } else {
-        outcome.outcome = ImportOutcome::kUpdated;
-      }
-    }
-    if (outcome.outcome == ImportOutcome::kAdded || outcome.outcome == ImportOutcome::kUpdated) {
-      merge.entries.insert_or_assign(id, theirs);
-    }
-    merge.outcomes.push_back(std::move(outcome));
+    LedgerEntry kept;
+    merge.report.outcomes.push_back(MergeEntry(current.Find(id), theirs, &kept));
+    merge.entries.insert_or_assign(id, std::move(kept));
   }
   for (const RejectedEntry& rejected : incoming.rejected) {
-    EntryImport outcome;
-    outcome.subnet_id = rejected.subnet_id;
-    outcome.outcome = ImportOutcome::kRejected;
-    outcome.reason = rejected.error.message;
-    merge.outcomes.push_back(std::move(outcome));
+    merge.report.outcomes.push_back(Rejected(rejected));
   }
-  std::stable_sort(
-      merge.outcomes.begin(), merge.outcomes.end(),
-      [](const EntryImport& a, const EntryImport& b) { return a.subnet_id < b.subnet_id; });
+  SortBySubnet(merge.report.outcomes);
   return merge;
+}
+
+Result<ImportReport> ApplyImport(Store& store, const LedgerDocument& incoming) {
+  auto current = LoadOrSeed(store);
+  if (!current) return current.error();
+  ImportReport report;
+  for (const auto& [id, theirs] : incoming.entries) {
+    LedgerEntry kept;
+    EntryImport outcome = MergeEntry((*current)->Find(id), theirs, &kept);
+    if (outcome.outcome == ImportOutcome::kAdded || outcome.outcome == ImportOutcome::kUpdated) {
+      // Judged again on the value the store holds when it writes, which another writer may have
+      // changed since the load above.
+      auto written = store.Update(
+          id, [&theirs, &outcome](std::optional<LedgerEntry> now) -> Result<LedgerEntry> {
+            LedgerEntry next;
+            outcome = MergeEntry(now ? &*now : nullptr, theirs, &next);
+            return next;
+          });
+      if (!written) {
+        return Error(written.error().code,
+                     fmt::format("{}: {} (entries before it in subnet id order were written)", id,
+                                 written.error().message));
+      }
+    }
+    report.outcomes.push_back(std::move(outcome));
+  }
+  for (const RejectedEntry& rejected : incoming.rejected) {
+    report.outcomes.push_back(Rejected(rejected));
+  }
+  SortBySubnet(report.outcomes);
+  return report;
 }
 
 }  // namespace orchestra::ledger
