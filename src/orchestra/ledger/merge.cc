@@ -110,7 +110,10 @@ Result<ImportReport> ApplyImport(Store& store, const LedgerDocument& incoming) {
   auto current = LoadOrSeed(store);
   if (!current) return current.error();
   ImportReport report;
-  for (const auto& [id, theirs] : incoming.entries) {
+  for (const auto& item : incoming.entries) {
+    // Named, not structurally bound: clang 14 cannot capture a structured binding.
+    const std::string& id = item.first;
+    const LedgerEntry& theirs = item.second;
     LedgerEntry kept;
     EntryImport outcome = MergeEntry((*current)->Find(id), theirs, &kept);
     if (outcome.outcome == ImportOutcome::kAdded || outcome.outcome == ImportOutcome::kUpdated) {
