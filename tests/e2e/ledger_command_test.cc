@@ -295,6 +295,23 @@ TEST_F(LedgerCommandTest, DiffNamesAddedRemovedAndChangedFieldsWithOldAndNewValu
   EXPECT_NE(bad.err.find("cannot read ledger file"), std::string::npos) << bad.err;
 }
 
+TEST_F(LedgerCommandTest, TheLedgerIsTheOneTheStoreFlagNamesAsForTheMiner) {
+  const std::string spec = "sqlite:" + files_.path() + "/fleet.db";
+  auto run = Ledger({"import", files_.path() + "/slower.json", "--allow-unsigned", "--ledger.store",
+                     spec, "--data-dir", importer_.path()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto show = Ledger({"show", "--ledger.store", spec, "--data-dir", importer_.path()});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("(sqlite " + files_.path() + "/fleet.db)"), std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("    410     700"), std::string::npos) << show.out;
+  EXPECT_EQ(ShowLedger(importer_.path()).Find("SN22")->avg_latency_ms, 340);  // not the data dir's
+
+  auto bad = Ledger({"show", "--ledger.store", "mysql://h/x", "--data-dir", importer_.path()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("orchestra ledger show: --ledger.store: "), std::string::npos) << bad.err;
+}
+
 TEST_F(LedgerCommandTest, ShowPrintsATableAndOneSubnetsWholeEntry) {
   auto table = Ledger({"show", "--data-dir", publisher_.path()});
   ASSERT_EQ(table.exit_code, 0) << table.err;

@@ -29,16 +29,31 @@ int LedgerFail(const LedgerFlags& f, int code, std::string_view message) {
   return Fail(fmt::format("{} {}", kCommand, f.action), code, message);
 }
 
-// The data dir's ledger store (<data dir>/ledger.db), as `orchestra miner` opens it.
-Result<std::unique_ptr<ledger::Store>> OpenDataDirStore(const std::filesystem::path& data_dir) {
-  return ledger::OpenStore("", data_dir);
+// The ledger store --ledger.store names (default <data dir>/ledger.db), as `orchestra miner`
+// opens it.
+Result<std::unique_ptr<ledger::Store>> OpenLedgerStore(const LedgerFlags& f) {
+  auto store = ledger::OpenStore(f.store, DataDir(f.data_dir));
+  if (!store) {
+    return Error(store.error().code, fmt::format("--ledger.store: {}", store.error().message));
+  }
+  return store;
 }
 
-// The data dir's ledger, seeded from the shipped snapshot on first use.
-Result<ledger::SnapshotPtr> CurrentLedger(const std::filesystem::path& data_dir) {
-  auto store = OpenDataDirStore(data_dir);
-  if (!store) return store.error();
-  return ledger::LoadOrSeed(**store);
+// The exit status of a store that would not open: the flag's fault, or the store's.
+int StoreFailure(const LedgerFlags& f, const Error& error) {
+  return Fail(fmt::format("ledger {}", f.action),
+              error.code == ErrorCode::kInvalidArgument ? kExitBadInput : kExitFailed,
+              error.message);
+}
+
+// The current ledger, seeded from the shipped snapshot on first use.
+Result<ledger::SnapshotPtr> CurrentLedger(ledger::Store& store) {
+  auto snapshot = ledger::LoadOrSeed(store);
+  if (!snapshot) {
+    return Error(snapshot.error().code,
+                 fmt::format("{}: {}", store.Describe(), snapshot.error().message));
+  }
+  return snapshot;
 }
 
 // A value as one line: strings as they are, a list of strings comma-separated, else JSON.
@@ -68,7 +83,7 @@ std::vector<const ledger::LedgerEntry*> ByNetuid(const ledger::Snapshot& snapsho
   return rows;
 }
 
-void PrintTable(const ledger::Snapshot& snapshot, const std::filesystem::path& where) {
+void PrintTable(const ledger::Snapshot& snapshot, const std::string& where) {
   const auto rows = ByNetuid(snapshot);
   size_t id_width = 6, name_width = 4, caps_width = 12;
   for (const ledger::LedgerEntry* e : rows) {
@@ -77,7 +92,7 @@ void PrintTable(const ledger::Snapshot& snapshot, const std::filesystem::path& w
     caps_width = std::max(caps_width, fmt::format("{}", fmt::join(e->capabilities, ", ")).size());
   }
   fmt::print("ledger {}: {} subnet{} ({})\n", snapshot.version(), rows.size(),
-             rows.size() == 1 ? "" : "s", where.string());
+             rows.size() == 1 ? "" : "s", where);
   fmt::print("{:<{}}  {:<{}}  {:<{}}  {:>7} {:>7}  {:>7}  {:>8}  {}\n", "subnet", id_width, "name",
              name_width, "capabilities", caps_width, "avg ms", "p95 ms", "reliab.", "cost",
              "last_updated");
@@ -90,9 +105,10 @@ void PrintTable(const ledger::Snapshot& snapshot, const std::filesystem::path& w
 }
 
 int Show(const LedgerFlags& f) {
-  const std::filesystem::path data_dir = DataDir(f.data_dir);
-  auto snapshot = CurrentLedger(data_dir);
-  if (!snapshot) return LedgerFail(f, kExitFailed, snapshot.error().ToString());
+  auto store = OpenLedgerStore(f);
+  if (!store) return StoreFailure(f, store.error());
+  auto snapshot = CurrentLedger(**store);
+  if (!snapshot) return LedgerFail(f, kExitFailed, snapshot.error().message);
   const ledger::Snapshot& ledger = **snapshot;
   if (f.subnet.empty()) {
     if (f.json) {
@@ -101,7 +117,7 @@ int Show(const LedgerFlags& f) {
       json.as_object()["version"] = ledger.version();
       std::cout << PrettyJson(json) << "\n";
     } else {
-      PrintTable(ledger, data_dir / "ledger.db");
+      PrintTable(ledger, (*store)->Describe());
     }
     return kExitOk;
   }
@@ -161,8 +177,10 @@ int Export(const LedgerFlags& f) {
                       fmt::format("hotkey {} has no secret key: an export is signed with it",
                                   hotkey->ss58_address));
   }
-  auto snapshot = CurrentLedger(data_dir);
-  if (!snapshot) return LedgerFail(f, kExitFailed, snapshot.error().ToString());
+  auto store = OpenLedgerStore(f);
+  if (!store) return StoreFailure(f, store.error());
+  auto snapshot = CurrentLedger(**store);
+  if (!snapshot) return LedgerFail(f, kExitFailed, snapshot.error().message);
   const Json document = ledger::SignedExport(**snapshot, *hotkey->keypair, RealTime());
   const std::string text = PrettyJson(document) + "\n";
   const std::string summary =
@@ -222,11 +240,10 @@ int Import(const LedgerFlags& f) {
         fmt::format("{} refused, nothing imported: {}", f.file, imported.error().message));
   }
 
-  const std::filesystem::path data_dir = DataDir(f.data_dir);
-  auto store = OpenDataDirStore(data_dir);
-  if (!store) return LedgerFail(f, kExitFailed, store.error().ToString());
-  auto before = ledger::LoadOrSeed(**store);
-  if (!before) return LedgerFail(f, kExitFailed, before.error().ToString());
+  auto store = OpenLedgerStore(f);
+  if (!store) return StoreFailure(f, store.error());
+  auto before = CurrentLedger(**store);
+  if (!before) return LedgerFail(f, kExitFailed, before.error().message);
   auto applied = ledger::ApplyImport(**store, imported->ledger);
   if (!applied) {
     return LedgerFail(f, kExitFailed,
@@ -234,7 +251,10 @@ int Import(const LedgerFlags& f) {
   }
   const ledger::ImportReport& report = *applied;
   auto after = (*store)->Load();
-  if (!after) return LedgerFail(f, kExitFailed, after.error().ToString());
+  if (!after) {
+    return LedgerFail(f, kExitFailed,
+                      fmt::format("{}: {}", (*store)->Describe(), after.error().message));
+  }
 
   const size_t rejected = report.Count(ledger::ImportOutcome::kRejected);
   if (f.json) {
@@ -280,12 +300,13 @@ int Import(const LedgerFlags& f) {
   return rejected > 0 ? kExitFailed : kExitOk;
 }
 
-// The ledger `source` names: "current" (the data dir's), else a file or URL holding a ledger
+// The ledger `source` names: "current" (the store's), else a file or URL holding a ledger
 // (either form) or an export (its content).
-Result<ledger::Snapshot> LoadSide(const std::string& source,
-                                  const std::filesystem::path& data_dir) {
+Result<ledger::Snapshot> LoadSide(const std::string& source, const LedgerFlags& f) {
   if (source == "current") {
-    auto current = CurrentLedger(data_dir);
+    auto store = OpenLedgerStore(f);
+    if (!store) return store.error();
+    auto current = CurrentLedger(**store);
     if (!current) return current.error();
     return **current;
   }
@@ -301,10 +322,9 @@ Result<ledger::Snapshot> LoadSide(const std::string& source,
 }
 
 int Diff(const LedgerFlags& f) {
-  const std::filesystem::path data_dir = DataDir(f.data_dir);
-  auto from = LoadSide(f.from, data_dir);
+  auto from = LoadSide(f.from, f);
   if (!from) return LedgerFail(f, kExitBadInput, from.error().message);
-  auto to = LoadSide(f.to, data_dir);
+  auto to = LoadSide(f.to, f);
   if (!to) return LedgerFail(f, kExitBadInput, to.error().message);
   const ledger::LedgerDiff diff = ledger::DiffLedgers(*from, *to);
   if (f.json) {

@@ -372,6 +372,9 @@ int main(int argc, char** argv) {
   auto add_ledger_common = [&ledger](CLI::App* sub, const char* action) {
     sub->add_option("--data-dir", ledger.data_dir,
                     "Data directory (default $ORCHESTRA_DATA_DIR or ~/.orchestra)");
+    sub->add_option("--ledger.store", ledger.store,
+                    "Where the ledger is kept, as `orchestra miner` takes it: sqlite[:PATH] "
+                    "(default <data dir>/ledger.db) or redis://HOST[:PORT][/PREFIX]");
     sub->callback([&ledger, action] { ledger.action = action; });
   };
   CLI::App* ledger_show = ledger_cmd->add_subcommand(
