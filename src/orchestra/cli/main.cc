@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "orchestra/cli/experts_command.h"
+#include "orchestra/cli/ledger_command.h"
 #include "orchestra/cli/miner_command.h"
 #include "orchestra/cli/run_command.h"
 #include "orchestra/cli/schema_command.h"
@@ -364,6 +365,53 @@ int main(int argc, char** argv) {
   experts_cmd->add_flag("--list", experts.list, "Print the manifest as a table and exit");
   experts_cmd->add_flag("--json", experts.json, "With --list: print the manifest as JSON");
 
+  orchestra::cli::LedgerFlags ledger;
+  CLI::App* ledger_cmd = app.add_subcommand(
+      "ledger", "The Subnet Ledger: show it, export it signed, import a published one, diff two");
+  ledger_cmd->require_subcommand(1);
+  auto add_ledger_common = [&ledger](CLI::App* sub, const char* action) {
+    sub->add_option("--data-dir", ledger.data_dir,
+                    "Data directory (default $ORCHESTRA_DATA_DIR or ~/.orchestra)");
+    sub->add_option("--ledger.store", ledger.store,
+                    "Where the ledger is kept, as `orchestra miner` takes it: sqlite[:PATH] "
+                    "(default <data dir>/ledger.db) or redis://HOST[:PORT][/PREFIX]");
+    sub->callback([&ledger, action] { ledger.action = action; });
+  };
+  CLI::App* ledger_show = ledger_cmd->add_subcommand(
+      "show",
+      "The ledger as a table (subnet, name, capabilities, latency, reliability, cost, "
+      "last_updated), or one subnet's whole entry");
+  ledger_show->add_option("subnet", ledger.subnet, "One subnet (e.g. SN22): its whole entry");
+  ledger_show->add_flag("--json", ledger.json, "Print JSON (the ledger in our form, or the entry)");
+  add_ledger_common(ledger_show, "show");
+  CLI::App* ledger_export = ledger_cmd->add_subcommand(
+      "export", "Write the ledger as an export signed with the miner's hotkey");
+  ledger_export->add_option("file", ledger.file, "The file to write (- for stdout)")->required();
+  add_wallet(ledger_export, ledger.wallet, "miner");
+  add_ledger_common(ledger_export, "export");
+  CLI::App* ledger_import = ledger_cmd->add_subcommand(
+      "import",
+      "Check a published ledger (signature, content hash, version, signer) and merge its "
+      "entries into ours, reporting each: added, updated, unchanged, kept ours, rejected");
+  ledger_import->add_option("source", ledger.file, "The export: a file or an http:// URL")
+      ->required();
+  ledger_import->add_flag("--allow-unsigned", ledger.allow_unsigned,
+                          "Accept an unsigned export or a plain ledger file (either form)");
+  ledger_import->add_option("--trust", ledger.trusted,
+                            "Accept only exports signed by this SS58 hotkey (repeatable; "
+                            "default: any signer whose signature verifies)");
+  ledger_import->add_flag("--json", ledger.json, "Print the report as JSON");
+  add_ledger_common(ledger_import, "import");
+  CLI::App* ledger_diff = ledger_cmd->add_subcommand(
+      "diff", "What changed from ledger A to ledger B, subnet by subnet and field by field");
+  ledger_diff
+      ->add_option("from", ledger.from,
+                   "A: a ledger file (either form), an export, an http:// URL, or current")
+      ->required();
+  ledger_diff->add_option("to", ledger.to, "B: the same kinds as A")->required();
+  ledger_diff->add_flag("--json", ledger.json, "Print the differences as JSON");
+  add_ledger_common(ledger_diff, "diff");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -384,5 +432,6 @@ int main(int argc, char** argv) {
   if (experts_cmd->parsed()) return orchestra::cli::ExpertsCommand(experts);
   if (validator_cmd->parsed()) return orchestra::cli::ValidatorCommand(validator);
   if (ask_cmd->parsed()) return orchestra::cli::AskCommand(ask);
+  if (ledger_cmd->parsed()) return orchestra::cli::LedgerCommand(ledger);
   return 2;
 }

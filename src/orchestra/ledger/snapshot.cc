@@ -15,7 +15,7 @@ Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries)
 
 Snapshot::Snapshot(std::map<std::string, LedgerEntry> entries, std::optional<Error>* first_error)
     : entries_(std::move(entries)) {
-  version_ = "lv-" + CanonicalHash(ToJson()).substr(2, 16);
+  version_ = LedgerVersionOf(ToJson());
   for (auto& [id, entry] : entries_) {
     // An entry copied from another snapshot keeps its compiled schema while the schema is the
     // same: publishing learned figures does not compile anything.
@@ -70,6 +70,10 @@ std::vector<const LedgerEntry*> Snapshot::WithCapability(std::string_view capabi
     if (entry.HasCapability(capability)) out.push_back(&entry);
   }
   return out;
+}
+
+std::string LedgerVersionOf(const Json& snapshot_json) {
+  return "lv-" + CanonicalHash(snapshot_json).substr(2, 16);
 }
 
 Result<Snapshot> SeedSnapshot() {

@@ -52,6 +52,11 @@ class Snapshot {
 
 using SnapshotPtr = std::shared_ptr<const Snapshot>;
 
+// The version of a ledger document of our form ({"entries": {...}}) as it is written: for the
+// ToJson() of a snapshot, that snapshot's version(). Lets a reader check a stated version
+// against the document itself, whatever it makes of the entries.
+std::string LedgerVersionOf(const Json& snapshot_json);
+
 // The snapshot shipped with the binary (data/ledger/seed_snapshot.json).
 Result<Snapshot> SeedSnapshot();
 
