@@ -121,6 +121,8 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
     // challenges: concurrent calls do not pile onto one UID. Every try of this call shares it.
     const uint64_t spread =
         std::hash<std::string>{}(env.context.challenge_id) + env.calls_started[entry->subnet_id]++;
+    // The order this call's tries go down, once for all of them.
+    const std::vector<int> uids = ledger::UidOrder(*entry, env.transport.Uids(*entry), spread);
     for (int attempt = 0; attempt <= env.options.max_retries && !out_of_time; ++attempt) {
       if (env.deadline.Expired()) {
         if (!last) last = Error(ErrorCode::kDeadline, "deadline passed before the call");
@@ -146,7 +148,6 @@ asio::awaitable<StepResult> RunStep(const plan::Task& task, const plan::TaskRout
       budget = std::max(budget, std::min(env.options.min_try_timeout, remaining));
       ++rec.attempts;
       // Named, not a temporary inside co_await: g++ 12 mis-destroys such temporaries.
-      const std::vector<int> uids = ledger::UidOrder(*entry, env.transport.Uids(*entry), spread);
       const int uid = uids.empty() ? -1 : uids[static_cast<size_t>(attempt) % uids.size()];
       experts::ExpertCall call{entry, *query, lock, request_hash, attempt, uid};
       const Deadline try_deadline = env.deadline.Within(budget);

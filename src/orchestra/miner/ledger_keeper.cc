@@ -134,7 +134,6 @@ asio::awaitable<KeeperRound> LedgerKeeper::RunRound() {
 
   // What the round makes of each entry.
   std::map<std::string, ledger::LedgerEntry> entries = ledger->entries();
-  bool changed = false;
   for (auto& [id, entry] : entries) {
     ledger::Maintained m = ledger::ApplyProbes(entry, entry.compiled_output_schema(), results[id]);
     if (m.drift) {
@@ -173,20 +172,18 @@ asio::awaitable<KeeperRound> LedgerKeeper::RunRound() {
       if (!stored) report.store_errors.push_back(stored.error().ToString());
     }
     entry = std::move(m.entry);
-    changed = true;  // the probe history moved on
   }
-  if (changed) {
-    auto snapshot = std::make_shared<const ledger::Snapshot>(std::move(entries));
-    if (store_) {
-      if (auto saved = store_->ReplaceAll(*snapshot); !saved) {
-        report.store_errors.push_back(saved.error().ToString());
-      }
+  // Every round moves each entry's probe history on: a new ledger each time.
+  auto snapshot = std::make_shared<const ledger::Snapshot>(std::move(entries));
+  if (store_) {
+    if (auto saved = store_->ReplaceAll(*snapshot); !saved) {
+      report.store_errors.push_back(saved.error().ToString());
     }
-    service_.ReplaceLedger(snapshot);
-    // What the probes taught about the UIDs, on top of the maintained entries.
-    service_.PublishLearned();
-    report.installed = true;
   }
+  service_.ReplaceLedger(snapshot);
+  // What the probes taught about the UIDs, on top of the maintained entries.
+  service_.PublishLearned();
+  report.installed = true;
   for (const std::string& error : report.store_errors) {
     spdlog::warn("ledger store: {} (the ledger in memory is current)", error);
   }
